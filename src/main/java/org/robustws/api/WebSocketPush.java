@@ -1,0 +1,67 @@
+package org.robustws.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Optional;
+import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.ConnectionSnapshot;
+import org.robustws.protocol.Channels;
+
+/**
+ * The server-side API for other beans of the application: push to a channel, to everybody or to
+ * one connection, without touching WebSocket sessions. Observe {@code ConnectionOpened},
+ * {@code ConnectionClosed} and {@code MessageReceived} CDI events to react to clients.
+ *
+ * <pre>{@code
+ * @Inject WebSocketPush push;
+ * push.publish("orders", Json.createObjectBuilder().add("id", 42).build());
+ * }</pre>
+ */
+@ApplicationScoped
+public class WebSocketPush {
+
+  @Inject ConnectionManager manager;
+
+  /**
+   * Publishes an {@code event} to every session subscribed to the channel; sessions whose client
+   * is reconnecting get it on resume.
+   *
+   * @return the number of sessions it went to
+   * @throws IllegalArgumentException if the channel name is not valid
+   */
+  public int publish(String channel, JsonValue data) {
+    if (!Channels.isValid(channel)) {
+      throw new IllegalArgumentException("invalid channel name: " + channel);
+    }
+    return manager.publish(channel, data, null);
+  }
+
+  /**
+   * Sends a {@code broadcast} message to every open connection of both endpoints. Not kept for
+   * resume: use a channel for what must not be lost.
+   *
+   * @return the number of connections it went to
+   */
+  public int broadcast(JsonValue data) {
+    return manager.broadcast(data);
+  }
+
+  /**
+   * Sends a {@code direct} message to one connection.
+   *
+   * @return false if that connection is not open
+   */
+  public boolean sendTo(String connectionId, JsonValue data) {
+    return manager.sendTo(connectionId, data);
+  }
+
+  public List<ConnectionSnapshot> connections() {
+    return manager.snapshots();
+  }
+
+  public Optional<ConnectionSnapshot> connection(String connectionId) {
+    return manager.find(connectionId);
+  }
+}

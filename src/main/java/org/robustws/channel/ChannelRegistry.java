@@ -1,0 +1,22 @@
+package org.robustws.channel;
+
+import java.util.Set;
+
+/**
+ * Which sessions listen on which channel. In memory on one node today; a clustered implementation
+ * can replace it without touching the connection layer.
+ */
+public interface ChannelRegistry {
+
+  /** @return true if the session was not yet subscribed */
+  boolean subscribe(String channel, String sessionId);
+
+  /** @return true if the session was subscribed */
+  boolean unsubscribe(String channel, String sessionId);
+
+  /** An immutable snapshot of the channel's subscribers. */
+  Set<String> subscribers(String channel);
+
+  /** The number of channels with at least one subscriber. */
+  int channelCount();
+}

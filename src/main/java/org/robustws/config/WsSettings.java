@@ -1,0 +1,60 @@
+package org.robustws.config;
+
+import java.util.List;
+
+/**
+ * Every {@code ws.*} setting, read once at startup by {@link SettingsProducer}. Immutable, so
+ * unit tests build one directly.
+ *
+ * @param heartbeatIntervalMs how often every connection is pinged
+ * @param heartbeatTimeoutMs a connection that sent nothing for longer is closed with 4000
+ * @param maxMessageBytes larger client messages are closed with 1009
+ * @param resumeBufferEvents events kept per session for replay
+ * @param resumeBufferBytes bytes kept per session for replay
+ * @param resumeGraceMs how long a disconnected session may be resumed
+ * @param trustedProxies addresses or CIDR ranges whose X-Forwarded-For is believed
+ * @param outboundMaxMessages frames queued per connection before it counts as a slow consumer
+ * @param outboundMaxBytes bytes queued per connection before it counts as a slow consumer
+ * @param reconnect the backoff advice sent to clients
+ */
+public record WsSettings(
+    long heartbeatIntervalMs,
+    long heartbeatTimeoutMs,
+    int maxMessageBytes,
+    int resumeBufferEvents,
+    long resumeBufferBytes,
+    long resumeGraceMs,
+    List<String> trustedProxies,
+    int outboundMaxMessages,
+    long outboundMaxBytes,
+    Reconnect reconnect) {
+
+  public WsSettings {
+    trustedProxies = List.copyOf(trustedProxies);
+    if (heartbeatIntervalMs <= 0 || heartbeatTimeoutMs <= 0) {
+      throw new IllegalArgumentException("heartbeat interval and timeout must be positive");
+    }
+    if (maxMessageBytes <= 0 || outboundMaxMessages <= 0 || outboundMaxBytes <= 0) {
+      throw new IllegalArgumentException("message and queue limits must be positive");
+    }
+  }
+
+  /** Reconnect advice: exponential backoff with jitter, as sent in {@code system/connected}. */
+  public record Reconnect(
+      long initialDelayMs, long maxDelayMs, double multiplier, double jitter, int maxAttempts) {}
+
+  /** The documented defaults. */
+  public static WsSettings defaults() {
+    return new WsSettings(
+        25_000,
+        60_000,
+        65_536,
+        1_000,
+        1_048_576,
+        120_000,
+        List.of(),
+        2_000,
+        4_194_304,
+        new Reconnect(1_000, 30_000, 1.5, 0.5, 10));
+  }
+}

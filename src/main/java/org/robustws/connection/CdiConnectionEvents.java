@@ -1,0 +1,48 @@
+package org.robustws.connection;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+
+/**
+ * Fires the manager's events as CDI events. An observer that throws is logged and does not
+ * disturb the connection or the other observers' next events.
+ */
+@ApplicationScoped
+public class CdiConnectionEvents implements ConnectionEvents {
+  private static final Logger LOG = Logger.getLogger(CdiConnectionEvents.class);
+
+  @Inject Event<ConnectionOpened> openedEvent;
+  @Inject Event<ConnectionClosed> closedEvent;
+  @Inject Event<MessageReceived> receivedEvent;
+  @Inject Event<ResumeAttempted> resumedEvent;
+
+  @Override
+  public void opened(ConnectionOpened event) {
+    fire(openedEvent, event);
+  }
+
+  @Override
+  public void closed(ConnectionClosed event) {
+    fire(closedEvent, event);
+  }
+
+  @Override
+  public void received(MessageReceived event) {
+    fire(receivedEvent, event);
+  }
+
+  @Override
+  public void resumed(ResumeAttempted event) {
+    fire(resumedEvent, event);
+  }
+
+  private static <T> void fire(Event<T> target, T event) {
+    try {
+      target.fire(event);
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "An observer of %s failed", event.getClass().getSimpleName());
+    }
+  }
+}

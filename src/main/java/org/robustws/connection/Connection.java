@@ -1,0 +1,199 @@
+package org.robustws.connection;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import org.robustws.protocol.CloseCodes;
+import org.robustws.session.ClientSession;
+import org.robustws.session.EventSink;
+
+/**
+ * One open WebSocket: its metadata, state, counters and outbound queue. Thread-safe; every
+ * mutable field is atomic or volatile because the container, the heartbeat timer and publishers
+ * touch it from different threads.
+ */
+public final class Connection implements EventSink {
+  private final String id;
+  private final EndpointKind endpoint;
+  private final ConnectionInfo info;
+  private final long connectedAt;
+  private final Transport transport;
+  private final OutboundQueue outbound;
+  private final AtomicReference<ConnectionState> state =
+      new AtomicReference<>(ConnectionState.CONNECTING);
+  private final LongAdder messagesIn = new LongAdder();
+  private final LongAdder bytesIn = new LongAdder();
+  private final LongAdder messagesOut = new LongAdder();
+  private final LongAdder bytesOut = new LongAdder();
+  private final LongAdder sendFailures = new LongAdder();
+  private volatile long lastSeenAt;
+  private volatile double lastRttMillis = -1;
+  private volatile boolean receivedMessage;
+  private volatile ClientSession session;
+
+  Connection(
+      String id,
+      EndpointKind endpoint,
+      ConnectionInfo info,
+      long connectedAt,
+      Transport transport,
+      int maxQueuedFrames,
+      long maxQueuedBytes) {
+    this.id = id;
+    this.endpoint = endpoint;
+    this.info = info;
+    this.connectedAt = connectedAt;
+    this.lastSeenAt = connectedAt;
+    this.transport = transport;
+    this.outbound =
+        new OutboundQueue(
+            transport,
+            new OutboundQueue.Listener() {
+              @Override
+              public void sent(int bytes) {
+                messagesOut.increment();
+                bytesOut.add(bytes);
+              }
+
+              @Override
+              public void failed(Throwable failure) {
+                sendFailures.increment();
+              }
+            },
+            maxQueuedFrames,
+            maxQueuedBytes);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public EndpointKind endpoint() {
+    return endpoint;
+  }
+
+  public ConnectionState state() {
+    return state.get();
+  }
+
+  public long lastSeenAt() {
+    return lastSeenAt;
+  }
+
+  /** The session of a {@code /ws} connection; {@code null} on {@code /ws-legacy}. */
+  public ClientSession session() {
+    return session;
+  }
+
+  void session(ClientSession newSession) {
+    this.session = newSession;
+  }
+
+  /**
+   * Moves to {@code next} if the state machine allows it from the current state.
+   *
+   * @return false, changing nothing, for an illegal transition
+   */
+  boolean moveTo(ConnectionState next) {
+    ConnectionState current;
+    do {
+      current = state.get();
+      if (!current.canMoveTo(next)) {
+        return false;
+      }
+    } while (!state.compareAndSet(current, next));
+    return true;
+  }
+
+  /** Records a frame received from the client: the only proof that it is alive. */
+  void received(long now, int bytes) {
+    lastSeenAt = now;
+    messagesIn.increment();
+    bytesIn.add(bytes);
+  }
+
+  /** Records a pong: alive, and how long the round trip took. */
+  void ponged(long now, double rttMillis) {
+    lastSeenAt = now;
+    if (rttMillis >= 0) {
+      lastRttMillis = rttMillis;
+    }
+  }
+
+  /** @return true the first time only: {@code resume} is allowed as the first message alone */
+  boolean firstMessage() {
+    if (receivedMessage) {
+      return false;
+    }
+    receivedMessage = true;
+    return true;
+  }
+
+  @Override
+  public void offer(String frame) {
+    if (!outbound.offerText(frame)) {
+      close(CloseCodes.SLOW_CONSUMER, "slow consumer: resume to catch up");
+    }
+  }
+
+  void offerBinary(ByteBuffer data) {
+    if (!outbound.offerBinary(data)) {
+      close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+    }
+  }
+
+  void ping(ByteBuffer payload) throws IOException {
+    transport.sendPing(payload);
+  }
+
+  /**
+   * Starts closing with this code, once: later calls do nothing.
+   *
+   * @return true if this call started the close
+   */
+  public boolean close(int code, String reason) {
+    if (!moveTo(ConnectionState.DISCONNECTING)) {
+      return false;
+    }
+    transport.close(code, reason);
+    return true;
+  }
+
+  /**
+   * Like {@link #close}, but only after the frames already queued (a goodbye message, say) are
+   * sent.
+   */
+  public boolean closeAfterQueued(int code, String reason) {
+    if (!moveTo(ConnectionState.DISCONNECTING)) {
+      return false;
+    }
+    outbound.closeAfterQueued(code, reason);
+    return true;
+  }
+
+  /** An immutable view of this connection, for the API and administration. */
+  public ConnectionSnapshot snapshot() {
+    ClientSession current = session;
+    return new ConnectionSnapshot(
+        id,
+        endpoint.label(),
+        state.get().label(),
+        info.remoteAddress(),
+        info.userAgent(),
+        info.origin(),
+        info.subprotocol(),
+        connectedAt,
+        lastSeenAt,
+        messagesIn.sum(),
+        bytesIn.sum(),
+        messagesOut.sum(),
+        bytesOut.sum(),
+        sendFailures.sum(),
+        outbound.queuedFrames(),
+        current == null ? null : current.id(),
+        current == null ? Set.of() : Set.copyOf(current.channels()),
+        lastRttMillis < 0 ? null : lastRttMillis);
+  }
+}

@@ -1,0 +1,331 @@
+package org.robustws.connection;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jboss.logging.Logger;
+import org.robustws.channel.ChannelRegistry;
+import org.robustws.config.WsSettings;
+import org.robustws.protocol.ClientMessage;
+import org.robustws.protocol.CloseCodes;
+import org.robustws.protocol.ErrorCode;
+import org.robustws.protocol.MessageCodec;
+import org.robustws.protocol.ProtocolException;
+import org.robustws.protocol.Publication;
+import org.robustws.protocol.ServerMessage;
+import org.robustws.protocol.Utf8;
+import org.robustws.session.ClientSession;
+import org.robustws.session.SessionStore;
+import org.robustws.session.Tokens;
+
+/**
+ * The one registry of open connections on both endpoints. Endpoints hand it every container
+ * callback; the heartbeat timer and the server-side API call it too. It never blocks on a client:
+ * every frame goes through the connection's bounded outbound queue.
+ */
+@ApplicationScoped
+public class ConnectionManager {
+  private static final Logger LOG = Logger.getLogger(ConnectionManager.class);
+
+  private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final Tokens ids = new Tokens();
+  private WsSettings settings;
+  private Clock clock;
+  private SessionStore sessions;
+  private ChannelRegistry channels;
+  private MessageCodec codec;
+  private ConnectionEvents events;
+  private Fanout fanout;
+  private WsProtocol protocol;
+  private ServerMessage.ClientConfig clientConfig;
+
+  /** For the CDI proxy only. */
+  protected ConnectionManager() {}
+
+  @Inject
+  public ConnectionManager(
+      WsSettings settings,
+      Clock clock,
+      SessionStore sessions,
+      ChannelRegistry channels,
+      MessageCodec codec,
+      ConnectionEvents events) {
+    this.settings = settings;
+    this.clock = clock;
+    this.sessions = sessions;
+    this.channels = channels;
+    this.codec = codec;
+    this.events = events;
+    this.fanout = new Fanout(channels, sessions);
+    this.protocol = new WsProtocol(codec, channels, sessions, fanout, events);
+    WsSettings.Reconnect r = settings.reconnect();
+    this.clientConfig =
+        new ServerMessage.ClientConfig(
+            settings.heartbeatIntervalMs(),
+            settings.heartbeatTimeoutMs(),
+            settings.maxMessageBytes(),
+            new ServerMessage.ReconnectStrategy(
+                r.initialDelayMs(), r.maxDelayMs(), r.multiplier(), r.jitter(), r.maxAttempts()));
+  }
+
+  /**
+   * Registers a new connection. On {@code /ws} it gets a fresh session, announced by
+   * {@code system/connected} before any other frame.
+   */
+  public Connection open(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
+    long now = clock.millis();
+    Connection connection =
+        new Connection(
+            ids.next("c-", 9),
+            endpoint,
+            info,
+            now,
+            transport,
+            settings.outboundMaxMessages(),
+            settings.outboundMaxBytes());
+    if (endpoint == EndpointKind.WS) {
+      ClientSession session = sessions.create(now);
+      session.attach(connection);
+      connection.session(session);
+      connection.offer(
+          codec.encode(
+              ServerMessage.Connected.of(
+                  connection.id(), session.id(), session.resumeToken(), now, clientConfig)));
+    }
+    connections.put(connection.id(), connection);
+    connection.moveTo(ConnectionState.CONNECTED);
+    events.opened(new ConnectionOpened(connection.snapshot()));
+    return connection;
+  }
+
+  /** A text frame from the client. */
+  public void onText(Connection connection, String text) {
+    long now = clock.millis();
+    int bytes = Utf8.length(text);
+    connection.received(now, bytes);
+    if (bytes > settings.maxMessageBytes()) {
+      connection.close(
+          CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+      return;
+    }
+    boolean first = connection.firstMessage();
+    if (connection.endpoint() == EndpointKind.LEGACY) {
+      onLegacyText(connection, text, bytes, now);
+      return;
+    }
+    JsonValue ref = null;
+    try {
+      ClientMessage message = codec.decode(text);
+      if (message instanceof ClientMessage.Message body) {
+        ref = body.body().get("id");
+      }
+      events.received(
+          new MessageReceived(connection.id(), connection.endpoint(), message.type(), bytes, text));
+      protocol.handle(connection, message, first, now);
+    } catch (ProtocolException e) {
+      LOG.debugf("Rejected a message from %s: %s", connection.id(), e.getMessage());
+      connection.offer(codec.encode(e.toMessage()));
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Failed to handle a message from %s", connection.id());
+      connection.offer(
+          codec.encode(
+              ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref)));
+    }
+  }
+
+  private void onLegacyText(Connection connection, String text, int bytes, long now) {
+    JsonObject object = codec.tryParseObject(text);
+    boolean ping =
+        object != null
+            && object.get("type") instanceof JsonString type
+            && "ping".equals(type.getString());
+    events.received(
+        new MessageReceived(
+            connection.id(), connection.endpoint(), ping ? "ping" : "text", bytes, text));
+    connection.offer(ping ? codec.legacyPong(now) : text);
+  }
+
+  /** A binary frame: echoed on {@code /ws-legacy}, refused on {@code /ws}. */
+  public void onBinary(Connection connection, ByteBuffer data) {
+    connection.received(clock.millis(), data.remaining());
+    if (data.remaining() > settings.maxMessageBytes()) {
+      connection.close(
+          CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+    } else if (connection.endpoint() == EndpointKind.LEGACY) {
+      connection.firstMessage();
+      connection.offerBinary(data);
+    } else {
+      connection.firstMessage();
+      connection.offer(
+          codec.encode(
+              ServerMessage.Error.of(
+                  ErrorCode.INVALID_FORMAT.wireValue(),
+                  "binary frames are not part of the protocol; send JSON text",
+                  null)));
+    }
+  }
+
+  /** A pong, normally the answer to a heartbeat ping, which carries its send time. */
+  public void onPong(Connection connection, ByteBuffer payload) {
+    Instant now = clock.instant();
+    double rttMillis = -1;
+    if (payload.remaining() == Long.BYTES) {
+      rttMillis = (micros(now) - payload.getLong(payload.position())) / 1000.0;
+    }
+    connection.ponged(now.toEpochMilli(), rttMillis);
+  }
+
+  /** A failure the container reported; a close normally follows. */
+  public void onError(Connection connection, Throwable failure) {
+    if (connection == null) {
+      LOG.warnf(failure, "WebSocket failure before the connection was registered");
+      return;
+    }
+    connection.moveTo(ConnectionState.ERROR);
+    if (failure instanceof java.io.IOException) {
+      LOG.debugf(failure, "I/O failure on %s", connection.id());
+    } else {
+      LOG.warnf(failure, "Failure on %s", connection.id());
+    }
+  }
+
+  /** The socket closed, whoever closed it. Runs once per connection however often called. */
+  public void onClose(Connection connection, int code, String reason) {
+    if (connection == null || !connections.remove(connection.id(), connection)) {
+      return;
+    }
+    long now = clock.millis();
+    connection.moveTo(ConnectionState.DISCONNECTED);
+    ClientSession session = connection.session();
+    if (session != null) {
+      session.detach(connection, now);
+    }
+    ConnectionSnapshot snapshot = connection.snapshot();
+    events.closed(new ConnectionClosed(snapshot, code, reason, now - snapshot.connectedAt()));
+  }
+
+  /**
+   * One heartbeat: pings every connection (and sends {@code heartbeat} on {@code /ws-legacy}),
+   * closes with 4000 those that sent nothing within the timeout, and forgets expired sessions.
+   */
+  public HeartbeatResult heartbeat() {
+    Instant instant = clock.instant();
+    long now = instant.toEpochMilli();
+    int pinged = 0;
+    int timedOut = 0;
+    for (Connection connection : connections.values()) {
+      if (now - connection.lastSeenAt() > settings.heartbeatTimeoutMs()) {
+        timedOut++;
+        connection.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+        // a dead peer may never complete the close handshake: remove it now
+        onClose(connection, CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+      } else if (connection.state() == ConnectionState.CONNECTED) {
+        pinged++;
+        ping(connection, instant);
+        if (connection.endpoint() == EndpointKind.LEGACY) {
+          connection.offer(codec.legacyHeartbeat(now));
+        }
+      }
+    }
+    List<ClientSession> expired = sessions.expire(now);
+    for (ClientSession session : expired) {
+      for (String channel : session.channels()) {
+        channels.unsubscribe(channel, session.id());
+      }
+    }
+    return new HeartbeatResult(pinged, timedOut, expired.size());
+  }
+
+  private static void ping(Connection connection, Instant now) {
+    try {
+      connection.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, micros(now)));
+    } catch (java.io.IOException | RuntimeException e) {
+      // the close callback will follow; the timeout catches it otherwise
+      LOG.debugf("Ping to %s failed: %s", connection.id(), e);
+    }
+  }
+
+  private static long micros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
+  }
+
+  /** Publishes to a channel; @return the number of sessions it went to. */
+  public int publish(String channel, JsonValue data, JsonValue id) {
+    return fanout.publish(new Publication(channel, data, id));
+  }
+
+  /** Sends {@code broadcast} to every open connection of both endpoints. */
+  public int broadcast(JsonValue data) {
+    String frame = codec.encode(ServerMessage.Broadcast.of(data, clock.millis()));
+    int sent = 0;
+    for (Connection connection : connections.values()) {
+      if (connection.state() == ConnectionState.CONNECTED) {
+        connection.offer(frame);
+        sent++;
+      }
+    }
+    return sent;
+  }
+
+  /** Sends {@code direct} to one connection. @return false if it is not open */
+  public boolean sendTo(String connectionId, JsonValue data) {
+    Connection connection = connections.get(connectionId);
+    if (connection == null || connection.state() != ConnectionState.CONNECTED) {
+      return false;
+    }
+    connection.offer(codec.encode(ServerMessage.Direct.of(data, clock.millis())));
+    return true;
+  }
+
+  /** Closes one connection. @return false if it is not open */
+  public boolean close(String connectionId, int code, String reason) {
+    Connection connection = connections.get(connectionId);
+    return connection != null && connection.close(code, reason);
+  }
+
+  public Optional<ConnectionSnapshot> find(String connectionId) {
+    return Optional.ofNullable(connections.get(connectionId)).map(Connection::snapshot);
+  }
+
+  /** Every open connection, oldest first. */
+  public List<ConnectionSnapshot> snapshots() {
+    return connections.values().stream()
+        .map(Connection::snapshot)
+        .sorted(Comparator.comparingLong(ConnectionSnapshot::connectedAt))
+        .toList();
+  }
+
+  public int size() {
+    return connections.size();
+  }
+
+  /**
+   * Tells every client to come back after a random delay, then closes with 1012, before the
+   * container would close the sockets with a bare 1001.
+   */
+  @PreDestroy
+  void shutdown() {
+    for (Connection connection : connections.values()) {
+      if (connection.endpoint() == EndpointKind.WS) {
+        long delay = ThreadLocalRandom.current().nextLong(500, 5_001);
+        connection.offer(codec.encode(ServerMessage.Shutdown.of(delay)));
+      }
+      connection.closeAfterQueued(CloseCodes.SERVICE_RESTART, "server restart");
+    }
+  }
+
+  /** What one heartbeat did. */
+  public record HeartbeatResult(int pinged, int timedOut, int sessionsExpired) {}
+}

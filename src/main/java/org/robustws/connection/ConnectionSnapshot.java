@@ -1,0 +1,32 @@
+package org.robustws.connection;
+
+import java.util.Set;
+
+/**
+ * A connection's metadata at one moment; immutable, safe to hand to other beans and to serialise.
+ * Times are epoch milliseconds.
+ *
+ * @param lastSeenAt the last frame received from the client (data, ping or pong)
+ * @param queuedFrames frames waiting to be sent
+ * @param sessionId the resumable session of a {@code /ws} connection, else {@code null}
+ * @param lastRttMillis round trip of the last heartbeat ping, {@code null} before the first pong
+ */
+public record ConnectionSnapshot(
+    String id,
+    String endpoint,
+    String state,
+    String remoteAddress,
+    String userAgent,
+    String origin,
+    String subprotocol,
+    long connectedAt,
+    long lastSeenAt,
+    long messagesIn,
+    long bytesIn,
+    long messagesOut,
+    long bytesOut,
+    long sendFailures,
+    int queuedFrames,
+    String sessionId,
+    Set<String> subscriptions,
+    Double lastRttMillis) {}

@@ -1,0 +1,124 @@
+package org.robustws.connection;
+
+import java.nio.ByteBuffer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.robustws.protocol.Utf8;
+
+/**
+ * One connection's frames on their way out, in order, one send in flight at a time, bounded by
+ * count and bytes. Any thread may offer; nobody waits for the network. A send that completes on
+ * the calling thread does not recurse: the work-in-progress counter turns it into a loop.
+ */
+final class OutboundQueue {
+
+  /** What the queue reports back to its connection. */
+  interface Listener {
+    void sent(int bytes);
+
+    void failed(Throwable failure);
+  }
+
+  /** A text or binary frame, or (both null) the request to close once all before it are sent. */
+  private record Frame(String text, ByteBuffer binary, int bytes, int closeCode, String reason) {}
+
+  private final Queue<Frame> frames = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger wip = new AtomicInteger();
+  private final AtomicInteger queuedFrames = new AtomicInteger();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final Transport transport;
+  private final Listener listener;
+  private final int maxFrames;
+  private final long maxBytes;
+  private volatile boolean sending;
+
+  OutboundQueue(Transport transport, Listener listener, int maxFrames, long maxBytes) {
+    this.transport = transport;
+    this.listener = listener;
+    this.maxFrames = maxFrames;
+    this.maxBytes = maxBytes;
+  }
+
+  /** @return false, queueing nothing, if the frame would exceed a bound */
+  boolean offerText(String text) {
+    // UTF-16 length is a cheap upper bound of the UTF-8 size for the usual ASCII JSON
+    return offer(new Frame(text, null, text.length(), 0, null));
+  }
+
+  boolean offerBinary(ByteBuffer data) {
+    return offer(new Frame(null, data, data.remaining(), 0, null));
+  }
+
+  /** Closes the transport after the frames queued so far, whatever the bounds. */
+  void closeAfterQueued(int code, String reason) {
+    queuedFrames.incrementAndGet();
+    frames.add(new Frame(null, null, 0, code, reason));
+    drain();
+  }
+
+  int queuedFrames() {
+    return queuedFrames.get();
+  }
+
+  long queuedBytes() {
+    return queuedBytes.get();
+  }
+
+  private boolean offer(Frame frame) {
+    if (queuedFrames.incrementAndGet() > maxFrames
+        || queuedBytes.addAndGet(frame.bytes()) > maxBytes) {
+      queuedFrames.decrementAndGet();
+      queuedBytes.addAndGet(-frame.bytes());
+      return false;
+    }
+    frames.add(frame);
+    drain();
+    return true;
+  }
+
+  private void drain() {
+    if (wip.getAndIncrement() != 0) {
+      return;
+    }
+    int missed = 1;
+    do {
+      if (!sending) {
+        Frame next = frames.poll();
+        if (next != null) {
+          sending = true;
+          send(next);
+        }
+      }
+      missed = wip.addAndGet(-missed);
+    } while (missed != 0);
+  }
+
+  private void send(Frame frame) {
+    try {
+      if (frame.text() != null) {
+        transport.sendText(frame.text(), failure -> completed(frame, failure));
+      } else if (frame.binary() != null) {
+        transport.sendBinary(frame.binary(), failure -> completed(frame, failure));
+      } else {
+        transport.close(frame.closeCode(), frame.reason());
+        completed(frame, null);
+      }
+    } catch (RuntimeException e) {
+      completed(frame, e);
+    }
+  }
+
+  private void completed(Frame frame, Throwable failure) {
+    queuedFrames.decrementAndGet();
+    queuedBytes.addAndGet(-frame.bytes());
+    if (failure != null) {
+      listener.failed(failure);
+    } else if (frame.closeCode() == 0) {
+      listener.sent(frame.text() != null ? Utf8.length(frame.text()) : frame.bytes());
+    }
+    sending = false;
+    drain();
+  }
+}

@@ -1,0 +1,104 @@
+package org.robustws.connection;
+
+import org.robustws.channel.ChannelRegistry;
+import org.robustws.protocol.ClientMessage;
+import org.robustws.protocol.CloseCodes;
+import org.robustws.protocol.ErrorCode;
+import org.robustws.protocol.MessageCodec;
+import org.robustws.protocol.ProtocolException;
+import org.robustws.protocol.Publication;
+import org.robustws.protocol.ServerMessage;
+import org.robustws.session.ClientSession;
+import org.robustws.session.ResumeResult;
+import org.robustws.session.SessionStore;
+
+/** What {@code /ws} does with each client message (PROTOCOL.md, docs/protocol.md). */
+final class WsProtocol {
+  private final MessageCodec codec;
+  private final ChannelRegistry channels;
+  private final SessionStore sessions;
+  private final Fanout fanout;
+  private final ConnectionEvents events;
+
+  WsProtocol(
+      MessageCodec codec,
+      ChannelRegistry channels,
+      SessionStore sessions,
+      Fanout fanout,
+      ConnectionEvents events) {
+    this.codec = codec;
+    this.channels = channels;
+    this.sessions = sessions;
+    this.fanout = fanout;
+    this.events = events;
+  }
+
+  void handle(Connection connection, ClientMessage message, boolean first, long now)
+      throws ProtocolException {
+    ClientSession session = connection.session();
+    if (message instanceof ClientMessage.Ping ping) {
+      reply(connection, ServerMessage.Pong.of(ping.timestamp(), now, connection.id()));
+    } else if (message instanceof ClientMessage.Echo echo) {
+      reply(connection, ServerMessage.Echo.of(echo.payload()));
+    } else if (message instanceof ClientMessage.Message body) {
+      reply(connection, new ServerMessage.MessageEcho(body.body()));
+    } else if (message instanceof ClientMessage.Subscribe subscribe) {
+      session.channels().add(subscribe.channel());
+      channels.subscribe(subscribe.channel(), session.id());
+      reply(connection, ServerMessage.Subscribed.of(subscribe.channel(), subscribe.id()));
+    } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
+      if (!session.channels().remove(unsubscribe.channel())) {
+        throw new ProtocolException(
+            ErrorCode.NOT_SUBSCRIBED,
+            "not subscribed to '" + unsubscribe.channel() + "'",
+            unsubscribe.id());
+      }
+      channels.unsubscribe(unsubscribe.channel(), session.id());
+      reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
+    } else if (message instanceof ClientMessage.Publish publish) {
+      int delivered =
+          fanout.publish(new Publication(publish.channel(), publish.data(), publish.id()));
+      reply(connection, ServerMessage.Ack.of(publish.id(), publish.channel(), delivered));
+    } else if (message instanceof ClientMessage.Resume resume) {
+      if (!first) {
+        throw new ProtocolException(
+            ErrorCode.INVALID_STATE, "'resume' must be the first message of a connection", null);
+      }
+      resume(connection, resume, now);
+    } else if (message instanceof ClientMessage.Ack ack) {
+      session.acknowledge(ack.seq());
+    }
+  }
+
+  private void resume(Connection connection, ClientMessage.Resume request, long now) {
+    ClientSession fresh = connection.session();
+    ResumeResult result =
+        sessions.resume(
+            request.sessionId(),
+            request.resumeToken(),
+            request.lastSeq(),
+            connection,
+            now,
+            (sessionId, token, replayed, lastSeq) ->
+                codec.encode(ServerMessage.Resumed.of(sessionId, token, replayed, lastSeq)));
+    if (result instanceof ResumeResult.Resumed resumed) {
+      connection.session(resumed.session());
+      // resume is the first message, so the fresh session has no subscriptions to carry over
+      sessions.remove(fresh.id());
+      if (resumed.previous() instanceof Connection previous && previous != connection) {
+        previous.close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
+      }
+      events.resumed(
+          new ResumeAttempted(connection.id(), request.sessionId(), "ok", resumed.replayed()));
+    } else if (result instanceof ResumeResult.Failed failed) {
+      reply(connection, ServerMessage.ResumeFailed.of(failed.reason().wireValue()));
+      events.resumed(
+          new ResumeAttempted(
+              connection.id(), request.sessionId(), failed.reason().wireValue(), 0));
+    }
+  }
+
+  private void reply(Connection connection, ServerMessage message) {
+    connection.offer(codec.encode(message));
+  }
+}

@@ -1,0 +1,50 @@
+package org.robustws.heartbeat;
+
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.Timeout;
+import jakarta.ejb.TimerConfig;
+import jakarta.ejb.TimerService;
+import jakarta.inject.Inject;
+import org.jboss.logging.Logger;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.ConnectionManager;
+
+/**
+ * Drives the heartbeat. The timer is not persistent: a tick missed while the server was down
+ * means nothing, and a persistent timer would fire a burst of them at the next start. Ticks never
+ * overlap (the singleton's write lock), and a tick only queues pings, so it never waits on a
+ * client.
+ */
+@Singleton
+@Startup
+public class HeartbeatTimer {
+  private static final Logger LOG = Logger.getLogger(HeartbeatTimer.class);
+
+  @Resource TimerService timerService;
+  @Inject ConnectionManager manager;
+  @Inject WsSettings settings;
+
+  @PostConstruct
+  void start() {
+    long interval = settings.heartbeatIntervalMs();
+    timerService.createIntervalTimer(interval, interval, new TimerConfig("heartbeat", false));
+    LOG.infof(
+        "Heartbeat every %d ms, timeout %d ms", interval, settings.heartbeatTimeoutMs());
+  }
+
+  @Timeout
+  void tick() {
+    try {
+      ConnectionManager.HeartbeatResult result = manager.heartbeat();
+      LOG.debugf(
+          "Heartbeat: %d pinged, %d timed out, %d sessions expired",
+          result.pinged(), result.timedOut(), result.sessionsExpired());
+    } catch (RuntimeException e) {
+      // an exception would make the container retry the tick; the next one comes anyway
+      LOG.error("Heartbeat tick failed", e);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.robustws.protocol;
+
+/** Codes of the {@code error} message. The wire value is stable; see docs/protocol.md. */
+public enum ErrorCode {
+  /** Not JSON, not a JSON object, no string {@code type}, or a field of the wrong type. */
+  INVALID_FORMAT("invalid_format"),
+  UNKNOWN_TYPE("unknown_type"),
+  INVALID_CHANNEL("invalid_channel"),
+  NOT_SUBSCRIBED("not_subscribed"),
+  RATE_LIMITED("rate_limited"),
+  /** A known message sent when it is not allowed, e.g. {@code resume} after the first message. */
+  INVALID_STATE("invalid_state"),
+  INTERNAL("internal");
+
+  private final String wireValue;
+
+  ErrorCode(String wireValue) {
+    this.wireValue = wireValue;
+  }
+
+  public String wireValue() {
+    return wireValue;
+  }
+}

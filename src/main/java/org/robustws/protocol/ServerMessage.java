@@ -1,0 +1,134 @@
+package org.robustws.protocol;
+
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+
+/**
+ * Every message the server sends on {@code /ws}. Each record carries its wire {@code type} as its
+ * first component so that JSON-B writes and reads it like any other field; the {@code of}
+ * factories fill it in. Optional fields are {@code null} and left out of the JSON.
+ */
+public sealed interface ServerMessage {
+
+  String type();
+
+  /** {@code system/connected}: the first frame of every connection. */
+  record Connected(
+      String type,
+      String event,
+      String clientId,
+      String sessionId,
+      String resumeToken,
+      long serverTime,
+      ClientConfig config)
+      implements ServerMessage {
+    public static Connected of(
+        String clientId, String sessionId, String resumeToken, long serverTime, ClientConfig config) {
+      return new Connected("system", "connected", clientId, sessionId, resumeToken, serverTime, config);
+    }
+  }
+
+  /** {@code system/shutdown}: sent before a close with 1012; reconnect after the given delay. */
+  record Shutdown(String type, String event, long reconnectAfter) implements ServerMessage {
+    public static Shutdown of(long reconnectAfter) {
+      return new Shutdown("system", "shutdown", reconnectAfter);
+    }
+  }
+
+  /** The {@code config} object of {@code system/connected}. */
+  record ClientConfig(
+      long heartbeatInterval,
+      long heartbeatTimeout,
+      int maxMessageBytes,
+      ReconnectStrategy reconnectStrategy) {}
+
+  /** How clients should back off between reconnect attempts. */
+  record ReconnectStrategy(
+      long initialDelay, long maxDelay, double multiplier, double jitter, int maxAttempts) {}
+
+  record Pong(String type, JsonValue timestamp, long serverTime, String clientId)
+      implements ServerMessage {
+    public static Pong of(JsonValue timestamp, long serverTime, String clientId) {
+      return new Pong("pong", timestamp, serverTime, clientId);
+    }
+  }
+
+  record Echo(String type, JsonValue payload) implements ServerMessage {
+    public static Echo of(JsonValue payload) {
+      return new Echo("echo", payload);
+    }
+  }
+
+  /**
+   * The answer to a {@code message}: the client's own object with {@code "echo":true} added. Its
+   * fields are the client's, so it is written as that object, not as a record.
+   */
+  record MessageEcho(JsonObject message) implements ServerMessage {
+    @Override
+    public String type() {
+      return "message";
+    }
+  }
+
+  record Subscribed(String type, String channel, JsonValue id) implements ServerMessage {
+    public static Subscribed of(String channel, JsonValue id) {
+      return new Subscribed("subscribed", channel, id);
+    }
+  }
+
+  record Unsubscribed(String type, String channel, JsonValue id) implements ServerMessage {
+    public static Unsubscribed of(String channel, JsonValue id) {
+      return new Unsubscribed("unsubscribed", channel, id);
+    }
+  }
+
+  /** Confirms a {@code publish}; {@code delivered} counts the sessions the event went to. */
+  record Ack(String type, JsonValue id, String channel, int delivered) implements ServerMessage {
+    public static Ack of(JsonValue id, String channel, int delivered) {
+      return new Ack("ack", id, channel, delivered);
+    }
+  }
+
+  /** A publication on a channel. {@code seq} is per session: 1, 2, 3, … without gaps. */
+  record Event(String type, String channel, JsonValue data, long seq, JsonValue id)
+      implements ServerMessage {
+    public static Event of(String channel, JsonValue data, long seq, JsonValue id) {
+      return new Event("event", channel, data, seq, id);
+    }
+  }
+
+  /** Sent to every connection of both endpoints by a broadcast to all; not replayable. */
+  record Broadcast(String type, JsonValue data, long serverTime) implements ServerMessage {
+    public static Broadcast of(JsonValue data, long serverTime) {
+      return new Broadcast("broadcast", data, serverTime);
+    }
+  }
+
+  /** Sent to one connection by the server-side API; not replayable. */
+  record Direct(String type, JsonValue data, long serverTime) implements ServerMessage {
+    public static Direct of(JsonValue data, long serverTime) {
+      return new Direct("direct", data, serverTime);
+    }
+  }
+
+  record Resumed(String type, String sessionId, String resumeToken, int replayed, long lastSeq)
+      implements ServerMessage {
+    public static Resumed of(String sessionId, String resumeToken, int replayed, long lastSeq) {
+      return new Resumed("resumed", sessionId, resumeToken, replayed, lastSeq);
+    }
+  }
+
+  /** {@code reason}: {@code unknown}, {@code expired}, {@code gap} or {@code invalid_token}. */
+  record ResumeFailed(String type, String reason) implements ServerMessage {
+    public static ResumeFailed of(String reason) {
+      return new ResumeFailed("resume_failed", reason);
+    }
+  }
+
+  record Error(String type, String error, String message, JsonValue ref)
+      implements ServerMessage {
+    public static Error of(String error, String message, JsonValue ref) {
+      return new Error("error", error, message, ref);
+    }
+  }
+}

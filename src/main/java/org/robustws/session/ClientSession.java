@@ -1,0 +1,127 @@
+package org.robustws.session;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.robustws.protocol.Publication;
+
+/**
+ * A client's session: its subscriptions, its event counter and the events it may still need. It
+ * outlives its connection by the resume grace period, so a client that reconnects gets every event
+ * exactly once, in order.
+ *
+ * <p>Assigning a {@code seq} and queueing the frame happen under the session's lock, which is why
+ * frames reach the client in {@code seq} order. The lock is never held while waiting for the
+ * network: sinks only queue.
+ */
+public final class ClientSession {
+  private final String id;
+  private final Set<String> channels = ConcurrentHashMap.newKeySet();
+  private final ReplayBuffer replay;
+  private final Tokens tokens;
+  private String resumeToken;
+  private long seq;
+  private EventSink sink;
+  private long detachedAt;
+
+  ClientSession(String id, Tokens tokens, int bufferEvents, long bufferBytes) {
+    this.id = id;
+    this.tokens = tokens;
+    this.replay = new ReplayBuffer(bufferEvents, bufferBytes);
+    this.resumeToken = tokens.next("", 24);
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public synchronized String resumeToken() {
+    return resumeToken;
+  }
+
+  public synchronized long lastSeq() {
+    return seq;
+  }
+
+  /** A live view of the channels this session is subscribed to. */
+  public Set<String> channels() {
+    return channels;
+  }
+
+  /** Attaches the connection that created this session. */
+  public synchronized void attach(EventSink newSink) {
+    this.sink = newSink;
+  }
+
+  /** Detaches {@code oldSink} if it is still the attached one; starts the grace period. */
+  public synchronized void detach(EventSink oldSink, long now) {
+    if (sink == oldSink) {
+      sink = null;
+      detachedAt = now;
+    }
+  }
+
+  /**
+   * Numbers the publication for this session, keeps it for replay and queues it to the attached
+   * connection, if any.
+   */
+  public synchronized void deliver(Publication publication) {
+    seq++;
+    String frame = publication.frame(seq);
+    replay.add(seq, frame, publication.approximateBytes());
+    if (sink != null) {
+      sink.offer(frame);
+    }
+  }
+
+  public synchronized void acknowledge(long ackedSeq) {
+    replay.acknowledge(Math.min(ackedSeq, seq));
+  }
+
+  synchronized boolean isExpired(long now, long graceMillis) {
+    return sink == null && now - detachedAt > graceMillis;
+  }
+
+  /**
+   * Moves this session to a new connection if the token matches, it has not expired, and every
+   * event after {@code lastSeq} is still buffered. The missed events and then the frame made by
+   * {@code resumedFrame} are queued to the new sink before any newer event can be.
+   */
+  public synchronized ResumeResult resume(
+      String token,
+      long lastSeq,
+      EventSink newSink,
+      long now,
+      long graceMillis,
+      ResumedFrame resumedFrame) {
+    if (!Tokens.matches(resumeToken, token)) {
+      return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
+    }
+    if (isExpired(now, graceMillis)) {
+      return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
+    }
+    if (!replay.covers(lastSeq, seq)) {
+      return new ResumeResult.Failed(ResumeResult.Reason.GAP);
+    }
+    EventSink previous = sink;
+    sink = newSink;
+    resumeToken = tokens.next("", 24);
+    int replayed = 0;
+    for (String frame : replay.framesAfter(lastSeq)) {
+      newSink.offer(frame);
+      replayed++;
+    }
+    replay.acknowledge(lastSeq);
+    newSink.offer(resumedFrame.encode(id, resumeToken, replayed, seq));
+    return new ResumeResult.Resumed(this, replayed, previous);
+  }
+
+  synchronized int bufferedEvents() {
+    return replay.size();
+  }
+
+  /** Makes the {@code resumed} frame, which must follow the replayed events. */
+  @FunctionalInterface
+  public interface ResumedFrame {
+    String encode(String sessionId, String resumeToken, int replayed, long lastSeq);
+  }
+}

@@ -1,0 +1,11 @@
+package org.robustws.session;
+
+/** Where a session's frames go while a connection is attached to it. */
+public interface EventSink {
+
+  /**
+   * Queues a frame without blocking. A sink whose queue is full closes its connection as a slow
+   * consumer; the session keeps the frame for replay, so the client catches up by resuming.
+   */
+  void offer(String frame);
+}

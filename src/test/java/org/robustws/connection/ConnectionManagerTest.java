@@ -1,0 +1,254 @@
+package org.robustws.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.robustws.channel.InMemoryChannelRegistry;
+import org.robustws.config.WsSettings;
+import org.robustws.protocol.CloseCodes;
+import org.robustws.protocol.MessageCodec;
+import org.robustws.session.InMemorySessionStore;
+import org.robustws.testing.MutableClock;
+import org.robustws.testing.RecordingTransport;
+
+/** The manager with real collaborators, a clock that moves on command and recording transports. */
+class ConnectionManagerTest {
+  private static final ConnectionInfo INFO = new ConnectionInfo("127.0.0.1", "junit", null, "");
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+  private final WsSettings settings = WsSettings.defaults();
+  private final MessageCodec codec = new MessageCodec();
+  private final InMemorySessionStore sessions =
+      new InMemorySessionStore(
+          settings.resumeBufferEvents(), settings.resumeBufferBytes(), settings.resumeGraceMs());
+  private final RecordingEvents events = new RecordingEvents();
+  private final ConnectionManager manager =
+      new ConnectionManager(
+          settings, clock, sessions, new InMemoryChannelRegistry(), codec, events);
+
+  static final class RecordingEvents implements ConnectionEvents {
+    final List<Object> all = new ArrayList<>();
+
+    @Override
+    public void opened(ConnectionOpened event) {
+      all.add(event);
+    }
+
+    @Override
+    public void closed(ConnectionClosed event) {
+      all.add(event);
+    }
+
+    @Override
+    public void received(MessageReceived event) {
+      all.add(event);
+    }
+
+    @Override
+    public void resumed(ResumeAttempted event) {
+      all.add(event);
+    }
+  }
+
+  @AfterEach
+  void close() {
+    codec.close();
+  }
+
+  @Test
+  void announcesEachWsConnectionFirst() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    JsonObject connected = json(transport.texts.get(0));
+    assertEquals("connected", connected.getString("event"));
+    assertEquals(connection.id(), connected.getString("clientId"));
+    assertEquals(connection.session().id(), connected.getString("sessionId"));
+    assertEquals(ConnectionState.CONNECTED, connection.state());
+    assertTrue(events.all.get(0) instanceof ConnectionOpened);
+
+    RecordingTransport legacy = new RecordingTransport();
+    manager.open(EndpointKind.LEGACY, INFO, legacy);
+    assertEquals(List.of(), legacy.texts, "the old protocol has no greeting");
+  }
+
+  @Test
+  void heartbeatPingsAndClosesSilentConnectionsWith4000() {
+    RecordingTransport silent = new RecordingTransport();
+    RecordingTransport lively = new RecordingTransport();
+    Connection silentOne = manager.open(EndpointKind.WS, INFO, silent);
+    Connection livelyOne = manager.open(EndpointKind.LEGACY, INFO, lively);
+
+    clock.advance(Duration.ofMillis(settings.heartbeatIntervalMs()));
+    assertEquals(new ConnectionManager.HeartbeatResult(2, 0, 0), manager.heartbeat());
+    assertEquals(1, silent.pings.size());
+    assertEquals("heartbeat", json(lively.texts.get(0)).getString("type"));
+
+    clock.advance(Duration.ofMillis(5));
+    ByteBuffer echoed = lively.pings.get(0).duplicate();
+    manager.onPong(livelyOne, echoed);
+    assertEquals(5.0, livelyOne.snapshot().lastRttMillis(), 0.001);
+
+    // the server's own pings and heartbeats do not count as signs of life
+    clock.advance(Duration.ofMillis(settings.heartbeatTimeoutMs() - settings.heartbeatIntervalMs()));
+    assertEquals(1, manager.heartbeat().timedOut());
+    assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, silent.closeCode);
+    assertTrue(manager.find(silentOne.id()).isEmpty(), "removed at once");
+    assertTrue(manager.find(livelyOne.id()).isPresent());
+    ConnectionClosed closed = (ConnectionClosed) events.all.get(events.all.size() - 1);
+    assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, closed.code());
+
+    manager.onClose(silentOne, 1006, "");
+    assertEquals(
+        1, events.all.stream().filter(ConnectionClosed.class::isInstance).count(), "closed once");
+  }
+
+  @Test
+  void fansOutWithPerSessionSequenceNumbers() {
+    RecordingTransport a = new RecordingTransport();
+    RecordingTransport b = new RecordingTransport();
+    Connection ca = manager.open(EndpointKind.WS, INFO, a);
+    Connection cb = manager.open(EndpointKind.WS, INFO, b);
+    manager.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    manager.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"sport\"}");
+    manager.onText(cb, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+
+    manager.onText(cb, "{\"type\":\"publish\",\"channel\":\"sport\",\"data\":1,\"id\":\"p1\"}");
+    manager.onText(cb, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":2,\"id\":\"p2\"}");
+
+    List<JsonObject> eventsOfA = ofType(a, "event");
+    assertEquals(List.of(1, 2), eventsOfA.stream().map(e -> e.getInt("seq")).toList());
+    assertEquals(List.of(1), ofType(b, "event").stream().map(e -> e.getInt("seq")).toList());
+    List<JsonObject> acks = ofType(b, "ack");
+    assertEquals("p1", acks.get(0).getString("id"));
+    assertEquals(2, acks.get(1).getInt("delivered"));
+  }
+
+  @Test
+  void refusesBadMessagesAndKeepsTheConnection() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    manager.onText(connection, "{oops");
+    manager.onText(connection, "{\"type\":\"unsubscribe\",\"channel\":\"never\",\"id\":3}");
+    manager.onText(connection, "{\"type\":\"ping\",\"timestamp\":99}");
+    List<JsonObject> errors = ofType(transport, "error");
+    assertEquals("invalid_format", errors.get(0).getString("error"));
+    assertEquals("not_subscribed", errors.get(1).getString("error"));
+    assertEquals(3, errors.get(1).getInt("ref"));
+    assertEquals(99, ofType(transport, "pong").get(0).getInt("timestamp"));
+    assertEquals(0, transport.closeCalls);
+  }
+
+  @Test
+  void closesOversizedMessagesWith1009() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    manager.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
+    assertEquals(CloseCodes.TOO_BIG, transport.closeCode);
+  }
+
+  @Test
+  void resumeMovesTheSessionAndClosesTheOldConnection() {
+    RecordingTransport first = new RecordingTransport();
+    Connection old = manager.open(EndpointKind.WS, INFO, first);
+    manager.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    manager.publish("news", Json.createValue(1), null);
+    JsonObject hello = json(first.texts.get(0));
+
+    RecordingTransport second = new RecordingTransport();
+    Connection fresh = manager.open(EndpointKind.WS, INFO, second);
+    manager.publish("news", Json.createValue(2), null);
+    manager.onText(
+        fresh,
+        "{\"type\":\"resume\",\"sessionId\":\""
+            + hello.getString("sessionId")
+            + "\",\"resumeToken\":\""
+            + hello.getString("resumeToken")
+            + "\",\"lastSeq\":1}");
+
+    assertEquals(List.of(2), ofType(second, "event").stream().map(e -> e.getInt("seq")).toList());
+    JsonObject resumed = ofType(second, "resumed").get(0);
+    assertEquals(1, resumed.getInt("replayed"));
+    assertEquals(2, resumed.getInt("lastSeq"));
+    assertEquals(CloseCodes.SESSION_TAKEN_OVER, first.closeCode);
+    assertEquals(hello.getString("sessionId"), fresh.session().id());
+
+    manager.onText(fresh, "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastSeq\":0}");
+    assertEquals("invalid_state", ofType(second, "error").get(0).getString("error"));
+  }
+
+  @Test
+  void closesASlowConsumerWith4008AndKeepsItsEventsForResume() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    manager.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"flood\"}");
+    transport.hold();
+    for (int i = 0; i <= settings.outboundMaxMessages(); i++) {
+      manager.publish("flood", Json.createValue(i), null);
+    }
+    assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);
+    assertEquals(settings.outboundMaxMessages() + 1, connection.session().lastSeq());
+  }
+
+  @Test
+  void legacyEchoesAndAnswersPings() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.LEGACY, INFO, transport);
+    manager.onText(connection, "hello");
+    manager.onText(connection, "{\"type\":\"ping\"}");
+    manager.onBinary(connection, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    assertEquals("hello", transport.texts.get(0));
+    assertEquals("pong", json(transport.texts.get(1)).getString("type"));
+    assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), transport.binaries.get(0));
+  }
+
+  @Test
+  void shutdownSaysWhenToComeBackThenCloses1012() {
+    RecordingTransport transport = new RecordingTransport();
+    manager.open(EndpointKind.WS, INFO, transport);
+    manager.shutdown();
+    JsonObject goodbye = json(transport.texts.get(transport.texts.size() - 1));
+    assertEquals("shutdown", goodbye.getString("event"));
+    long after = goodbye.getJsonNumber("reconnectAfter").longValue();
+    assertTrue(after >= 500 && after <= 5_000, "spread over 0.5-5 s: " + after);
+    assertEquals(CloseCodes.SERVICE_RESTART, transport.closeCode);
+  }
+
+  @Test
+  void snapshotsCarryTheMetadata() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    manager.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    ConnectionSnapshot snapshot = manager.find(connection.id()).orElseThrow();
+    assertEquals("ws", snapshot.endpoint());
+    assertEquals("connected", snapshot.state());
+    assertEquals("127.0.0.1", snapshot.remoteAddress());
+    assertEquals(1, snapshot.messagesIn());
+    assertEquals(2, snapshot.messagesOut());
+    assertEquals(java.util.Set.of("news"), snapshot.subscriptions());
+    assertNotNull(snapshot.sessionId());
+    assertFalse(manager.sendTo("c-unknown", Json.createValue(1)));
+  }
+
+  private static List<JsonObject> ofType(RecordingTransport transport, String type) {
+    return transport.texts.stream()
+        .map(ConnectionManagerTest::json)
+        .filter(o -> type.equals(o.getString("type")))
+        .toList();
+  }
+
+  private static JsonObject json(String text) {
+    return Json.createReader(new StringReader(text)).readObject();
+  }
+}

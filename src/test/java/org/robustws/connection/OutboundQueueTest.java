@@ -1,0 +1,84 @@
+package org.robustws.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.robustws.testing.RecordingTransport;
+
+class OutboundQueueTest {
+  private final AtomicInteger sentBytes = new AtomicInteger();
+  private final List<Throwable> failures = new ArrayList<>();
+  private final OutboundQueue.Listener listener =
+      new OutboundQueue.Listener() {
+        @Override
+        public void sent(int bytes) {
+          sentBytes.addAndGet(bytes);
+        }
+
+        @Override
+        public void failed(Throwable failure) {
+          failures.add(failure);
+        }
+      };
+
+  @Test
+  void sendsInOrderWhenSendsCompleteOnTheCallingThread() {
+    RecordingTransport transport = new RecordingTransport();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 100_000, 100_000_000);
+    // 50,000 inline completions would overflow the stack if draining recursed
+    IntStream.range(0, 50_000).forEach(i -> assertTrue(queue.offerText("m" + i)));
+    assertEquals(50_000, transport.texts.size());
+    assertEquals("m49999", transport.texts.get(49_999));
+    assertEquals(0, queue.queuedFrames());
+  }
+
+  @Test
+  void keepsOneSendInFlightAndRefusesBeyondTheBound() {
+    RecordingTransport transport = new RecordingTransport();
+    transport.hold();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 3, 1_000);
+    assertTrue(queue.offerText("a"));
+    assertTrue(queue.offerText("b"));
+    assertTrue(queue.offerText("c"));
+    assertFalse(queue.offerText("d"), "a fourth frame exceeds the bound of 3");
+    assertEquals(List.of("a"), transport.texts, "one send at a time");
+
+    transport.completePending();
+    assertEquals(List.of("a", "b"), transport.texts);
+    transport.completePending();
+    transport.completePending();
+    assertEquals(List.of("a", "b", "c"), transport.texts);
+    assertEquals(3, sentBytes.get());
+    assertTrue(queue.offerText("e"), "room again once the client reads");
+  }
+
+  @Test
+  void boundsBytesToo() {
+    RecordingTransport transport = new RecordingTransport();
+    transport.hold();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 100, 10);
+    assertTrue(queue.offerText("12345"));
+    assertTrue(queue.offerText("12345"));
+    assertFalse(queue.offerText("1"));
+    assertEquals(10, queue.queuedBytes());
+  }
+
+  @Test
+  void closesOnlyAfterTheFramesBeforeIt() {
+    RecordingTransport transport = new RecordingTransport();
+    transport.hold();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 100, 1_000);
+    queue.offerText("goodbye");
+    queue.closeAfterQueued(1012, "restart");
+    assertEquals(0, transport.closeCalls);
+    transport.completePending();
+    assertEquals(1, transport.closeCalls);
+    assertEquals(1012, transport.closeCode);
+  }
+}

@@ -1,0 +1,142 @@
+package org.robustws.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.robustws.protocol.Publication;
+
+class SessionResumeTest {
+  private static final long GRACE = 120_000;
+  private final InMemorySessionStore store = new InMemorySessionStore(5, 1_048_576, GRACE);
+  private final ClientSession.ResumedFrame resumed =
+      (id, token, replayed, lastSeq) -> "resumed " + replayed + " " + lastSeq;
+
+  /** A sink that keeps what it gets. */
+  static final class ListSink implements EventSink {
+    final List<String> frames = new ArrayList<>();
+
+    @Override
+    public void offer(String frame) {
+      frames.add(frame);
+    }
+  }
+
+  @Test
+  void numbersEventsPerSessionWithoutGaps() {
+    ClientSession a = store.create(0);
+    ClientSession b = store.create(0);
+    ListSink sinkA = new ListSink();
+    a.attach(sinkA);
+    b.attach(new ListSink());
+    b.deliver(publication("x"));
+    a.deliver(publication("x"));
+    a.deliver(publication("y"));
+    assertEquals(2, a.lastSeq());
+    assertEquals(1, b.lastSeq());
+    assertTrue(sinkA.frames.get(0).contains("\"seq\":1,"));
+    assertTrue(sinkA.frames.get(1).contains("\"seq\":2,"));
+  }
+
+  @Test
+  void resumeReplaysMissedEventsThenConfirmsWithANewToken() {
+    ClientSession session = store.create(0);
+    ListSink old = new ListSink();
+    session.attach(old);
+    session.deliver(publication("x")); // seq 1, seen
+    session.detach(old, 1_000);
+    session.deliver(publication("x")); // seq 2, missed
+    session.deliver(publication("x")); // seq 3, missed
+    String token = session.resumeToken();
+
+    ListSink fresh = new ListSink();
+    ResumeResult result = store.resume(session.id(), token, 1, fresh, 2_000, resumed);
+
+    ResumeResult.Resumed ok = assertInstanceOf(ResumeResult.Resumed.class, result);
+    assertEquals(2, ok.replayed());
+    assertEquals(3, fresh.frames.size());
+    assertTrue(fresh.frames.get(0).contains("\"seq\":2,"));
+    assertTrue(fresh.frames.get(1).contains("\"seq\":3,"));
+    assertEquals("resumed 2 3", fresh.frames.get(2));
+    assertNotEquals(token, session.resumeToken(), "each resume rotates the token");
+
+    session.deliver(publication("x"));
+    assertTrue(fresh.frames.get(3).contains("\"seq\":4,"), "the counter continues");
+  }
+
+  @Test
+  void resumeOfALiveSessionHandsOverThePreviousConnection() {
+    ClientSession session = store.create(0);
+    ListSink old = new ListSink();
+    session.attach(old);
+    ResumeResult result =
+        store.resume(session.id(), session.resumeToken(), 0, new ListSink(), 5, resumed);
+    assertSame(old, assertInstanceOf(ResumeResult.Resumed.class, result).previous());
+  }
+
+  @Test
+  void failsWithTheRightReason() {
+    ClientSession session = store.create(0);
+    ListSink sink = new ListSink();
+    session.attach(sink);
+    String token = session.resumeToken();
+
+    assertReason(ResumeResult.Reason.UNKNOWN, store.resume("s-nope", token, 0, sink, 0, resumed));
+    assertReason(
+        ResumeResult.Reason.INVALID_TOKEN,
+        store.resume(session.id(), "wrong", 0, sink, 0, resumed));
+
+    for (int i = 0; i < 7; i++) {
+      session.deliver(publication("x"));
+    }
+    assertReason(
+        ResumeResult.Reason.GAP,
+        store.resume(session.id(), token, 1, new ListSink(), 0, resumed),
+        "the buffer holds 5 events, seq 3-7; seq 2 is lost");
+
+    session.detach(sink, 10_000);
+    assertReason(
+        ResumeResult.Reason.EXPIRED,
+        store.resume(session.id(), token, 7, new ListSink(), 10_000 + GRACE + 1, resumed));
+
+    assertEquals(1, store.expire(10_000 + GRACE + 1).size());
+    assertReason(
+        ResumeResult.Reason.EXPIRED,
+        store.resume(session.id(), token, 7, new ListSink(), 10_000 + GRACE + 2, resumed),
+        "still 'expired', not 'unknown', after it was removed");
+  }
+
+  @Test
+  void expiresOnlyDetachedSessionsPastTheGrace() {
+    ClientSession attached = store.create(0);
+    attached.attach(new ListSink());
+    ClientSession detached = store.create(0);
+    ListSink sink = new ListSink();
+    detached.attach(sink);
+    detached.detach(sink, 1_000);
+
+    assertEquals(List.of(), store.expire(1_000 + GRACE));
+    assertEquals(List.of(detached), store.expire(1_000 + GRACE + 1));
+    assertEquals(1, store.size());
+  }
+
+  private static void assertReason(ResumeResult.Reason reason, ResumeResult result) {
+    assertReason(reason, result, reason.name());
+  }
+
+  private static void assertReason(
+      ResumeResult.Reason reason, ResumeResult result, String message) {
+    assertEquals(
+        reason, assertInstanceOf(ResumeResult.Failed.class, result, message).reason(), message);
+  }
+
+  private static Publication publication(String channel) {
+    return new Publication(channel, Json.createValue("d"), null);
+  }
+}
