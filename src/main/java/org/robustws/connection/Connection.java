@@ -32,6 +32,9 @@ public final class Connection implements EventSink {
   private volatile double lastRttMillis = -1;
   private volatile boolean receivedMessage;
   private volatile ClientSession session;
+  // parts of a fragmented text message; only the container's ordered delivery touches these
+  private StringBuilder partial;
+  private int partialBytes;
 
   Connection(
       String id,
@@ -112,6 +115,38 @@ public final class Connection implements EventSink {
     lastSeenAt = now;
     messagesIn.increment();
     bytesIn.add(bytes);
+  }
+
+  /** A part of a text message arrived: the client is alive. */
+  void seen(long now) {
+    lastSeenAt = now;
+  }
+
+  int partialBytes() {
+    return partialBytes;
+  }
+
+  void addPart(String part, int bytesSoFar) {
+    if (partial == null) {
+      partial = new StringBuilder(part.length() * 2);
+    }
+    partial.append(part);
+    partialBytes = bytesSoFar;
+  }
+
+  /** Ends a message with its last part; a message in one part is not copied. */
+  String completeMessage(String lastPart) {
+    if (partial == null) {
+      return lastPart;
+    }
+    String message = partial.append(lastPart).toString();
+    discardPartial();
+    return message;
+  }
+
+  void discardPartial() {
+    partial = null;
+    partialBytes = 0;
   }
 
   /** Records a pong: alive, and how long the round trip took. */

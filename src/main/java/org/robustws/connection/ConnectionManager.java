@@ -110,14 +110,36 @@ public class ConnectionManager {
     return connection;
   }
 
-  /** A text frame from the client. */
+  /**
+   * A part of a text message. The size limit is enforced here, part by part, because Undertow
+   * 2.3 does not enforce its own limit on messages that arrive in several reads (UNDERTOW-2770).
+   */
+  public void onTextPart(Connection connection, String part, boolean last) {
+    if (connection.state() != ConnectionState.CONNECTED) {
+      return; // closing, perhaps for a message too big: drop the rest of it
+    }
+    int bytes = connection.partialBytes() + Utf8.length(part);
+    if (bytes > settings.maxMessageBytes()) {
+      connection.discardPartial();
+      tooBig(connection);
+    } else if (last) {
+      onText(connection, connection.completeMessage(part), bytes);
+    } else {
+      connection.seen(clock.millis());
+      connection.addPart(part, bytes);
+    }
+  }
+
+  /** A whole text message from the client. */
   public void onText(Connection connection, String text) {
+    onText(connection, text, Utf8.length(text));
+  }
+
+  private void onText(Connection connection, String text, int bytes) {
     long now = clock.millis();
-    int bytes = Utf8.length(text);
     connection.received(now, bytes);
     if (bytes > settings.maxMessageBytes()) {
-      connection.close(
-          CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+      tooBig(connection);
       return;
     }
     boolean first = connection.firstMessage();
@@ -161,8 +183,7 @@ public class ConnectionManager {
   public void onBinary(Connection connection, ByteBuffer data) {
     connection.received(clock.millis(), data.remaining());
     if (data.remaining() > settings.maxMessageBytes()) {
-      connection.close(
-          CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+      tooBig(connection);
     } else if (connection.endpoint() == EndpointKind.LEGACY) {
       connection.firstMessage();
       connection.offerBinary(data);
@@ -175,6 +196,11 @@ public class ConnectionManager {
                   "binary frames are not part of the protocol; send JSON text",
                   null)));
     }
+  }
+
+  private void tooBig(Connection connection) {
+    connection.close(
+        CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
   }
 
   /** A pong, normally the answer to a heartbeat ping, which carries its send time. */

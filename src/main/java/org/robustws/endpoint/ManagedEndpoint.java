@@ -1,0 +1,63 @@
+package org.robustws.endpoint;
+
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.Connection;
+import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.EndpointKind;
+
+/**
+ * What both endpoints do: hand every container callback to the manager. One instance per
+ * connection; the container calls it for one connection at a time, in order.
+ */
+abstract class ManagedEndpoint {
+  private final EndpointKind kind;
+  @Inject ConnectionManager manager;
+  @Inject ClientInfoReader clientInfo;
+  @Inject WsSettings settings;
+  private Connection connection;
+
+  ManagedEndpoint(EndpointKind kind) {
+    this.kind = kind;
+  }
+
+  @OnOpen
+  public void open(Session session) {
+    session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+    connection = manager.open(kind, clientInfo.read(session), new SessionTransport(session));
+  }
+
+  /** Text arrives in parts so that the size limit holds before a whole message is buffered. */
+  @OnMessage
+  public void text(String part, boolean last) {
+    manager.onTextPart(connection, part, last);
+  }
+
+  @OnMessage
+  public void binary(ByteBuffer data) {
+    manager.onBinary(connection, data);
+  }
+
+  @OnMessage
+  public void pong(PongMessage pong) {
+    manager.onPong(connection, pong.getApplicationData());
+  }
+
+  @OnError
+  public void error(Throwable failure) {
+    manager.onError(connection, failure);
+  }
+
+  @OnClose
+  public void close(CloseReason reason) {
+    manager.onClose(connection, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+  }
+}

@@ -1,0 +1,61 @@
+package org.robustws.endpoint;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+import org.robustws.connection.Transport;
+
+/** A connection's transport on a Jakarta WebSocket session; asynchronous sends only. */
+final class SessionTransport implements Transport {
+  private static final Logger LOG = Logger.getLogger(SessionTransport.class);
+  /** RFC 6455 allows 123 bytes of reason in a close frame. */
+  private static final int MAX_REASON_BYTES = 123;
+
+  private final Session session;
+
+  SessionTransport(Session session) {
+    this.session = session;
+  }
+
+  @Override
+  public void sendText(String text, Consumer<Throwable> done) {
+    session.getAsyncRemote().sendText(text, handler(done));
+  }
+
+  @Override
+  public void sendBinary(ByteBuffer data, Consumer<Throwable> done) {
+    session.getAsyncRemote().sendBinary(data, handler(done));
+  }
+
+  @Override
+  public void sendPing(ByteBuffer payload) throws IOException {
+    // the asynchronous remote's ping does not wait for the socket (the basic one does)
+    session.getAsyncRemote().sendPing(payload);
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    try {
+      session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), truncate(reason)));
+    } catch (IOException | IllegalStateException e) {
+      LOG.debugf("Close of session %s failed: %s", session.getId(), e);
+    }
+  }
+
+  private static SendHandler handler(Consumer<Throwable> done) {
+    return result -> done.accept(result.isOK() ? null : result.getException());
+  }
+
+  private static String truncate(String reason) {
+    byte[] bytes = reason.getBytes(StandardCharsets.UTF_8);
+    if (bytes.length <= MAX_REASON_BYTES) {
+      return reason;
+    }
+    return new String(bytes, 0, MAX_REASON_BYTES - 3, StandardCharsets.UTF_8) + "...";
+  }
+}

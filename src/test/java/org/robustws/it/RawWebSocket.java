@@ -1,0 +1,155 @@
+package org.robustws.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * A WebSocket client on a plain socket, for what real clients cannot be told to do: never answer
+ * pings, or vanish without a close frame. Reads and writes frames by RFC 6455.
+ */
+final class RawWebSocket implements AutoCloseable {
+  static final int TEXT = 0x1;
+  static final int BINARY = 0x2;
+  static final int CLOSE = 0x8;
+  static final int PING = 0x9;
+  static final int PONG = 0xA;
+
+  /** One frame as received. */
+  record Frame(int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    int closeCode() {
+      return payload.length >= 2 ? ByteBuffer.wrap(payload).getShort() & 0xFFFF : 1005;
+    }
+  }
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final OutputStream out;
+  private final SecureRandom random = new SecureRandom();
+  /** Whether to answer pings with pongs like a live client; false plays a dead one. */
+  boolean answerPings = true;
+
+  private RawWebSocket(Socket socket) throws IOException {
+    this.socket = socket;
+    this.in = new DataInputStream(socket.getInputStream());
+    this.out = socket.getOutputStream();
+  }
+
+  static RawWebSocket connect(URI uri) throws IOException {
+    Socket socket = new Socket(uri.getHost(), uri.getPort());
+    socket.setSoTimeout(15_000);
+    RawWebSocket ws = new RawWebSocket(socket);
+    byte[] key = new byte[16];
+    ws.random.nextBytes(key);
+    String request =
+        "GET "
+            + uri.getPath()
+            + " HTTP/1.1\r\nHost: "
+            + uri.getHost()
+            + ":"
+            + uri.getPort()
+            + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+            + Base64.getEncoder().encodeToString(key)
+            + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
+    ws.out.flush();
+    String status = ws.readHeaders();
+    if (!status.startsWith("HTTP/1.1 101")) {
+      socket.close();
+      throw new IOException("handshake refused: " + status);
+    }
+    return ws;
+  }
+
+  private String readHeaders() throws IOException {
+    ByteArrayOutputStream headers = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed during the handshake");
+      }
+      headers.write(b);
+      matched = (b == '\r' || b == '\n') && "\r\n\r\n".charAt(matched) == b ? matched + 1 : 0;
+    }
+    String text = headers.toString(StandardCharsets.US_ASCII);
+    return text.substring(0, text.indexOf("\r\n"));
+  }
+
+  void sendText(String text) throws IOException {
+    sendFrame(TEXT, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Sends a masked frame with FIN set, as a client must. */
+  void sendFrame(int opcode, byte[] payload) throws IOException {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream();
+    frame.write(0x80 | opcode);
+    if (payload.length < 126) {
+      frame.write(0x80 | payload.length);
+    } else if (payload.length < 65_536) {
+      frame.write(0x80 | 126);
+      frame.write(payload.length >>> 8);
+      frame.write(payload.length);
+    } else {
+      frame.write(0x80 | 127);
+      frame.write(ByteBuffer.allocate(8).putLong(payload.length).array());
+    }
+    byte[] mask = new byte[4];
+    random.nextBytes(mask);
+    frame.write(mask);
+    for (int i = 0; i < payload.length; i++) {
+      frame.write(payload[i] ^ mask[i % 4]);
+    }
+    out.write(frame.toByteArray());
+    out.flush();
+  }
+
+  Frame readFrame() throws IOException {
+    int first = in.readUnsignedByte();
+    int second = in.readUnsignedByte();
+    long length = second & 0x7F;
+    if (length == 126) {
+      length = in.readUnsignedShort();
+    } else if (length == 127) {
+      length = in.readLong();
+    }
+    byte[] payload = new byte[Math.toIntExact(length)];
+    in.readFully(payload);
+    return new Frame(first & 0x0F, payload);
+  }
+
+  /** The next text or close frame; pings are answered only if {@link #answerPings} is set. */
+  Frame readTextOrClose() throws IOException {
+    while (true) {
+      Frame frame = readFrame();
+      if (frame.opcode() == TEXT || frame.opcode() == CLOSE) {
+        return frame;
+      }
+      if (frame.opcode() == PING && answerPings) {
+        sendFrame(PONG, frame.payload());
+      }
+    }
+  }
+
+  /** Drops the TCP connection with a reset: no close frame, no FIN handshake. */
+  void cut() throws IOException {
+    socket.setSoLinger(true, 0);
+    socket.close();
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

@@ -1,0 +1,99 @@
+package org.robustws.it;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.glassfish.tyrus.client.ClientManager;
+
+/** A Tyrus client that queues what it receives, for tests to take with a timeout. */
+final class TestClient extends Endpoint implements AutoCloseable {
+  static final Duration WAIT = Duration.ofSeconds(10);
+
+  final BlockingQueue<String> texts = new LinkedBlockingQueue<>();
+  final BlockingQueue<ByteBuffer> binaries = new LinkedBlockingQueue<>();
+  final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+  private Session session;
+
+  static TestClient connect(ClientManager container, URI uri) throws Exception {
+    TestClient client = new TestClient();
+    container.connectToServer(client, ClientEndpointConfig.Builder.create().build(), uri);
+    return client;
+  }
+
+  @Override
+  public void onOpen(Session session, EndpointConfig config) {
+    this.session = session;
+    session.addMessageHandler(String.class, (MessageHandler.Whole<String>) texts::add);
+    session.addMessageHandler(ByteBuffer.class, (MessageHandler.Whole<ByteBuffer>) binaries::add);
+  }
+
+  @Override
+  public void onClose(Session session, CloseReason reason) {
+    closed.complete(reason);
+  }
+
+  void send(String text) throws Exception {
+    session.getBasicRemote().sendText(text);
+  }
+
+  void sendBinary(ByteBuffer data) throws Exception {
+    session.getBasicRemote().sendBinary(data);
+  }
+
+  Session session() {
+    return session;
+  }
+
+  /** The next text frame, failing the test if none comes in time. */
+  String nextText() throws InterruptedException {
+    String text = texts.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    assertNotNull(text, "no message within " + WAIT);
+    return text;
+  }
+
+  JsonObject next() throws InterruptedException {
+    return Json.createReader(new StringReader(nextText())).readObject();
+  }
+
+  /** Skips frames of other types (heartbeats, events) until one of {@code type}. */
+  JsonObject next(String type) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      String text = texts.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+      if (text == null) {
+        break;
+      }
+      JsonObject message = Json.createReader(new StringReader(text)).readObject();
+      if (type.equals(message.getString("type", ""))) {
+        return message;
+      }
+    }
+    throw new AssertionError("no '" + type + "' message within " + WAIT);
+  }
+
+  int closeCode() throws Exception {
+    return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).getCloseCode().getCode();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (session != null && session.isOpen()) {
+      session.close();
+    }
+  }
+}
