@@ -39,7 +39,8 @@ public class SettingsProducer {
             get(config, "ws.reconnect.max-delay-ms", Long.class, r.maxDelayMs()),
             get(config, "ws.reconnect.multiplier", Double.class, r.multiplier()),
             get(config, "ws.reconnect.jitter", Double.class, r.jitter()),
-            get(config, "ws.reconnect.max-attempts", Integer.class, r.maxAttempts())));
+            get(config, "ws.reconnect.max-attempts", Integer.class, r.maxAttempts())),
+        get(config, "ws.shutdown.drain-ms", Long.class, d.shutdownDrainMs()));
   }
 
   /** Time for everything that decides by the clock, so tests can pass their own. */

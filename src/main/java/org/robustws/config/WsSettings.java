@@ -16,6 +16,7 @@ import java.util.List;
  * @param outboundMaxMessages frames queued per connection before it counts as a slow consumer
  * @param outboundMaxBytes bytes queued per connection before it counts as a slow consumer
  * @param reconnect the backoff advice sent to clients
+ * @param shutdownDrainMs how long a stop waits for clients to take their 1012 close
  */
 public record WsSettings(
     long heartbeatIntervalMs,
@@ -27,7 +28,8 @@ public record WsSettings(
     List<String> trustedProxies,
     int outboundMaxMessages,
     long outboundMaxBytes,
-    Reconnect reconnect) {
+    Reconnect reconnect,
+    long shutdownDrainMs) {
 
   public WsSettings {
     trustedProxies = List.copyOf(trustedProxies);
@@ -55,6 +57,7 @@ public record WsSettings(
         List.of(),
         2_000,
         4_194_304,
-        new Reconnect(1_000, 30_000, 1.5, 0.5, 10));
+        new Reconnect(1_000, 30_000, 1.5, 0.5, 10),
+        5_000);
   }
 }

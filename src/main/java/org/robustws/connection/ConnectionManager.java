@@ -1,6 +1,5 @@
 package org.robustws.connection;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
@@ -338,17 +337,29 @@ public class ConnectionManager {
   }
 
   /**
-   * Tells every client to come back after a random delay, then closes with 1012, before the
-   * container would close the sockets with a bare 1001.
+   * Tells every client to come back after a random delay in 0.5-5 s, so they do not return all at
+   * once, closes each with 1012, and waits until they are gone or {@code ws.shutdown.drain-ms}
+   * has passed. Must run before the container closes the sockets with a bare 1001.
    */
-  @PreDestroy
-  void shutdown() {
+  public void shutdown() {
     for (Connection connection : connections.values()) {
       if (connection.endpoint() == EndpointKind.WS) {
         long delay = ThreadLocalRandom.current().nextLong(500, 5_001);
         connection.offer(codec.encode(ServerMessage.Shutdown.of(delay)));
       }
       connection.closeAfterQueued(CloseCodes.SERVICE_RESTART, "server restart");
+    }
+    long deadline = System.nanoTime() + settings.shutdownDrainMs() * 1_000_000;
+    while (!connections.isEmpty() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20); // the clients' close frames complete asynchronously
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+    if (!connections.isEmpty()) {
+      LOG.warnf("%d connections still open after the drain time", connections.size());
     }
   }
 
