@@ -10,9 +10,9 @@ import org.robustws.connection.ConnectionSnapshot;
 import org.robustws.protocol.Channels;
 
 /**
- * The server-side API for other beans of the application: push to a channel, to everybody or to
- * one connection, without touching WebSocket sessions. Observe {@code ConnectionOpened},
- * {@code ConnectionClosed} and {@code MessageReceived} CDI events to react to clients.
+ * The server-side API for other beans of the application: push to a channel, to everybody or to one
+ * connection, without touching WebSocket sessions. Observe {@code ConnectionOpened}, {@code
+ * ConnectionClosed} and {@code MessageReceived} CDI events to react to clients.
  *
  * <pre>{@code
  * @Inject WebSocketPush push;
@@ -25,8 +25,8 @@ public class WebSocketPush {
   @Inject ConnectionManager manager;
 
   /**
-   * Publishes an {@code event} to every session subscribed to the channel; sessions whose client
-   * is reconnecting get it on resume.
+   * Publishes an {@code event} to every session subscribed to the channel; sessions whose client is
+   * reconnecting get it on resume.
    *
    * @return the number of sessions it went to
    * @throws IllegalArgumentException if the channel name is not valid

@@ -8,10 +8,14 @@ import java.util.Set;
  */
 public interface ChannelRegistry {
 
-  /** @return true if the session was not yet subscribed */
+  /**
+   * @return true if the session was not yet subscribed
+   */
   boolean subscribe(String channel, String sessionId);
 
-  /** @return true if the session was subscribed */
+  /**
+   * @return true if the session was subscribed
+   */
   boolean unsubscribe(String channel, String sessionId);
 
   /** An immutable snapshot of the channel's subscribers. */

@@ -3,8 +3,8 @@ package org.robustws.config;
 import java.util.List;
 
 /**
- * Every {@code ws.*} setting, read once at startup by {@link SettingsProducer}. Immutable, so
- * unit tests build one directly.
+ * Every {@code ws.*} setting, read once at startup by {@link SettingsProducer}. Immutable, so unit
+ * tests build one directly.
  *
  * @param heartbeatIntervalMs how often every connection is pinged
  * @param heartbeatTimeoutMs a connection that sent nothing for longer is closed with 4000

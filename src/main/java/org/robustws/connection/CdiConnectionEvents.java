@@ -6,8 +6,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 /**
- * Fires the manager's events as CDI events. An observer that throws is logged and does not
- * disturb the connection or the other observers' next events.
+ * Fires the manager's events as CDI events. An observer that throws is logged and does not disturb
+ * the connection or the other observers' next events.
  */
 @ApplicationScoped
 public class CdiConnectionEvents implements ConnectionEvents {

@@ -10,9 +10,9 @@ import org.robustws.session.ClientSession;
 import org.robustws.session.EventSink;
 
 /**
- * One open WebSocket: its metadata, state, counters and outbound queue. Thread-safe; every
- * mutable field is atomic or volatile because the container, the heartbeat timer and publishers
- * touch it from different threads.
+ * One open WebSocket: its metadata, state, counters and outbound queue. Thread-safe; every mutable
+ * field is atomic or volatile because the container, the heartbeat timer and publishers touch it
+ * from different threads.
  */
 public final class Connection implements EventSink {
   private final String id;
@@ -157,7 +157,9 @@ public final class Connection implements EventSink {
     }
   }
 
-  /** @return true the first time only: {@code resume} is allowed as the first message alone */
+  /**
+   * @return true the first time only: {@code resume} is allowed as the first message alone
+   */
   boolean firstMessage() {
     if (receivedMessage) {
       return false;

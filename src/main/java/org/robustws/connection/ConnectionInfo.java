@@ -1,8 +1,8 @@
 package org.robustws.connection;
 
 /**
- * What the handshake told about a client, copied out of it: keeping the handshake's request
- * objects would hold their buffers for the life of the connection.
+ * What the handshake told about a client, copied out of it: keeping the handshake's request objects
+ * would hold their buffers for the life of the connection.
  *
  * @param remoteAddress the client's address (X-Forwarded-For only from trusted proxies)
  * @param userAgent the User-Agent header, or {@code null}

@@ -80,8 +80,8 @@ public class ConnectionManager {
   }
 
   /**
-   * Registers a new connection. On {@code /ws} it gets a fresh session, announced by
-   * {@code system/connected} before any other frame.
+   * Registers a new connection. On {@code /ws} it gets a fresh session, announced by {@code
+   * system/connected} before any other frame.
    */
   public Connection open(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
     long now = clock.millis();
@@ -110,8 +110,8 @@ public class ConnectionManager {
   }
 
   /**
-   * A part of a text message. The size limit is enforced here, part by part, because Undertow
-   * 2.3 does not enforce its own limit on messages that arrive in several reads (UNDERTOW-2770).
+   * A part of a text message. The size limit is enforced here, part by part, because Undertow 2.3
+   * does not enforce its own limit on messages that arrive in several reads (UNDERTOW-2770).
    */
   public void onTextPart(Connection connection, String part, boolean last) {
     if (connection.state() != ConnectionState.CONNECTED) {
@@ -338,8 +338,8 @@ public class ConnectionManager {
 
   /**
    * Tells every client to come back after a random delay in 0.5-5 s, so they do not return all at
-   * once, closes each with 1012, and waits until they are gone or {@code ws.shutdown.drain-ms}
-   * has passed. Must run before the container closes the sockets with a bare 1001.
+   * once, closes each with 1012, and waits until they are gone or {@code ws.shutdown.drain-ms} has
+   * passed. Must run before the container closes the sockets with a bare 1001.
    */
   public void shutdown() {
     for (Connection connection : connections.values()) {

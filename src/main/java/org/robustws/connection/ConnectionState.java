@@ -5,8 +5,7 @@ import java.util.Set;
 
 /**
  * The life of a connection. {@code DISCONNECTED} is final; {@code ERROR} can be reached from any
- * other state and still leads to {@code DISCONNECTED}, so a failed connection is always cleaned
- * up.
+ * other state and still leads to {@code DISCONNECTED}, so a failed connection is always cleaned up.
  */
 public enum ConnectionState {
   CONNECTING,

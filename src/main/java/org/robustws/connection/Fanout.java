@@ -6,8 +6,7 @@ import org.robustws.session.SessionStore;
 
 /**
  * Delivers a publication to every session subscribed to its channel. Each session numbers and
- * queues its own copy, so a slow or detached subscriber never holds up the publisher or the
- * others.
+ * queues its own copy, so a slow or detached subscriber never holds up the publisher or the others.
  */
 final class Fanout {
   private final ChannelRegistry channels;
@@ -18,7 +17,9 @@ final class Fanout {
     this.sessions = sessions;
   }
 
-  /** @return the number of sessions the publication went to */
+  /**
+   * @return the number of sessions the publication went to
+   */
   int publish(Publication publication) {
     int delivered = 0;
     for (String sessionId : channels.subscribers(publication.channel())) {

@@ -1,11 +1,11 @@
 package org.robustws.connection;
 
 /**
- * CDI event: a text frame arrived and was accepted for handling. Observers run on the
- * connection's delivery thread: they must return quickly and never block.
+ * CDI event: a text frame arrived and was accepted for handling. Observers run on the connection's
+ * delivery thread: they must return quickly and never block.
  *
- * @param type the protocol type ({@code ping}, {@code publish}, …), or {@code text} on
- *     {@code /ws-legacy} when the frame is not a JSON ping
+ * @param type the protocol type ({@code ping}, {@code publish}, …), or {@code text} on {@code
+ *     /ws-legacy} when the frame is not a JSON ping
  * @param text the frame as received
  */
 public record MessageReceived(

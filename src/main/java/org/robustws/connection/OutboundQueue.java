@@ -9,8 +9,8 @@ import org.robustws.protocol.Utf8;
 
 /**
  * One connection's frames on their way out, in order, one send in flight at a time, bounded by
- * count and bytes. Any thread may offer; nobody waits for the network. A send that completes on
- * the calling thread does not recurse: the work-in-progress counter turns it into a loop.
+ * count and bytes. Any thread may offer; nobody waits for the network. A send that completes on the
+ * calling thread does not recurse: the work-in-progress counter turns it into a loop.
  */
 final class OutboundQueue {
 
@@ -41,7 +41,9 @@ final class OutboundQueue {
     this.maxBytes = maxBytes;
   }
 
-  /** @return false, queueing nothing, if the frame would exceed a bound */
+  /**
+   * @return false, queueing nothing, if the frame would exceed a bound
+   */
   boolean offerText(String text) {
     // UTF-16 length is a cheap upper bound of the UTF-8 size for the usual ASCII JSON
     return offer(new Frame(text, null, text.length(), 0, null));

@@ -7,16 +7,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Finds the client's address. X-Forwarded-For is believed only when the socket's peer is a
- * trusted proxy; then the list is read from the right, skipping trusted proxies, and the first
- * other address is the client. Anything else could be forged by the client itself.
+ * Finds the client's address. X-Forwarded-For is believed only when the socket's peer is a trusted
+ * proxy; then the list is read from the right, skipping trusted proxies, and the first other
+ * address is the client. Anything else could be forged by the client itself.
  */
 public final class RemoteAddressResolver {
   private record Range(byte[] network, int prefix) {}
 
   private final List<Range> trusted = new ArrayList<>();
 
-  /** @param trustedProxies IP addresses or CIDR ranges ({@code 10.0.0.0/8}, {@code ::1}) */
+  /**
+   * @param trustedProxies IP addresses or CIDR ranges ({@code 10.0.0.0/8}, {@code ::1})
+   */
   public RemoteAddressResolver(List<String> trustedProxies) {
     for (String entry : trustedProxies) {
       String value = entry.trim();
@@ -81,7 +83,8 @@ public final class RemoteAddressResolver {
     if (text == null || text.isEmpty()) {
       return null;
     }
-    String literal = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
+    String literal =
+        text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
     if (literal.indexOf(':') < 0) {
       return parseIpv4(literal);
     }

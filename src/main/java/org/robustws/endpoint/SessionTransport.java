@@ -13,6 +13,7 @@ import org.robustws.connection.Transport;
 /** A connection's transport on a Jakarta WebSocket session; asynchronous sends only. */
 final class SessionTransport implements Transport {
   private static final Logger LOG = Logger.getLogger(SessionTransport.class);
+
   /** RFC 6455 allows 123 bytes of reason in a close frame. */
   private static final int MAX_REASON_BYTES = 123;
 

@@ -13,10 +13,9 @@ import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionManager;
 
 /**
- * Drives the heartbeat. The timer is not persistent: a tick missed while the server was down
- * means nothing, and a persistent timer would fire a burst of them at the next start. Ticks never
- * overlap (the singleton's write lock), and a tick only queues pings, so it never waits on a
- * client.
+ * Drives the heartbeat. The timer is not persistent: a tick missed while the server was down means
+ * nothing, and a persistent timer would fire a burst of them at the next start. Ticks never overlap
+ * (the singleton's write lock), and a tick only queues pings, so it never waits on a client.
  */
 @Singleton
 @Startup
@@ -31,8 +30,7 @@ public class HeartbeatTimer {
   void start() {
     long interval = settings.heartbeatIntervalMs();
     timerService.createIntervalTimer(interval, interval, new TimerConfig("heartbeat", false));
-    LOG.infof(
-        "Heartbeat every %d ms, timeout %d ms", interval, settings.heartbeatTimeoutMs());
+    LOG.infof("Heartbeat every %d ms, timeout %d ms", interval, settings.heartbeatTimeoutMs());
   }
 
   @Timeout

@@ -113,9 +113,7 @@ public class MessageCodec implements AutoCloseable {
       return s.getString();
     }
     throw new ProtocolException(
-        ErrorCode.INVALID_CHANNEL,
-        "'channel' must be 1-128 characters of [A-Za-z0-9._:-]",
-        id);
+        ErrorCode.INVALID_CHANNEL, "'channel' must be 1-128 characters of [A-Za-z0-9._:-]", id);
   }
 
   private static String string(JsonObject object, String field, JsonValue id)
@@ -123,8 +121,7 @@ public class MessageCodec implements AutoCloseable {
     if (object.get(field) instanceof JsonString s) {
       return s.getString();
     }
-    throw new ProtocolException(
-        ErrorCode.INVALID_FORMAT, "'" + field + "' must be a string", id);
+    throw new ProtocolException(ErrorCode.INVALID_FORMAT, "'" + field + "' must be a string", id);
   }
 
   private static long sequence(JsonObject object, String field, JsonValue id)

@@ -57,7 +57,9 @@ public final class Publication {
 
   @Override
   public String toString() {
-    return "Publication[" + channel + (id instanceof JsonString s ? ", id=" + s.getString() : "")
+    return "Publication["
+        + channel
+        + (id instanceof JsonString s ? ", id=" + s.getString() : "")
         + "]";
   }
 }

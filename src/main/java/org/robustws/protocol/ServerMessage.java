@@ -5,8 +5,8 @@ import jakarta.json.JsonValue;
 
 /**
  * Every message the server sends on {@code /ws}. Each record carries its wire {@code type} as its
- * first component so that JSON-B writes and reads it like any other field; the {@code of}
- * factories fill it in. Optional fields are {@code null} and left out of the JSON.
+ * first component so that JSON-B writes and reads it like any other field; the {@code of} factories
+ * fill it in. Optional fields are {@code null} and left out of the JSON.
  */
 public sealed interface ServerMessage {
 
@@ -23,8 +23,13 @@ public sealed interface ServerMessage {
       ClientConfig config)
       implements ServerMessage {
     public static Connected of(
-        String clientId, String sessionId, String resumeToken, long serverTime, ClientConfig config) {
-      return new Connected("system", "connected", clientId, sessionId, resumeToken, serverTime, config);
+        String clientId,
+        String sessionId,
+        String resumeToken,
+        long serverTime,
+        ClientConfig config) {
+      return new Connected(
+          "system", "connected", clientId, sessionId, resumeToken, serverTime, config);
     }
   }
 
@@ -125,8 +130,7 @@ public sealed interface ServerMessage {
     }
   }
 
-  record Error(String type, String error, String message, JsonValue ref)
-      implements ServerMessage {
+  record Error(String type, String error, String message, JsonValue ref) implements ServerMessage {
     public static Error of(String error, String message, JsonValue ref) {
       return new Error("error", error, message, ref);
     }

@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The most recent events of one session, bounded by count and bytes; the oldest go first. Holds
- * a contiguous range of {@code seq} values. Not thread-safe: its session guards it.
+ * The most recent events of one session, bounded by count and bytes; the oldest go first. Holds a
+ * contiguous range of {@code seq} values. Not thread-safe: its session guards it.
  */
 final class ReplayBuffer {
   private record Entry(long seq, String frame, int bytes) {}

@@ -5,11 +5,10 @@ public sealed interface ResumeResult {
 
   /**
    * The new connection is attached; {@code replayed} events were queued to it, followed by the
-   * {@code resumed} frame. {@code previous} is the sink that was attached before, if any, which
-   * the caller must close.
+   * {@code resumed} frame. {@code previous} is the sink that was attached before, if any, which the
+   * caller must close.
    */
-  record Resumed(ClientSession session, int replayed, EventSink previous)
-      implements ResumeResult {}
+  record Resumed(ClientSession session, int replayed, EventSink previous) implements ResumeResult {}
 
   record Failed(Reason reason) implements ResumeResult {}
 

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Where sessions live between connections. In memory on one node today; a clustered
- * implementation can replace it without touching the connection layer.
+ * Where sessions live between connections. In memory on one node today; a clustered implementation
+ * can replace it without touching the connection layer.
  */
 public interface SessionStore {
 

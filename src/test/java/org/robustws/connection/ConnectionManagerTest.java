@@ -101,7 +101,8 @@ class ConnectionManagerTest {
     assertEquals(5.0, livelyOne.snapshot().lastRttMillis(), 0.001);
 
     // the server's own pings and heartbeats do not count as signs of life
-    clock.advance(Duration.ofMillis(settings.heartbeatTimeoutMs() - settings.heartbeatIntervalMs()));
+    clock.advance(
+        Duration.ofMillis(settings.heartbeatTimeoutMs() - settings.heartbeatIntervalMs()));
     assertEquals(1, manager.heartbeat().timedOut());
     assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, silent.closeCode);
     assertTrue(manager.find(silentOne.id()).isEmpty(), "removed at once");
@@ -184,7 +185,8 @@ class ConnectionManagerTest {
     assertEquals(CloseCodes.SESSION_TAKEN_OVER, first.closeCode);
     assertEquals(hello.getString("sessionId"), fresh.session().id());
 
-    manager.onText(fresh, "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastSeq\":0}");
+    manager.onText(
+        fresh, "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastSeq\":0}");
     assertEquals("invalid_state", ofType(second, "error").get(0).getString("error"));
   }
 

@@ -24,9 +24,7 @@ class ConnectionStateTest {
   void errorIsReachableFromEveryLiveStateAndStillEndsDisconnected() {
     for (ConnectionState state :
         List.of(
-            ConnectionState.CONNECTING,
-            ConnectionState.CONNECTED,
-            ConnectionState.DISCONNECTING)) {
+            ConnectionState.CONNECTING, ConnectionState.CONNECTED, ConnectionState.DISCONNECTING)) {
       assertTrue(state.canMoveTo(ConnectionState.ERROR), state::name);
     }
     assertTrue(ConnectionState.ERROR.canMoveTo(ConnectionState.DISCONNECTED));

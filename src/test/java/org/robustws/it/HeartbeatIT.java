@@ -72,8 +72,7 @@ class HeartbeatIT {
         long elapsed = Duration.ofNanos(System.nanoTime() - start).toMillis();
         assertEquals(4000, frame.closeCode(), path);
         assertTrue(
-            elapsed <= TIMEOUT_MS + INTERVAL_MS + 1_000,
-            path + " closed after " + elapsed + " ms");
+            elapsed <= TIMEOUT_MS + INTERVAL_MS + 1_000, path + " closed after " + elapsed + " ms");
         assertTrue(elapsed >= TIMEOUT_MS - 100, path + " closed too early: " + elapsed + " ms");
       }
     }

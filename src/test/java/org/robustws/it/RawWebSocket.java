@@ -37,6 +37,7 @@ final class RawWebSocket implements AutoCloseable {
   private final DataInputStream in;
   private final OutputStream out;
   private final SecureRandom random = new SecureRandom();
+
   /** Whether to answer pings with pongs like a live client; false plays a dead one. */
   boolean answerPings = true;
 

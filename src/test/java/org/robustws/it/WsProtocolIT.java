@@ -114,7 +114,10 @@ class WsProtocolIT {
         {"{\"type\":\"teleport\"}", "unknown_type"},
         {"{\"type\":\"subscribe\",\"channel\":\"no spaces\"}", "invalid_channel"},
         {"{\"type\":\"publish\",\"channel\":\"" + "x".repeat(129) + "\"}", "invalid_channel"},
-        {"{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"t\",\"lastSeq\":0}", "invalid_state"},
+        {
+          "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"t\",\"lastSeq\":0}",
+          "invalid_state"
+        },
       };
       for (String[] c : cases) {
         client.send(c[0]);
@@ -159,13 +162,16 @@ class WsProtocolIT {
     }
     try (TestClient client = connect()) {
       client.next();
-      client.send("{\"type\":\"resume\",\"sessionId\":\"s-none\",\"resumeToken\":\"t\",\"lastSeq\":0}");
+      client.send(
+          "{\"type\":\"resume\",\"sessionId\":\"s-none\",\"resumeToken\":\"t\",\"lastSeq\":0}");
       assertEquals("unknown", client.next("resume_failed").getString("reason"));
     }
     try (TestClient client = connect()) {
       client.next();
       client.send(
-          "{\"type\":\"resume\",\"sessionId\":\"" + sessionId + "\",\"resumeToken\":\"forged\",\"lastSeq\":0}");
+          "{\"type\":\"resume\",\"sessionId\":\""
+              + sessionId
+              + "\",\"resumeToken\":\"forged\",\"lastSeq\":0}");
       assertEquals("invalid_token", client.next("resume_failed").getString("reason"));
     }
   }

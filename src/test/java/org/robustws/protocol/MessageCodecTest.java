@@ -20,7 +20,10 @@ class MessageCodecTest {
   private static final MessageCodec CODEC = new MessageCodec();
   private static final Jsonb JSONB = JsonbBuilder.create();
   private static final JsonObject DATA =
-      Json.createObjectBuilder().add("price", 12.5).add("tags", Json.createArrayBuilder().add("a")).build();
+      Json.createObjectBuilder()
+          .add("price", 12.5)
+          .add("tags", Json.createArrayBuilder().add("a"))
+          .build();
   private static final JsonValue ID = Json.createValue("m-1");
 
   @AfterAll
@@ -33,7 +36,10 @@ class MessageCodecTest {
   void everyServerMessageRoundTripsThroughJsonb() {
     ServerMessage.ClientConfig config =
         new ServerMessage.ClientConfig(
-            25_000, 60_000, 65_536, new ServerMessage.ReconnectStrategy(1_000, 30_000, 1.5, 0.5, 10));
+            25_000,
+            60_000,
+            65_536,
+            new ServerMessage.ReconnectStrategy(1_000, 30_000, 1.5, 0.5, 10));
     List<ServerMessage> messages =
         List.of(
             ServerMessage.Connected.of("c-1", "s-1", "tok", 1_764_000_000_000L, config),
@@ -60,7 +66,10 @@ class MessageCodecTest {
   void connectedHasTheShapeOfProtocolV1() {
     ServerMessage.ClientConfig config =
         new ServerMessage.ClientConfig(
-            25_000, 60_000, 65_536, new ServerMessage.ReconnectStrategy(1_000, 30_000, 1.5, 0.5, 10));
+            25_000,
+            60_000,
+            65_536,
+            new ServerMessage.ReconnectStrategy(1_000, 30_000, 1.5, 0.5, 10));
     JsonObject json =
         parse(CODEC.encode(ServerMessage.Connected.of("c-1", "s-1", "tok", 5L, config)));
     assertEquals("system", json.getString("type"));

@@ -7,9 +7,9 @@ import java.util.function.Consumer;
 import org.robustws.connection.Transport;
 
 /**
- * A transport that records what is sent. Sends complete at once unless {@link #hold()} was
- * called, which leaves them pending, like a client that stopped reading, until {@link
- * #completePending()} completes those pending so far.
+ * A transport that records what is sent. Sends complete at once unless {@link #hold()} was called,
+ * which leaves them pending, like a client that stopped reading, until {@link #completePending()}
+ * completes those pending so far.
  */
 public final class RecordingTransport implements Transport {
   public final List<String> texts = new ArrayList<>();

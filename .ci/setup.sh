@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what the build and the tests need, if missing. Idempotent; runs locally too.
+# Called by .ci/run; safe to call on its own: .ci/setup.sh
+set -euo pipefail
+
+apt_updated=false
+apt_install() {
+  if [ "$apt_updated" = false ]; then
+    apt-get update -qq
+    apt_updated=true
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+# JDK 17 and Maven (already on these machines; installed from Debian's packages otherwise).
+command -v javac >/dev/null 2>&1 || apt_install openjdk-17-jdk-headless
+command -v mvn >/dev/null 2>&1 || apt_install maven
+# Used by .ci/run's port check.
+command -v ss >/dev/null 2>&1 || apt_install iproute2
+
+# --- Test tools added by later issues go here, each guarded the same way, e.g.:
+# command -v chromium >/dev/null 2>&1 || apt_install chromium chromium-driver
+# command -v nginx >/dev/null 2>&1 || apt_install nginx
