@@ -42,6 +42,7 @@ public final class Connection implements EventSink {
       ConnectionInfo info,
       long connectedAt,
       Transport transport,
+      TrafficListener traffic,
       int maxQueuedFrames,
       long maxQueuedBytes) {
     this.id = id;
@@ -55,14 +56,16 @@ public final class Connection implements EventSink {
             transport,
             new OutboundQueue.Listener() {
               @Override
-              public void sent(int bytes) {
+              public void sent(String type, int bytes) {
                 messagesOut.increment();
                 bytesOut.add(bytes);
+                traffic.sent(endpoint, type, bytes);
               }
 
               @Override
               public void failed(Throwable failure) {
                 sendFailures.increment();
+                traffic.sendFailed(endpoint);
               }
             },
             maxQueuedFrames,
@@ -169,8 +172,8 @@ public final class Connection implements EventSink {
   }
 
   @Override
-  public void offer(String frame) {
-    if (!outbound.offerText(frame)) {
+  public void offer(String type, String frame) {
+    if (!outbound.offerText(type, frame)) {
       close(CloseCodes.SLOW_CONSUMER, "slow consumer: resume to catch up");
     }
   }

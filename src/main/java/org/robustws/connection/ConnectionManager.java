@@ -38,6 +38,9 @@ import org.robustws.session.Tokens;
 public class ConnectionManager {
   private static final Logger LOG = Logger.getLogger(ConnectionManager.class);
 
+  /** The type label of messages that could not be read as a protocol type. */
+  private static final String OTHER = "other";
+
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
   private final Tokens ids = new Tokens();
   private WsSettings settings;
@@ -46,6 +49,7 @@ public class ConnectionManager {
   private ChannelRegistry channels;
   private MessageCodec codec;
   private ConnectionEvents events;
+  private TrafficListener traffic;
   private Fanout fanout;
   private WsProtocol protocol;
   private ServerMessage.ClientConfig clientConfig;
@@ -60,15 +64,17 @@ public class ConnectionManager {
       SessionStore sessions,
       ChannelRegistry channels,
       MessageCodec codec,
-      ConnectionEvents events) {
+      ConnectionEvents events,
+      TrafficListener traffic) {
     this.settings = settings;
+    this.traffic = traffic;
     this.clock = clock;
     this.sessions = sessions;
     this.channels = channels;
     this.codec = codec;
     this.events = events;
     this.fanout = new Fanout(channels, sessions);
-    this.protocol = new WsProtocol(codec, channels, sessions, fanout, events);
+    this.protocol = new WsProtocol(codec, channels, sessions, fanout, events, traffic);
     WsSettings.Reconnect r = settings.reconnect();
     this.clientConfig =
         new ServerMessage.ClientConfig(
@@ -92,16 +98,17 @@ public class ConnectionManager {
             info,
             now,
             transport,
+            traffic,
             settings.outboundMaxMessages(),
             settings.outboundMaxBytes());
     if (endpoint == EndpointKind.WS) {
       ClientSession session = sessions.create(now);
       session.attach(connection);
       connection.session(session);
-      connection.offer(
-          codec.encode(
-              ServerMessage.Connected.of(
-                  connection.id(), session.id(), session.resumeToken(), now, clientConfig)));
+      send(
+          connection,
+          ServerMessage.Connected.of(
+              connection.id(), session.id(), session.resumeToken(), now, clientConfig));
     }
     connections.put(connection.id(), connection);
     connection.moveTo(ConnectionState.CONNECTED);
@@ -120,6 +127,7 @@ public class ConnectionManager {
     int bytes = connection.partialBytes() + Utf8.length(part);
     if (bytes > settings.maxMessageBytes()) {
       connection.discardPartial();
+      traffic.received(connection.endpoint(), OTHER, bytes);
       tooBig(connection);
     } else if (last) {
       onText(connection, connection.completeMessage(part), bytes);
@@ -138,6 +146,7 @@ public class ConnectionManager {
     long now = clock.millis();
     connection.received(now, bytes);
     if (bytes > settings.maxMessageBytes()) {
+      traffic.received(connection.endpoint(), OTHER, bytes);
       tooBig(connection);
       return;
     }
@@ -146,24 +155,35 @@ public class ConnectionManager {
       onLegacyText(connection, text, bytes, now);
       return;
     }
+    long start = System.nanoTime();
+    String type = OTHER;
     JsonValue ref = null;
     try {
       ClientMessage message = codec.decode(text);
+      type = message.type();
       if (message instanceof ClientMessage.Message body) {
         ref = body.body().get("id");
       }
       events.received(
-          new MessageReceived(connection.id(), connection.endpoint(), message.type(), bytes, text));
+          new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
       protocol.handle(connection, message, first, now);
     } catch (ProtocolException e) {
       LOG.debugf("Rejected a message from %s: %s", connection.id(), e.getMessage());
-      connection.offer(codec.encode(e.toMessage()));
+      traffic.rejected(connection.endpoint(), e.code().wireValue());
+      send(connection, e.toMessage());
     } catch (RuntimeException e) {
       LOG.errorf(e, "Failed to handle a message from %s", connection.id());
-      connection.offer(
-          codec.encode(
-              ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref)));
+      traffic.rejected(connection.endpoint(), ErrorCode.INTERNAL.wireValue());
+      send(
+          connection,
+          ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref));
     }
+    traffic.received(connection.endpoint(), type, bytes);
+    traffic.handled(type, System.nanoTime() - start);
+  }
+
+  private void send(Connection connection, ServerMessage message) {
+    connection.offer(message.type(), codec.encode(message));
   }
 
   private void onLegacyText(Connection connection, String text, int bytes, long now) {
@@ -172,15 +192,20 @@ public class ConnectionManager {
         object != null
             && object.get("type") instanceof JsonString type
             && "ping".equals(type.getString());
-    events.received(
-        new MessageReceived(
-            connection.id(), connection.endpoint(), ping ? "ping" : "text", bytes, text));
-    connection.offer(ping ? codec.legacyPong(now) : text);
+    String type = ping ? "ping" : "text";
+    traffic.received(connection.endpoint(), type, bytes);
+    events.received(new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
+    if (ping) {
+      connection.offer("pong", codec.legacyPong(now));
+    } else {
+      connection.offer("text", text);
+    }
   }
 
   /** A binary frame: echoed on {@code /ws-legacy}, refused on {@code /ws}. */
   public void onBinary(Connection connection, ByteBuffer data) {
     connection.received(clock.millis(), data.remaining());
+    traffic.received(connection.endpoint(), "binary", data.remaining());
     if (data.remaining() > settings.maxMessageBytes()) {
       tooBig(connection);
     } else if (connection.endpoint() == EndpointKind.LEGACY) {
@@ -188,16 +213,18 @@ public class ConnectionManager {
       connection.offerBinary(data);
     } else {
       connection.firstMessage();
-      connection.offer(
-          codec.encode(
-              ServerMessage.Error.of(
-                  ErrorCode.INVALID_FORMAT.wireValue(),
-                  "binary frames are not part of the protocol; send JSON text",
-                  null)));
+      traffic.rejected(connection.endpoint(), ErrorCode.INVALID_FORMAT.wireValue());
+      send(
+          connection,
+          ServerMessage.Error.of(
+              ErrorCode.INVALID_FORMAT.wireValue(),
+              "binary frames are not part of the protocol; send JSON text",
+              null));
     }
   }
 
   private void tooBig(Connection connection) {
+    traffic.rejected(connection.endpoint(), "too_big");
     connection.close(
         CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
   }
@@ -208,6 +235,7 @@ public class ConnectionManager {
     double rttMillis = -1;
     if (payload.remaining() == Long.BYTES) {
       rttMillis = (micros(now) - payload.getLong(payload.position())) / 1000.0;
+      traffic.roundTrip(rttMillis);
     }
     connection.ponged(now.toEpochMilli(), rttMillis);
   }
@@ -246,6 +274,7 @@ public class ConnectionManager {
    * closes with 4000 those that sent nothing within the timeout, and forgets expired sessions.
    */
   public HeartbeatResult heartbeat() {
+    long start = System.nanoTime();
     Instant instant = clock.instant();
     long now = instant.toEpochMilli();
     int pinged = 0;
@@ -260,7 +289,7 @@ public class ConnectionManager {
         pinged++;
         ping(connection, instant);
         if (connection.endpoint() == EndpointKind.LEGACY) {
-          connection.offer(codec.legacyHeartbeat(now));
+          connection.offer("heartbeat", codec.legacyHeartbeat(now));
         }
       }
     }
@@ -270,6 +299,7 @@ public class ConnectionManager {
         channels.unsubscribe(channel, session.id());
       }
     }
+    traffic.heartbeat(System.nanoTime() - start, timedOut);
     return new HeartbeatResult(pinged, timedOut, expired.size());
   }
 
@@ -297,7 +327,7 @@ public class ConnectionManager {
     int sent = 0;
     for (Connection connection : connections.values()) {
       if (connection.state() == ConnectionState.CONNECTED) {
-        connection.offer(frame);
+        connection.offer("broadcast", frame);
         sent++;
       }
     }
@@ -310,7 +340,7 @@ public class ConnectionManager {
     if (connection == null || connection.state() != ConnectionState.CONNECTED) {
       return false;
     }
-    connection.offer(codec.encode(ServerMessage.Direct.of(data, clock.millis())));
+    send(connection, ServerMessage.Direct.of(data, clock.millis()));
     return true;
   }
 
@@ -345,7 +375,7 @@ public class ConnectionManager {
     for (Connection connection : connections.values()) {
       if (connection.endpoint() == EndpointKind.WS) {
         long delay = ThreadLocalRandom.current().nextLong(500, 5_001);
-        connection.offer(codec.encode(ServerMessage.Shutdown.of(delay)));
+        send(connection, ServerMessage.Shutdown.of(delay));
       }
       connection.closeAfterQueued(CloseCodes.SERVICE_RESTART, "server restart");
     }

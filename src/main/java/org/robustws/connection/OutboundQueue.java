@@ -16,13 +16,14 @@ final class OutboundQueue {
 
   /** What the queue reports back to its connection. */
   interface Listener {
-    void sent(int bytes);
+    void sent(String type, int bytes);
 
     void failed(Throwable failure);
   }
 
   /** A text or binary frame, or (both null) the request to close once all before it are sent. */
-  private record Frame(String text, ByteBuffer binary, int bytes, int closeCode, String reason) {}
+  private record Frame(
+      String type, String text, ByteBuffer binary, int bytes, int closeCode, String reason) {}
 
   private final Queue<Frame> frames = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
@@ -44,19 +45,19 @@ final class OutboundQueue {
   /**
    * @return false, queueing nothing, if the frame would exceed a bound
    */
-  boolean offerText(String text) {
+  boolean offerText(String type, String text) {
     // UTF-16 length is a cheap upper bound of the UTF-8 size for the usual ASCII JSON
-    return offer(new Frame(text, null, text.length(), 0, null));
+    return offer(new Frame(type, text, null, text.length(), 0, null));
   }
 
   boolean offerBinary(ByteBuffer data) {
-    return offer(new Frame(null, data, data.remaining(), 0, null));
+    return offer(new Frame("binary", null, data, data.remaining(), 0, null));
   }
 
   /** Closes the transport after the frames queued so far, whatever the bounds. */
   void closeAfterQueued(int code, String reason) {
     queuedFrames.incrementAndGet();
-    frames.add(new Frame(null, null, 0, code, reason));
+    frames.add(new Frame("close", null, null, 0, code, reason));
     drain();
   }
 
@@ -118,7 +119,7 @@ final class OutboundQueue {
     if (failure != null) {
       listener.failed(failure);
     } else if (frame.closeCode() == 0) {
-      listener.sent(frame.text() != null ? Utf8.length(frame.text()) : frame.bytes());
+      listener.sent(frame.type(), frame.text() != null ? Utf8.length(frame.text()) : frame.bytes());
     }
     sending = false;
     drain();

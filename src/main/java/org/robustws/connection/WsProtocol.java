@@ -19,18 +19,21 @@ final class WsProtocol {
   private final SessionStore sessions;
   private final Fanout fanout;
   private final ConnectionEvents events;
+  private final TrafficListener traffic;
 
   WsProtocol(
       MessageCodec codec,
       ChannelRegistry channels,
       SessionStore sessions,
       Fanout fanout,
-      ConnectionEvents events) {
+      ConnectionEvents events,
+      TrafficListener traffic) {
     this.codec = codec;
     this.channels = channels;
     this.sessions = sessions;
     this.fanout = fanout;
     this.events = events;
+    this.traffic = traffic;
   }
 
   void handle(Connection connection, ClientMessage message, boolean first, long now)
@@ -88,6 +91,7 @@ final class WsProtocol {
       if (resumed.previous() instanceof Connection previous && previous != connection) {
         previous.close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
       }
+      traffic.replayed(resumed.replayed());
       events.resumed(
           new ResumeAttempted(connection.id(), request.sessionId(), "ok", resumed.replayed()));
     } else if (result instanceof ResumeResult.Failed failed) {
@@ -99,6 +103,6 @@ final class WsProtocol {
   }
 
   private void reply(Connection connection, ServerMessage message) {
-    connection.offer(codec.encode(message));
+    connection.offer(message.type(), codec.encode(message));
   }
 }

@@ -69,7 +69,7 @@ public final class ClientSession {
     String frame = publication.frame(seq);
     replay.add(seq, frame, publication.approximateBytes());
     if (sink != null) {
-      sink.offer(frame);
+      sink.offer("event", frame);
     }
   }
 
@@ -107,11 +107,11 @@ public final class ClientSession {
     resumeToken = tokens.next("", 24);
     int replayed = 0;
     for (String frame : replay.framesAfter(lastSeq)) {
-      newSink.offer(frame);
+      newSink.offer("event", frame);
       replayed++;
     }
     replay.acknowledge(lastSeq);
-    newSink.offer(resumedFrame.encode(id, resumeToken, replayed, seq));
+    newSink.offer("resumed", resumedFrame.encode(id, resumeToken, replayed, seq));
     return new ResumeResult.Resumed(this, replayed, previous);
   }
 

@@ -7,5 +7,5 @@ public interface EventSink {
    * Queues a frame without blocking. A sink whose queue is full closes its connection as a slow
    * consumer; the session keeps the frame for replay, so the client catches up by resuming.
    */
-  void offer(String frame);
+  void offer(String type, String frame);
 }

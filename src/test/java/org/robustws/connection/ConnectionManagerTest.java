@@ -36,7 +36,13 @@ class ConnectionManagerTest {
   private final RecordingEvents events = new RecordingEvents();
   private final ConnectionManager manager =
       new ConnectionManager(
-          settings, clock, sessions, new InMemoryChannelRegistry(), codec, events);
+          settings,
+          clock,
+          sessions,
+          new InMemoryChannelRegistry(),
+          codec,
+          events,
+          TrafficListener.NONE);
 
   static final class RecordingEvents implements ConnectionEvents {
     final List<Object> all = new ArrayList<>();

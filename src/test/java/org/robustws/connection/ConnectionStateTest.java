@@ -63,6 +63,7 @@ class ConnectionStateTest {
         new ConnectionInfo("127.0.0.1", "test", null, ""),
         0,
         transport,
+        TrafficListener.NONE,
         settings.outboundMaxMessages(),
         settings.outboundMaxBytes());
   }

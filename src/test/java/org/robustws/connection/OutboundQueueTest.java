@@ -17,7 +17,7 @@ class OutboundQueueTest {
   private final OutboundQueue.Listener listener =
       new OutboundQueue.Listener() {
         @Override
-        public void sent(int bytes) {
+        public void sent(String type, int bytes) {
           sentBytes.addAndGet(bytes);
         }
 
@@ -32,7 +32,7 @@ class OutboundQueueTest {
     RecordingTransport transport = new RecordingTransport();
     OutboundQueue queue = new OutboundQueue(transport, listener, 100_000, 100_000_000);
     // 50,000 inline completions would overflow the stack if draining recursed
-    IntStream.range(0, 50_000).forEach(i -> assertTrue(queue.offerText("m" + i)));
+    IntStream.range(0, 50_000).forEach(i -> assertTrue(queue.offerText("t", "m" + i)));
     assertEquals(50_000, transport.texts.size());
     assertEquals("m49999", transport.texts.get(49_999));
     assertEquals(0, queue.queuedFrames());
@@ -43,10 +43,10 @@ class OutboundQueueTest {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();
     OutboundQueue queue = new OutboundQueue(transport, listener, 3, 1_000);
-    assertTrue(queue.offerText("a"));
-    assertTrue(queue.offerText("b"));
-    assertTrue(queue.offerText("c"));
-    assertFalse(queue.offerText("d"), "a fourth frame exceeds the bound of 3");
+    assertTrue(queue.offerText("t", "a"));
+    assertTrue(queue.offerText("t", "b"));
+    assertTrue(queue.offerText("t", "c"));
+    assertFalse(queue.offerText("t", "d"), "a fourth frame exceeds the bound of 3");
     assertEquals(List.of("a"), transport.texts, "one send at a time");
 
     transport.completePending();
@@ -55,7 +55,7 @@ class OutboundQueueTest {
     transport.completePending();
     assertEquals(List.of("a", "b", "c"), transport.texts);
     assertEquals(3, sentBytes.get());
-    assertTrue(queue.offerText("e"), "room again once the client reads");
+    assertTrue(queue.offerText("t", "e"), "room again once the client reads");
   }
 
   @Test
@@ -63,9 +63,9 @@ class OutboundQueueTest {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();
     OutboundQueue queue = new OutboundQueue(transport, listener, 100, 10);
-    assertTrue(queue.offerText("12345"));
-    assertTrue(queue.offerText("12345"));
-    assertFalse(queue.offerText("1"));
+    assertTrue(queue.offerText("t", "12345"));
+    assertTrue(queue.offerText("t", "12345"));
+    assertFalse(queue.offerText("t", "1"));
     assertEquals(10, queue.queuedBytes());
   }
 
@@ -74,7 +74,7 @@ class OutboundQueueTest {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();
     OutboundQueue queue = new OutboundQueue(transport, listener, 100, 1_000);
-    queue.offerText("goodbye");
+    queue.offerText("t", "goodbye");
     queue.closeAfterQueued(1012, "restart");
     assertEquals(0, transport.closeCalls);
     transport.completePending();

@@ -23,7 +23,7 @@ class SessionResumeTest {
     final List<String> frames = new ArrayList<>();
 
     @Override
-    public void offer(String frame) {
+    public void offer(String type, String frame) {
       frames.add(frame);
     }
   }
