@@ -40,7 +40,8 @@ public class SettingsProducer {
             get(config, "ws.reconnect.multiplier", Double.class, r.multiplier()),
             get(config, "ws.reconnect.jitter", Double.class, r.jitter()),
             get(config, "ws.reconnect.max-attempts", Integer.class, r.maxAttempts())),
-        get(config, "ws.shutdown.drain-ms", Long.class, d.shutdownDrainMs()));
+        get(config, "ws.shutdown.drain-ms", Long.class, d.shutdownDrainMs()),
+        get(config, "ws.max-connections", Integer.class, d.maxConnections()));
   }
 
   /** Time for everything that decides by the clock, so tests can pass their own. */

@@ -17,6 +17,7 @@ import java.util.List;
  * @param outboundMaxBytes bytes queued per connection before it counts as a slow consumer
  * @param reconnect the backoff advice sent to clients
  * @param shutdownDrainMs how long a stop waits for clients to take their 1012 close
+ * @param maxConnections open connections (both endpoints) at which the server reports not ready
  */
 public record WsSettings(
     long heartbeatIntervalMs,
@@ -29,7 +30,8 @@ public record WsSettings(
     int outboundMaxMessages,
     long outboundMaxBytes,
     Reconnect reconnect,
-    long shutdownDrainMs) {
+    long shutdownDrainMs,
+    int maxConnections) {
 
   public WsSettings {
     trustedProxies = List.copyOf(trustedProxies);
@@ -58,6 +60,7 @@ public record WsSettings(
         2_000,
         4_194_304,
         new Reconnect(1_000, 30_000, 1.5, 0.5, 10),
-        5_000);
+        5_000,
+        19_000);
   }
 }

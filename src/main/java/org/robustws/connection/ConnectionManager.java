@@ -42,6 +42,8 @@ public class ConnectionManager {
   private static final String OTHER = "other";
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private volatile boolean draining;
+  private volatile long lastHeartbeatAt;
   private final Tokens ids = new Tokens();
   private WsSettings settings;
   private Clock clock;
@@ -73,6 +75,7 @@ public class ConnectionManager {
     this.channels = channels;
     this.codec = codec;
     this.events = events;
+    this.lastHeartbeatAt = clock.millis();
     this.fanout = new Fanout(channels, sessions);
     this.protocol = new WsProtocol(codec, channels, sessions, fanout, events, traffic);
     WsSettings.Reconnect r = settings.reconnect();
@@ -277,6 +280,7 @@ public class ConnectionManager {
     long start = System.nanoTime();
     Instant instant = clock.instant();
     long now = instant.toEpochMilli();
+    lastHeartbeatAt = now;
     int pinged = 0;
     int timedOut = 0;
     for (Connection connection : connections.values()) {
@@ -366,12 +370,34 @@ public class ConnectionManager {
     return connections.size();
   }
 
+  /** Open connections of one endpoint. */
+  public int count(EndpointKind endpoint) {
+    int count = 0;
+    for (Connection connection : connections.values()) {
+      if (connection.endpoint() == endpoint) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** When the heartbeat last ran (epoch ms); the start time before the first one. */
+  public long lastHeartbeatAt() {
+    return lastHeartbeatAt;
+  }
+
+  /** Whether the server is shutting down and takes no new clients. */
+  public boolean isDraining() {
+    return draining;
+  }
+
   /**
    * Tells every client to come back after a random delay in 0.5-5 s, so they do not return all at
    * once, closes each with 1012, and waits until they are gone or {@code ws.shutdown.drain-ms} has
    * passed. Must run before the container closes the sockets with a bare 1001.
    */
   public void shutdown() {
+    draining = true;
     for (Connection connection : connections.values()) {
       if (connection.endpoint() == EndpointKind.WS) {
         long delay = ThreadLocalRandom.current().nextLong(500, 5_001);

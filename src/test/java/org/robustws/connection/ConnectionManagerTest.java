@@ -262,7 +262,8 @@ class ConnectionManagerTest {
         d.outboundMaxMessages(),
         d.outboundMaxBytes(),
         d.reconnect(),
-        10);
+        10,
+        d.maxConnections());
   }
 
   private static List<JsonObject> ofType(RecordingTransport transport, String type) {

@@ -1,0 +1,32 @@
+package org.robustws.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.ConnectionManager;
+
+/**
+ * Ready for new clients unless draining for a stop or full, so a load balancer sends them
+ * elsewhere. Existing connections are not affected by this answer.
+ */
+@Readiness
+@ApplicationScoped
+public class CapacityReadiness implements HealthCheck {
+  @Inject ConnectionManager manager;
+  @Inject WsSettings settings;
+
+  @Override
+  public HealthCheckResponse call() {
+    int active = manager.size();
+    boolean draining = manager.isDraining();
+    return HealthCheckResponse.named("websocket-capacity")
+        .status(!draining && active < settings.maxConnections())
+        .withData("activeConnections", active)
+        .withData("capacity", settings.maxConnections())
+        .withData("draining", draining)
+        .build();
+  }
+}

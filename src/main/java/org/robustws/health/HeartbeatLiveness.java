@@ -1,0 +1,37 @@
+package org.robustws.health;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.ConnectionManager;
+
+/**
+ * Alive while the heartbeat runs: without it dead connections pile up and nobody is pinged, which a
+ * restart fixes. Three missed intervals are allowed before saying DOWN.
+ */
+@Liveness
+@ApplicationScoped
+public class HeartbeatLiveness implements HealthCheck {
+  static final int MISSED_INTERVALS = 3;
+
+  @Inject ConnectionManager manager;
+  @Inject WsSettings settings;
+  @Inject Clock clock;
+
+  @Override
+  public HealthCheckResponse call() {
+    long last = manager.lastHeartbeatAt();
+    long silence = clock.millis() - last;
+    return HealthCheckResponse.named("websocket-heartbeat")
+        .status(silence <= MISSED_INTERVALS * settings.heartbeatIntervalMs())
+        .withData("lastTick", Instant.ofEpochMilli(last).toString())
+        .withData("millisSinceLastTick", silence)
+        .withData("connections", manager.size())
+        .build();
+  }
+}

@@ -1,0 +1,157 @@
+package org.robustws.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.glassfish.tyrus.client.ClientManager;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Every meter shows on WildFly's Prometheus endpoint; health answers on the management port. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class ObservabilityIT {
+  private static final URI PROMETHEUS = URI.create("http://127.0.0.1:9990/prometheus");
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @ArquillianResource URL base;
+
+  @Deployment(testable = false)
+  static WebArchive war() {
+    return Deployments.builtWar();
+  }
+
+  @Test
+  void exportsEveryMeterWithBoundedLabels() throws Exception {
+    ClientManager container = ClientManager.createClient();
+    String sessionId;
+    String token;
+    try (TestClient client = TestClient.connect(container, Deployments.ws(base, "/ws"))) {
+      JsonObject hello = client.next("system");
+      sessionId = hello.getString("sessionId");
+      token = hello.getString("resumeToken");
+      client.send("{\"type\":\"ping\",\"timestamp\":1}");
+      client.next("pong");
+      client.send("not json");
+      client.next("error");
+      client.send("{\"type\":\"subscribe\",\"channel\":\"metrics\"}");
+      client.next("subscribed");
+      client.send("{\"type\":\"publish\",\"channel\":\"metrics\",\"data\":1}");
+      client.next("event"); // the publisher is subscribed: its event comes before the ack
+      client.next("ack");
+    }
+    try (TestClient resumer = TestClient.connect(container, Deployments.ws(base, "/ws"));
+        TestClient legacy = TestClient.connect(container, Deployments.ws(base, "/ws-legacy"))) {
+      resumer.next("system");
+      resumer.send(
+          "{\"type\":\"resume\",\"sessionId\":\""
+              + sessionId
+              + "\",\"resumeToken\":\""
+              + token
+              + "\",\"lastSeq\":0}");
+      resumer.next("resumed");
+      legacy.send("hello");
+      legacy.nextText();
+      legacy.next("heartbeat");
+      legacy.next("heartbeat"); // two ticks: the pongs to the first one have come back
+
+      String scrape = get(PROMETHEUS).body();
+      assertAtLeast(scrape, "ws_connections_active", "endpoint=\"ws\"", 1);
+      assertAtLeast(scrape, "ws_connections_active", "endpoint=\"legacy\"", 1);
+      assertAtLeast(scrape, "ws_connections_opened_total", "endpoint=\"ws\"", 2);
+      assertAtLeast(scrape, "ws_connections_closed_total", "code=\"1000\",endpoint=\"ws\"", 1);
+      assertAtLeast(scrape, "ws_messages_received_total", "endpoint=\"ws\",type=\"ping\"", 1);
+      assertAtLeast(scrape, "ws_messages_received_total", "endpoint=\"ws\",type=\"other\"", 1);
+      assertAtLeast(scrape, "ws_messages_received_total", "endpoint=\"legacy\",type=\"text\"", 1);
+      assertAtLeast(scrape, "ws_messages_sent_total", "endpoint=\"ws\",type=\"event\"", 1);
+      assertAtLeast(scrape, "ws_messages_sent_total", "endpoint=\"legacy\",type=\"heartbeat\"", 1);
+      assertAtLeast(scrape, "ws_bytes_received_total", "endpoint=\"ws\"", 10);
+      assertAtLeast(scrape, "ws_bytes_sent_total", "endpoint=\"ws\"", 100);
+      assertAtLeast(
+          scrape, "ws_message_errors_total", "endpoint=\"ws\",error=\"invalid_format\"", 1);
+      assertAtLeast(scrape, "ws_send_failures_total", "endpoint=\"ws\"", 0);
+      assertAtLeast(scrape, "ws_message_handling_seconds_count", "type=\"publish\"", 1);
+      assertAtLeast(scrape, "ws_message_handling_buckets_total", "le=\"+Inf\",type=\"publish\"", 1);
+      assertAtLeast(scrape, "ws_heartbeat_rtt_buckets_total", "le=\"+Inf\"", 1);
+      assertAtLeast(scrape, "ws_connection_duration_buckets_total", "le=\"300.0\"", 1);
+      assertAtLeast(scrape, "ws_connection_duration_seconds_count", "", 1);
+      assertAtLeast(scrape, "ws_heartbeat_rtt_seconds_count", "", 1);
+      assertAtLeast(scrape, "ws_heartbeat_timeouts_total", "", 0);
+      assertAtLeast(scrape, "ws_heartbeat_tick_seconds_count", "", 1);
+      assertAtLeast(scrape, "ws_resumes_total", "result=\"ok\"", 1);
+      assertAtLeast(scrape, "ws_replayed_events_total", "", 1);
+      for (String line : scrape.lines().filter(l -> l.startsWith("ws_")).toList()) {
+        assertTrue(!line.matches(".*\"[cs]-[A-Za-z0-9_-]{12,}\".*"), "an id as label: " + line);
+      }
+    }
+  }
+
+  @Test
+  void livenessAndReadinessAreUpWithTheirData() throws Exception {
+    JsonObject live = json(get(URI.create("http://127.0.0.1:9990/health/live")).body());
+    assertEquals("UP", live.getString("status"));
+    JsonObject heartbeat = check(live, "websocket-heartbeat");
+    assertTrue(heartbeat.getJsonObject("data").containsKey("lastTick"));
+
+    HttpResponse<String> ready = get(URI.create("http://127.0.0.1:9990/health/ready"));
+    assertEquals(200, ready.statusCode());
+    JsonObject capacity = check(json(ready.body()), "websocket-capacity");
+    assertEquals(19_000, capacity.getJsonObject("data").getInt("capacity"));
+  }
+
+  private static JsonObject check(JsonObject health, String name) {
+    return health.getJsonArray("checks").stream()
+        .map(JsonObject.class::cast)
+        .filter(c -> name.equals(c.getString("name")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no check " + name + " in " + health));
+  }
+
+  private HttpResponse<String> get(URI uri) throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * A series {@code name} with all of {@code labels} (comma-separated {@code key="value"}; the
+   * server may add others, like the deployment) exists, and its value is at least {@code min}.
+   */
+  private static void assertAtLeast(String scrape, String name, String labels, double min) {
+    Pattern series = Pattern.compile("^" + Pattern.quote(name) + "(\\{(.*)\\})? ([0-9.eE+-]+)$");
+    List<String> wanted = labels.isEmpty() ? List.of() : List.of(labels.split(","));
+    List<Double> values =
+        scrape
+            .lines()
+            .map(series::matcher)
+            .filter(Matcher::matches)
+            .filter(
+                m ->
+                    wanted.stream().allMatch(l -> ("," + m.group(2) + ",").contains("," + l + ",")))
+            .map(m -> Double.parseDouble(m.group(3)))
+            .toList();
+    assertTrue(!values.isEmpty(), "no series " + name + "{" + labels + "} in\n" + scrape);
+    assertTrue(values.get(0) >= min, name + "{" + labels + "} = " + values.get(0) + " < " + min);
+  }
+
+  private static JsonObject json(String text) {
+    return Json.createReader(new StringReader(text)).readObject();
+  }
+}
