@@ -3,7 +3,7 @@ package org.robustws.connection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
+import org.robustws.logging.WsLog;
 
 /**
  * Fires the manager's events as CDI events. An observer that throws is logged and does not disturb
@@ -11,7 +11,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class CdiConnectionEvents implements ConnectionEvents {
-  private static final Logger LOG = Logger.getLogger(CdiConnectionEvents.class);
 
   @Inject Event<ConnectionOpened> openedEvent;
   @Inject Event<ConnectionClosed> closedEvent;
@@ -42,7 +41,7 @@ public class CdiConnectionEvents implements ConnectionEvents {
     try {
       target.fire(event);
     } catch (RuntimeException e) {
-      LOG.errorf(e, "An observer of %s failed", event.getClass().getSimpleName());
+      WsLog.LOG.observerFailed(event.getClass().getSimpleName(), e);
     }
   }
 }

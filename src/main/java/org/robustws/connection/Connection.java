@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.robustws.logging.LogFields;
+import org.robustws.logging.WsLog;
 import org.robustws.protocol.CloseCodes;
 import org.robustws.session.ClientSession;
 import org.robustws.session.EventSink;
@@ -60,10 +62,21 @@ public final class Connection implements EventSink {
                 messagesOut.increment();
                 bytesOut.add(bytes);
                 traffic.sent(endpoint, type, bytes);
+                if (WsLog.LOG.isDebugEnabled()) {
+                  try (LogFields f = logFields("RWS0011")) {
+                    WsLog.LOG.messageOut(id, type, bytes);
+                  }
+                }
               }
 
               @Override
               public void failed(Throwable failure) {
+                // only the first failure: a dead socket fails every frame still queued
+                if (sendFailures.sum() == 0) {
+                  try (LogFields f = logFields("RWS0008")) {
+                    WsLog.LOG.sendFailed(id, failure);
+                  }
+                }
                 sendFailures.increment();
                 traffic.sendFailed(endpoint);
               }
@@ -174,14 +187,35 @@ public final class Connection implements EventSink {
   @Override
   public void offer(String type, String frame) {
     if (!outbound.offerText(type, frame)) {
-      close(CloseCodes.SLOW_CONSUMER, "slow consumer: resume to catch up");
+      slowConsumer();
     }
   }
 
   void offerBinary(ByteBuffer data) {
     if (!outbound.offerBinary(data)) {
-      close(CloseCodes.SLOW_CONSUMER, "slow consumer");
+      slowConsumer();
     }
+  }
+
+  private void slowConsumer() {
+    if (close(CloseCodes.SLOW_CONSUMER, "slow consumer: resume to catch up")) {
+      try (LogFields f = logFields("RWS0012")) {
+        WsLog.LOG.slowConsumer(id, outbound.queuedFrames());
+      }
+    }
+  }
+
+  /** Fields that identify this connection in the log lines written while they are open. */
+  public LogFields logFields(String event) {
+    return LogFields.of(
+        "event",
+        event,
+        "connectionId",
+        id,
+        "endpoint",
+        endpoint.label(),
+        "remoteAddress",
+        info.remoteAddress());
   }
 
   void ping(ByteBuffer payload) throws IOException {

@@ -14,9 +14,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import org.jboss.logging.Logger;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
+import org.robustws.logging.LogFields;
+import org.robustws.logging.WsLog;
 import org.robustws.protocol.ClientMessage;
 import org.robustws.protocol.CloseCodes;
 import org.robustws.protocol.ErrorCode;
@@ -36,7 +37,6 @@ import org.robustws.session.Tokens;
  */
 @ApplicationScoped
 public class ConnectionManager {
-  private static final Logger LOG = Logger.getLogger(ConnectionManager.class);
 
   /** The type label of messages that could not be read as a protocol type. */
   private static final String OTHER = "other";
@@ -171,11 +171,15 @@ public class ConnectionManager {
           new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
       protocol.handle(connection, message, first, now);
     } catch (ProtocolException e) {
-      LOG.debugf("Rejected a message from %s: %s", connection.id(), e.getMessage());
+      try (LogFields f = connection.logFields("RWS0007")) {
+        WsLog.LOG.rejected(connection.id(), e.code().wireValue(), e.getMessage());
+      }
       traffic.rejected(connection.endpoint(), e.code().wireValue());
       send(connection, e.toMessage());
     } catch (RuntimeException e) {
-      LOG.errorf(e, "Failed to handle a message from %s", connection.id());
+      try (LogFields f = connection.logFields("RWS0009")) {
+        WsLog.LOG.serverError(connection.id(), e);
+      }
       traffic.rejected(connection.endpoint(), ErrorCode.INTERNAL.wireValue());
       send(
           connection,
@@ -183,6 +187,15 @@ public class ConnectionManager {
     }
     traffic.received(connection.endpoint(), type, bytes);
     traffic.handled(type, System.nanoTime() - start);
+    logIn(connection, type, bytes);
+  }
+
+  private static void logIn(Connection connection, String type, int bytes) {
+    if (WsLog.LOG.isDebugEnabled()) {
+      try (LogFields f = connection.logFields("RWS0010")) {
+        WsLog.LOG.messageIn(connection.id(), type, bytes);
+      }
+    }
   }
 
   private void send(Connection connection, ServerMessage message) {
@@ -197,6 +210,7 @@ public class ConnectionManager {
             && "ping".equals(type.getString());
     String type = ping ? "ping" : "text";
     traffic.received(connection.endpoint(), type, bytes);
+    logIn(connection, type, bytes);
     events.received(new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
     if (ping) {
       connection.offer("pong", codec.legacyPong(now));
@@ -209,6 +223,7 @@ public class ConnectionManager {
   public void onBinary(Connection connection, ByteBuffer data) {
     connection.received(clock.millis(), data.remaining());
     traffic.received(connection.endpoint(), "binary", data.remaining());
+    logIn(connection, "binary", data.remaining());
     if (data.remaining() > settings.maxMessageBytes()) {
       tooBig(connection);
     } else if (connection.endpoint() == EndpointKind.LEGACY) {
@@ -246,14 +261,18 @@ public class ConnectionManager {
   /** A failure the container reported; a close normally follows. */
   public void onError(Connection connection, Throwable failure) {
     if (connection == null) {
-      LOG.warnf(failure, "WebSocket failure before the connection was registered");
+      WsLog.LOG.serverError("(not yet registered)", failure);
       return;
     }
     connection.moveTo(ConnectionState.ERROR);
-    if (failure instanceof java.io.IOException) {
-      LOG.debugf(failure, "I/O failure on %s", connection.id());
-    } else {
-      LOG.warnf(failure, "Failure on %s", connection.id());
+    // a client that vanishes is normal life; anything else is ours to fix
+    boolean io = failure instanceof java.io.IOException;
+    try (LogFields f = connection.logFields(io ? "RWS0017" : "RWS0009")) {
+      if (io) {
+        WsLog.LOG.ioFailure(connection.id(), failure);
+      } else {
+        WsLog.LOG.serverError(connection.id(), failure);
+      }
     }
   }
 
@@ -286,6 +305,9 @@ public class ConnectionManager {
     for (Connection connection : connections.values()) {
       if (now - connection.lastSeenAt() > settings.heartbeatTimeoutMs()) {
         timedOut++;
+        try (LogFields f = connection.logFields("RWS0004")) {
+          WsLog.LOG.heartbeatTimeout(connection.id(), now - connection.lastSeenAt());
+        }
         connection.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
         // a dead peer may never complete the close handshake: remove it now
         onClose(connection, CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
@@ -312,7 +334,9 @@ public class ConnectionManager {
       connection.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, micros(now)));
     } catch (java.io.IOException | RuntimeException e) {
       // the close callback will follow; the timeout catches it otherwise
-      LOG.debugf("Ping to %s failed: %s", connection.id(), e);
+      try (LogFields f = connection.logFields("RWS0017")) {
+        WsLog.LOG.ioFailure(connection.id(), e);
+      }
     }
   }
 
@@ -398,6 +422,7 @@ public class ConnectionManager {
    */
   public void shutdown() {
     draining = true;
+    WsLog.LOG.shuttingDown(connections.size());
     for (Connection connection : connections.values()) {
       if (connection.endpoint() == EndpointKind.WS) {
         long delay = ThreadLocalRandom.current().nextLong(500, 5_001);
@@ -415,7 +440,7 @@ public class ConnectionManager {
       }
     }
     if (!connections.isEmpty()) {
-      LOG.warnf("%d connections still open after the drain time", connections.size());
+      WsLog.LOG.drainIncomplete(connections.size(), settings.shutdownDrainMs());
     }
   }
 

@@ -7,12 +7,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
-import org.jboss.logging.Logger;
 import org.robustws.connection.Transport;
+import org.robustws.logging.WsLog;
 
 /** A connection's transport on a Jakarta WebSocket session; asynchronous sends only. */
 final class SessionTransport implements Transport {
-  private static final Logger LOG = Logger.getLogger(SessionTransport.class);
 
   /** RFC 6455 allows 123 bytes of reason in a close frame. */
   private static final int MAX_REASON_BYTES = 123;
@@ -44,7 +43,7 @@ final class SessionTransport implements Transport {
     try {
       session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), truncate(reason)));
     } catch (IOException | IllegalStateException e) {
-      LOG.debugf("Close of session %s failed: %s", session.getId(), e);
+      WsLog.LOG.closeFailed(session.getId(), e);
     }
   }
 

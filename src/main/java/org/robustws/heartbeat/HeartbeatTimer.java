@@ -8,9 +8,9 @@ import jakarta.ejb.Timeout;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.inject.Inject;
-import org.jboss.logging.Logger;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionManager;
+import org.robustws.logging.WsLog;
 
 /**
  * Drives the heartbeat. The timer is not persistent: a tick missed while the server was down means
@@ -20,7 +20,6 @@ import org.robustws.connection.ConnectionManager;
 @Singleton
 @Startup
 public class HeartbeatTimer {
-  private static final Logger LOG = Logger.getLogger(HeartbeatTimer.class);
 
   @Resource TimerService timerService;
   @Inject ConnectionManager manager;
@@ -30,19 +29,17 @@ public class HeartbeatTimer {
   void start() {
     long interval = settings.heartbeatIntervalMs();
     timerService.createIntervalTimer(interval, interval, new TimerConfig("heartbeat", false));
-    LOG.infof("Heartbeat every %d ms, timeout %d ms", interval, settings.heartbeatTimeoutMs());
+    WsLog.LOG.heartbeatStarted(interval, settings.heartbeatTimeoutMs());
   }
 
   @Timeout
   void tick() {
     try {
       ConnectionManager.HeartbeatResult result = manager.heartbeat();
-      LOG.debugf(
-          "Heartbeat: %d pinged, %d timed out, %d sessions expired",
-          result.pinged(), result.timedOut(), result.sessionsExpired());
+      WsLog.LOG.heartbeatTick(result.pinged(), result.timedOut(), result.sessionsExpired());
     } catch (RuntimeException e) {
       // an exception would make the container retry the tick; the next one comes anyway
-      LOG.error("Heartbeat tick failed", e);
+      WsLog.LOG.heartbeatFailed(e);
     }
   }
 }

@@ -11,8 +11,15 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.glassfish.tyrus.client.ClientManager;
@@ -114,6 +121,55 @@ class ObservabilityIT {
     assertEquals(200, ready.statusCode());
     JsonObject capacity = check(json(ready.body()), "websocket-capacity");
     assertEquals(19_000, capacity.getJsonObject("data").getInt("capacity"));
+  }
+
+  @Test
+  void logsOneJsonObjectPerLineWithTheEventsFields() throws Exception {
+    String clientId;
+    try (TestClient client =
+        TestClient.connect(ClientManager.createClient(), Deployments.ws(base, "/ws"))) {
+      clientId = client.next("system").getString("clientId");
+    }
+    Path log =
+        Path.of(System.getProperty("jboss.home", "target/server"), "standalone/log/server.log");
+    JsonObject closed = null;
+    long deadline = System.nanoTime() + TestClient.WAIT.toNanos();
+    try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+      log.getParent().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY);
+      // the close is logged once the server has processed it, a moment after the client's
+      while ((closed = findLine(log, clientId, "RWS0002")) == null) {
+        WatchKey key = watcher.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+        if (key == null) {
+          break;
+        }
+        key.pollEvents();
+        key.reset();
+      }
+    }
+    assertTrue(closed != null, "no RWS0002 line for " + clientId + " in " + log);
+    assertEquals("INFO", closed.getString("level"));
+    assertEquals("org.robustws", closed.getString("loggerName"));
+    assertTrue(closed.containsKey("timestamp") && closed.containsKey("threadName"));
+    JsonObject mdc = closed.getJsonObject("mdc");
+    assertEquals(clientId, mdc.getString("connectionId"));
+    assertEquals("ws", mdc.getString("endpoint"));
+    assertEquals("1000", mdc.getString("closeCode"));
+    assertEquals("RWS0002", mdc.getString("event"));
+    assertTrue(mdc.containsKey("remoteAddress") && mdc.containsKey("durationMs"));
+    // the build's offline configuration run wrote plain text before the JSON formatter existed;
+    // from the server's first JSON line on, every line is one JSON object
+    Files.readAllLines(log).stream()
+        .dropWhile(line -> !line.startsWith("{"))
+        .filter(line -> !line.isBlank())
+        .forEach(ObservabilityIT::json);
+  }
+
+  private static JsonObject findLine(Path log, String... parts) throws Exception {
+    return Files.readAllLines(log).stream()
+        .filter(l -> java.util.Arrays.stream(parts).allMatch(l::contains))
+        .map(ObservabilityIT::json)
+        .findFirst()
+        .orElse(null);
   }
 
   private static JsonObject check(JsonObject health, String name) {

@@ -1,0 +1,67 @@
+package org.robustws.logging;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.Set;
+import org.robustws.connection.ConnectionClosed;
+import org.robustws.connection.ConnectionOpened;
+import org.robustws.connection.ConnectionSnapshot;
+import org.robustws.connection.ResumeAttempted;
+
+/** Logs the life of every connection from the manager's CDI events. */
+@ApplicationScoped
+public class ConnectionLog {
+  /** Closes that are part of normal life; anything else (1006, 1011, 4000, …) is a warning. */
+  private static final Set<Integer> NORMAL_CLOSES = Set.of(1000, 1001, 1012, 4001);
+
+  void opened(@Observes ConnectionOpened event) {
+    ConnectionSnapshot c = event.connection();
+    try (LogFields f = fields("RWS0001", c)) {
+      WsLog.LOG.opened(c.id(), c.endpoint(), c.remoteAddress());
+    }
+  }
+
+  void closed(@Observes ConnectionClosed event) {
+    ConnectionSnapshot c = event.connection();
+    boolean normal = NORMAL_CLOSES.contains(event.code());
+    try (LogFields f = fields(normal ? "RWS0002" : "RWS0003", c);
+        LogFields more =
+            LogFields.of(
+                "closeCode", event.code(),
+                "closeReason", event.reason(),
+                "durationMs", event.durationMillis())) {
+      if (normal) {
+        WsLog.LOG.closed(c.id(), event.code(), event.reason(), event.durationMillis());
+      } else {
+        WsLog.LOG.closedAbnormally(c.id(), event.code(), event.reason(), event.durationMillis());
+      }
+    }
+  }
+
+  void resumed(@Observes ResumeAttempted event) {
+    try (LogFields f =
+        LogFields.of(
+            "event",
+            "ok".equals(event.result()) ? "RWS0005" : "RWS0006",
+            "connectionId",
+            event.connectionId(),
+            "endpoint",
+            "ws",
+            "resumeResult",
+            event.result())) {
+      if ("ok".equals(event.result())) {
+        WsLog.LOG.resumed(event.connectionId(), event.sessionId(), event.replayed());
+      } else {
+        WsLog.LOG.resumeFailed(event.connectionId(), event.sessionId(), event.result());
+      }
+    }
+  }
+
+  private static LogFields fields(String eventId, ConnectionSnapshot c) {
+    return LogFields.of(
+        "event", eventId,
+        "connectionId", c.id(),
+        "endpoint", c.endpoint(),
+        "remoteAddress", c.remoteAddress());
+  }
+}

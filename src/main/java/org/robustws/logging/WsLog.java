@@ -1,0 +1,106 @@
+package org.robustws.logging;
+
+import static org.jboss.logging.Logger.Level.DEBUG;
+import static org.jboss.logging.Logger.Level.ERROR;
+import static org.jboss.logging.Logger.Level.INFO;
+import static org.jboss.logging.Logger.Level.WARN;
+
+import java.lang.invoke.MethodHandles;
+import org.jboss.logging.BasicLogger;
+import org.jboss.logging.Logger;
+import org.jboss.logging.annotations.Cause;
+import org.jboss.logging.annotations.LogMessage;
+import org.jboss.logging.annotations.Message;
+import org.jboss.logging.annotations.MessageLogger;
+
+/**
+ * Every log event of the server, with a stable id ({@code RWS0001}…) to search and alert on. Call
+ * through {@link LogFields} so that each line also carries its fields (connection id, endpoint,
+ * close code, …) as structured data in the JSON log.
+ */
+@MessageLogger(projectCode = "RWS", length = 4)
+public interface WsLog extends BasicLogger {
+  WsLog LOG = Logger.getMessageLogger(MethodHandles.lookup(), WsLog.class, "org.robustws");
+
+  @LogMessage(level = INFO)
+  @Message(id = 1, value = "Connection %s opened on %s from %s")
+  void opened(String connectionId, String endpoint, String remoteAddress);
+
+  @LogMessage(level = INFO)
+  @Message(id = 2, value = "Connection %s closed with %d (%s) after %d ms")
+  void closed(String connectionId, int code, String reason, long durationMillis);
+
+  @LogMessage(level = WARN)
+  @Message(id = 3, value = "Connection %s closed abnormally with %d (%s) after %d ms")
+  void closedAbnormally(String connectionId, int code, String reason, long durationMillis);
+
+  @LogMessage(level = WARN)
+  @Message(id = 4, value = "Connection %s sent nothing for %d ms: closed with 4000")
+  void heartbeatTimeout(String connectionId, long silentMillis);
+
+  @LogMessage(level = INFO)
+  @Message(id = 5, value = "Connection %s resumed session %s, %d events replayed")
+  void resumed(String connectionId, String sessionId, int replayed);
+
+  @LogMessage(level = WARN)
+  @Message(id = 6, value = "Connection %s could not resume session %s: %s")
+  void resumeFailed(String connectionId, String sessionId, String reason);
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 7, value = "Message from %s rejected with %s: %s")
+  void rejected(String connectionId, String error, String detail);
+
+  @LogMessage(level = WARN)
+  @Message(id = 8, value = "Send to %s failed")
+  void sendFailed(String connectionId, @Cause Throwable cause);
+
+  @LogMessage(level = ERROR)
+  @Message(id = 9, value = "Server error on %s")
+  void serverError(String connectionId, @Cause Throwable cause);
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 10, value = "In  %s %s %d bytes")
+  void messageIn(String connectionId, String type, int bytes);
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 11, value = "Out %s %s %d bytes")
+  void messageOut(String connectionId, String type, int bytes);
+
+  @LogMessage(level = WARN)
+  @Message(
+      id = 12,
+      value = "Connection %s closed with 4008: %d frames queued, the client reads too slowly")
+  void slowConsumer(String connectionId, int queuedFrames);
+
+  @LogMessage(level = INFO)
+  @Message(id = 13, value = "Shutting down: %d connections told to reconnect, closing with 1012")
+  void shuttingDown(int connections);
+
+  @LogMessage(level = WARN)
+  @Message(id = 14, value = "%d connections still open after the %d ms drain time")
+  void drainIncomplete(int connections, long drainMillis);
+
+  @LogMessage(level = INFO)
+  @Message(id = 15, value = "Heartbeat every %d ms, timeout %d ms")
+  void heartbeatStarted(long intervalMillis, long timeoutMillis);
+
+  @LogMessage(level = ERROR)
+  @Message(id = 16, value = "Heartbeat tick failed")
+  void heartbeatFailed(@Cause Throwable cause);
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 17, value = "I/O failure on %s")
+  void ioFailure(String connectionId, @Cause Throwable cause);
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 18, value = "Heartbeat: %d pinged, %d timed out, %d sessions expired")
+  void heartbeatTick(int pinged, int timedOut, int sessionsExpired);
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 19, value = "Close of WebSocket session %s failed")
+  void closeFailed(String sessionId, @Cause Throwable cause);
+
+  @LogMessage(level = ERROR)
+  @Message(id = 20, value = "An observer of %s failed")
+  void observerFailed(String event, @Cause Throwable cause);
+}
