@@ -28,10 +28,7 @@ public class SettingsProducer {
         get(config, "ws.resume.buffer-events", Integer.class, d.resumeBufferEvents()),
         get(config, "ws.resume.buffer-bytes", Long.class, d.resumeBufferBytes()),
         get(config, "ws.resume.grace-ms", Long.class, d.resumeGraceMs()),
-        config
-            .getOptionalValues("ws.trusted-proxies", String.class)
-            .map(List::copyOf)
-            .orElse(List.of()),
+        list(config, "ws.trusted-proxies"),
         get(config, "ws.outbound.max-messages", Integer.class, d.outboundMaxMessages()),
         get(config, "ws.outbound.max-bytes", Long.class, d.outboundMaxBytes()),
         new WsSettings.Reconnect(
@@ -41,7 +38,17 @@ public class SettingsProducer {
             get(config, "ws.reconnect.jitter", Double.class, r.jitter()),
             get(config, "ws.reconnect.max-attempts", Integer.class, r.maxAttempts())),
         get(config, "ws.shutdown.drain-ms", Long.class, d.shutdownDrainMs()),
-        get(config, "ws.max-connections", Integer.class, d.maxConnections()));
+        get(config, "ws.max-connections", Integer.class, d.maxConnections()),
+        get(config, "ws.max-connections-per-address", Integer.class, d.maxConnectionsPerAddress()),
+        get(config, "ws.rate.per-second", Double.class, d.rateLimitPerSecond()),
+        get(config, "ws.rate.burst", Integer.class, d.rateBurst()),
+        get(config, "ws.rate.abuse-limit", Integer.class, d.rateAbuseLimit()),
+        list(config, "ws.allowed-origins"),
+        get(config, "ws.allow-missing-origin", Boolean.class, d.allowMissingOrigin()));
+  }
+
+  private static List<String> list(Config config, String name) {
+    return config.getOptionalValues(name, String.class).map(List::copyOf).orElse(List.of());
   }
 
   /** Time for everything that decides by the clock, so tests can pass their own. */

@@ -17,7 +17,15 @@ import java.util.List;
  * @param outboundMaxBytes bytes queued per connection before it counts as a slow consumer
  * @param reconnect the backoff advice sent to clients
  * @param shutdownDrainMs how long a stop waits for clients to take their 1012 close
- * @param maxConnections open connections (both endpoints) at which the server reports not ready
+ * @param maxConnections open connections (both endpoints) beyond which handshakes are refused
+ * @param maxConnectionsPerAddress open connections from one client address beyond which its
+ *     handshakes are refused
+ * @param rateLimitPerSecond messages per second a connection may send on average
+ * @param rateBurst messages a connection may send at once above the average
+ * @param rateAbuseLimit strikes: refused messages a connection may accumulate (refilled at a tenth
+ *     of the rate) before it is closed with 1008
+ * @param allowedOrigins origins allowed besides the server's own host; {@code *} allows any
+ * @param allowMissingOrigin whether handshakes without Origin (non-browser clients) are allowed
  */
 public record WsSettings(
     long heartbeatIntervalMs,
@@ -31,10 +39,17 @@ public record WsSettings(
     long outboundMaxBytes,
     Reconnect reconnect,
     long shutdownDrainMs,
-    int maxConnections) {
+    int maxConnections,
+    int maxConnectionsPerAddress,
+    double rateLimitPerSecond,
+    int rateBurst,
+    int rateAbuseLimit,
+    List<String> allowedOrigins,
+    boolean allowMissingOrigin) {
 
   public WsSettings {
     trustedProxies = List.copyOf(trustedProxies);
+    allowedOrigins = List.copyOf(allowedOrigins);
     if (heartbeatIntervalMs <= 0 || heartbeatTimeoutMs <= 0) {
       throw new IllegalArgumentException("heartbeat interval and timeout must be positive");
     }
@@ -61,6 +76,12 @@ public record WsSettings(
         4_194_304,
         new Reconnect(1_000, 30_000, 1.5, 0.5, 10),
         5_000,
-        19_000);
+        19_000,
+        1_000,
+        100,
+        200,
+        200,
+        List.of(),
+        true);
   }
 }

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
 import org.robustws.protocol.CloseCodes;
@@ -23,6 +24,7 @@ public final class Connection implements EventSink {
   private final long connectedAt;
   private final Transport transport;
   private final OutboundQueue outbound;
+  private final RateLimiter rateLimiter;
   private final AtomicReference<ConnectionState> state =
       new AtomicReference<>(ConnectionState.CONNECTING);
   private final LongAdder messagesIn = new LongAdder();
@@ -45,9 +47,14 @@ public final class Connection implements EventSink {
       long connectedAt,
       Transport transport,
       TrafficListener traffic,
-      int maxQueuedFrames,
-      long maxQueuedBytes) {
+      WsSettings settings) {
     this.id = id;
+    this.rateLimiter =
+        new RateLimiter(
+            settings.rateLimitPerSecond(),
+            settings.rateBurst(),
+            settings.rateAbuseLimit(),
+            connectedAt);
     this.endpoint = endpoint;
     this.info = info;
     this.connectedAt = connectedAt;
@@ -81,8 +88,8 @@ public final class Connection implements EventSink {
                 traffic.sendFailed(endpoint);
               }
             },
-            maxQueuedFrames,
-            maxQueuedBytes);
+            settings.outboundMaxMessages(),
+            settings.outboundMaxBytes());
   }
 
   public String id() {
@@ -91,6 +98,15 @@ public final class Connection implements EventSink {
 
   public EndpointKind endpoint() {
     return endpoint;
+  }
+
+  public String remoteAddress() {
+    return info.remoteAddress();
+  }
+
+  /** Takes a token for one message from the client. */
+  RateLimiter.Verdict acquire(long now) {
+    return rateLimiter.acquire(now);
   }
 
   public ConnectionState state() {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
@@ -42,6 +43,8 @@ public class ConnectionManager {
   private static final String OTHER = "other";
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
+  private final AtomicInteger admitted = new AtomicInteger();
+  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
   private volatile boolean draining;
   private volatile long lastHeartbeatAt;
   private final Tokens ids = new Tokens();
@@ -95,15 +98,16 @@ public class ConnectionManager {
   public Connection open(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
     long now = clock.millis();
     Connection connection =
-        new Connection(
-            ids.next("c-", 9),
-            endpoint,
-            info,
-            now,
-            transport,
-            traffic,
-            settings.outboundMaxMessages(),
-            settings.outboundMaxBytes());
+        new Connection(ids.next("c-", 9), endpoint, info, now, transport, traffic, settings);
+    Admission admission = admit(info.remoteAddress());
+    if (admission != Admission.OPEN) {
+      // the handshake filter refuses most of these with an HTTP status; this closes the rest
+      traffic.rejected(endpoint, "capacity");
+      connection.close(
+          admission == Admission.DRAINING ? CloseCodes.SERVICE_RESTART : CloseCodes.TRY_AGAIN_LATER,
+          admission.reason());
+      return connection;
+    }
     if (endpoint == EndpointKind.WS) {
       ClientSession session = sessions.create(now);
       session.attach(connection);
@@ -151,6 +155,9 @@ public class ConnectionManager {
     if (bytes > settings.maxMessageBytes()) {
       traffic.received(connection.endpoint(), OTHER, bytes);
       tooBig(connection);
+      return;
+    }
+    if (!withinRate(connection, now, bytes)) {
       return;
     }
     boolean first = connection.firstMessage();
@@ -221,7 +228,11 @@ public class ConnectionManager {
 
   /** A binary frame: echoed on {@code /ws-legacy}, refused on {@code /ws}. */
   public void onBinary(Connection connection, ByteBuffer data) {
-    connection.received(clock.millis(), data.remaining());
+    long now = clock.millis();
+    connection.received(now, data.remaining());
+    if (!withinRate(connection, now, data.remaining())) {
+      return;
+    }
     traffic.received(connection.endpoint(), "binary", data.remaining());
     logIn(connection, "binary", data.remaining());
     if (data.remaining() > settings.maxMessageBytes()) {
@@ -239,6 +250,30 @@ public class ConnectionManager {
               "binary frames are not part of the protocol; send JSON text",
               null));
     }
+  }
+
+  /**
+   * Applies the connection's rate limit: a message over it gets {@code rate_limited}; a client that
+   * keeps sending regardless is closed with 1008.
+   */
+  private boolean withinRate(Connection connection, long now, int bytes) {
+    RateLimiter.Verdict verdict = connection.acquire(now);
+    if (verdict == RateLimiter.Verdict.ALLOW) {
+      return true;
+    }
+    traffic.received(connection.endpoint(), OTHER, bytes);
+    traffic.rejected(connection.endpoint(), ErrorCode.RATE_LIMITED.wireValue());
+    if (verdict == RateLimiter.Verdict.ABUSE) {
+      connection.close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded repeatedly");
+    } else {
+      send(
+          connection,
+          ServerMessage.Error.of(
+              ErrorCode.RATE_LIMITED.wireValue(),
+              "more than " + settings.rateLimitPerSecond() + " messages per second; slow down",
+              null));
+    }
+    return false;
   }
 
   private void tooBig(Connection connection) {
@@ -281,6 +316,7 @@ public class ConnectionManager {
     if (connection == null || !connections.remove(connection.id(), connection)) {
       return;
     }
+    release(connection.remoteAddress());
     long now = clock.millis();
     connection.moveTo(ConnectionState.DISCONNECTED);
     ClientSession session = connection.session();
@@ -403,6 +439,66 @@ public class ConnectionManager {
       }
     }
     return count;
+  }
+
+  /** Whether a new connection may open, and if not why; for refusing a handshake early. */
+  public enum Admission {
+    OPEN("open"),
+    DRAINING("server restarting"),
+    FULL("server at capacity"),
+    ADDRESS_FULL("too many connections from this address");
+
+    private final String reason;
+
+    Admission(String reason) {
+      this.reason = reason;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+
+  /** Would a connection from this address be admitted now? Reserves nothing. */
+  public Admission check(String remoteAddress) {
+    if (draining) {
+      return Admission.DRAINING;
+    }
+    if (admitted.get() >= settings.maxConnections()) {
+      return Admission.FULL;
+    }
+    return perAddress.getOrDefault(remoteAddress, 0) >= settings.maxConnectionsPerAddress()
+        ? Admission.ADDRESS_FULL
+        : Admission.OPEN;
+  }
+
+  /** Reserves a place for a new connection, atomically, or says why there is none. */
+  private Admission admit(String remoteAddress) {
+    if (draining) {
+      return Admission.DRAINING;
+    }
+    if (admitted.incrementAndGet() > settings.maxConnections()) {
+      admitted.decrementAndGet();
+      return Admission.FULL;
+    }
+    boolean[] room = {true};
+    perAddress.compute(
+        remoteAddress,
+        (address, count) -> {
+          int current = count == null ? 0 : count;
+          room[0] = current < settings.maxConnectionsPerAddress();
+          return room[0] ? current + 1 : count;
+        });
+    if (!room[0]) {
+      admitted.decrementAndGet();
+      return Admission.ADDRESS_FULL;
+    }
+    return Admission.OPEN;
+  }
+
+  private void release(String remoteAddress) {
+    admitted.decrementAndGet();
+    perAddress.computeIfPresent(remoteAddress, (address, count) -> count <= 1 ? null : count - 1);
   }
 
   /** When the heartbeat last ran (epoch ms); the start time before the first one. */

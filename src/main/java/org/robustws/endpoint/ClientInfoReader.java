@@ -31,6 +31,11 @@ public class ClientInfoReader {
         session.getNegotiatedSubprotocol() == null ? "" : session.getNegotiatedSubprotocol());
   }
 
+  /** The client's address from a request's peer and X-Forwarded-For header. */
+  String clientAddress(String peer, String forwardedFor) {
+    return resolver.resolve(peer, forwardedFor);
+  }
+
   /** The socket's peer. The Jakarta API does not expose it; Undertow's session does. */
   private static String peer(Session session) {
     if (session instanceof UndertowSession undertow) {

@@ -263,7 +263,13 @@ class ConnectionManagerTest {
         d.outboundMaxBytes(),
         d.reconnect(),
         10,
-        d.maxConnections());
+        d.maxConnections(),
+        d.maxConnectionsPerAddress(),
+        d.rateLimitPerSecond(),
+        d.rateBurst(),
+        d.rateAbuseLimit(),
+        d.allowedOrigins(),
+        d.allowMissingOrigin());
   }
 
   private static List<JsonObject> ofType(RecordingTransport transport, String type) {

@@ -64,7 +64,6 @@ class ConnectionStateTest {
         0,
         transport,
         TrafficListener.NONE,
-        settings.outboundMaxMessages(),
-        settings.outboundMaxBytes());
+        settings);
   }
 }

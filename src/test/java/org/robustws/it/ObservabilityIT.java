@@ -120,7 +120,7 @@ class ObservabilityIT {
     HttpResponse<String> ready = get(URI.create("http://127.0.0.1:9990/health/ready"));
     assertEquals(200, ready.statusCode());
     JsonObject capacity = check(json(ready.body()), "websocket-capacity");
-    assertEquals(19_000, capacity.getJsonObject("data").getInt("capacity"));
+    assertEquals(600, capacity.getJsonObject("data").getInt("capacity"), "set for the tests");
   }
 
   @Test

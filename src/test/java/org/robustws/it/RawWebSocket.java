@@ -48,6 +48,13 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   static RawWebSocket connect(URI uri) throws IOException {
+    return connect(uri, "");
+  }
+
+  /**
+   * @param extraHeaders more request header lines, each ending in CRLF
+   */
+  static RawWebSocket connect(URI uri, String extraHeaders) throws IOException {
     Socket socket = new Socket(uri.getHost(), uri.getPort());
     socket.setSoTimeout(15_000);
     RawWebSocket ws = new RawWebSocket(socket);
@@ -62,7 +69,9 @@ final class RawWebSocket implements AutoCloseable {
             + uri.getPort()
             + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
             + Base64.getEncoder().encodeToString(key)
-            + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+            + "\r\nSec-WebSocket-Version: 13\r\n"
+            + extraHeaders
+            + "\r\n";
     ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
     String status = ws.readHeaders();

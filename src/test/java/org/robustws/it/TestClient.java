@@ -30,9 +30,27 @@ final class TestClient extends Endpoint implements AutoCloseable {
   private Session session;
 
   static TestClient connect(ClientManager container, URI uri) throws Exception {
+    return connect(container, uri, ClientEndpointConfig.Builder.create().build());
+  }
+
+  static TestClient connect(ClientManager container, URI uri, ClientEndpointConfig config)
+      throws Exception {
     TestClient client = new TestClient();
-    container.connectToServer(client, ClientEndpointConfig.Builder.create().build(), uri);
+    container.connectToServer(client, config, uri);
     return client;
+  }
+
+  /** A handshake that claims, through a trusted proxy, to come from {@code address}. */
+  static ClientEndpointConfig forwardedFor(String address) {
+    return ClientEndpointConfig.Builder.create()
+        .configurator(
+            new ClientEndpointConfig.Configurator() {
+              @Override
+              public void beforeRequest(java.util.Map<String, java.util.List<String>> headers) {
+                headers.put("X-Forwarded-For", java.util.List.of(address));
+              }
+            })
+        .build();
   }
 
   @Override
