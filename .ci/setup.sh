@@ -20,4 +20,5 @@ command -v ss >/dev/null 2>&1 || apt_install iproute2
 
 # --- Test tools added by later issues go here, each guarded the same way, e.g.:
 # command -v chromium >/dev/null 2>&1 || apt_install chromium chromium-driver
-# command -v nginx >/dev/null 2>&1 || apt_install nginx
+# nginx for NginxProxyIT, which starts /usr/sbin/nginx itself (foreground, loopback, files under target/).
+[ -x /usr/sbin/nginx ] || apt_install nginx

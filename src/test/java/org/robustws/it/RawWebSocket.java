@@ -2,13 +2,16 @@ package org.robustws.it;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Base64;
 
 /**
@@ -103,25 +106,45 @@ final class RawWebSocket implements AutoCloseable {
 
   /** Sends a masked frame with FIN set, as a client must. */
   void sendFrame(int opcode, byte[] payload) throws IOException {
+    sendRaw(frame(0x80 | opcode, true, payload));
+  }
+
+  /**
+   * One frame's bytes, built as told even where RFC 6455 forbids it.
+   *
+   * @param firstByte FIN, RSV1-3 and the opcode, as they go on the wire
+   * @param masked whether to mask the payload (clients must)
+   */
+  byte[] frame(int firstByte, boolean masked, byte[] payload) {
     ByteArrayOutputStream frame = new ByteArrayOutputStream();
-    frame.write(0x80 | opcode);
+    frame.write(firstByte);
+    int maskBit = masked ? 0x80 : 0;
     if (payload.length < 126) {
-      frame.write(0x80 | payload.length);
+      frame.write(maskBit | payload.length);
     } else if (payload.length < 65_536) {
-      frame.write(0x80 | 126);
+      frame.write(maskBit | 126);
       frame.write(payload.length >>> 8);
       frame.write(payload.length);
     } else {
-      frame.write(0x80 | 127);
-      frame.write(ByteBuffer.allocate(8).putLong(payload.length).array());
+      frame.write(maskBit | 127);
+      frame.writeBytes(ByteBuffer.allocate(8).putLong(payload.length).array());
+    }
+    if (!masked) {
+      frame.writeBytes(payload);
+      return frame.toByteArray();
     }
     byte[] mask = new byte[4];
     random.nextBytes(mask);
-    frame.write(mask);
+    frame.writeBytes(mask);
     for (int i = 0; i < payload.length; i++) {
       frame.write(payload[i] ^ mask[i % 4]);
     }
-    out.write(frame.toByteArray());
+    return frame.toByteArray();
+  }
+
+  /** Writes bytes as they are: one or several frames, well-formed or not. */
+  void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
     out.flush();
   }
 
@@ -150,6 +173,43 @@ final class RawWebSocket implements AutoCloseable {
         sendFrame(PONG, frame.payload());
       }
     }
+  }
+
+  /**
+   * Reads until the peer's close frame, answering pings (if {@link #answerPings}) and skipping
+   * other frames.
+   *
+   * @throws EOFException if the TCP connection ended without a close frame
+   * @throws SocketTimeoutException if nothing came for the socket timeout
+   */
+  Frame readUntilClose() throws IOException {
+    while (true) {
+      Frame frame = readFrame();
+      if (frame.opcode() == CLOSE) {
+        return frame;
+      }
+      if (frame.opcode() == PING && answerPings) {
+        sendFrame(PONG, frame.payload());
+      }
+    }
+  }
+
+  /** Whether the peer ends the TCP connection (FIN or reset) before the socket timeout. */
+  boolean peerClosesTcp() throws IOException {
+    try {
+      while (in.read() >= 0) {
+        // skip whatever is left
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset
+    }
+  }
+
+  void setTimeout(Duration timeout) throws IOException {
+    socket.setSoTimeout(Math.toIntExact(timeout.toMillis()));
   }
 
   /** Drops the TCP connection with a reset: no close frame, no FIN handshake. */
