@@ -1,0 +1,70 @@
+package org.robustws.admin;
+
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.SecurityContext;
+import java.io.StringReader;
+import org.jboss.logging.Logger;
+import org.robustws.connection.ConnectionManager;
+import org.robustws.protocol.Channels;
+
+/**
+ * {@code POST /api/broadcast}: {@code {"channel":"news","data":...}} publishes an {@code event} to
+ * the channel's subscribers (kept for resume); {@code {"data":...}} sends {@code broadcast} to
+ * every open connection of both endpoints (not kept).
+ */
+@RolesAllowed(AdminApplication.ROLE)
+@Path("broadcast")
+public class BroadcastResource {
+  private static final Logger LOG = Logger.getLogger(BroadcastResource.class);
+
+  @Inject ConnectionManager manager;
+
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Produces(MediaType.APPLICATION_JSON)
+  public Delivered broadcast(String body, @Context SecurityContext caller) {
+    JsonObject request = parse(body);
+    JsonValue data = request.get("data");
+    if (data == null) {
+      throw ApiError.badRequest("data is missing");
+    }
+    JsonValue channel = request.get("channel");
+    int delivered;
+    if (channel == null) {
+      delivered = manager.broadcast(data);
+      LOG.infof("%s broadcast to %d connections", AdminApplication.caller(caller), delivered);
+    } else if (channel instanceof JsonString named && Channels.isValid(named.getString())) {
+      delivered = manager.publish(named.getString(), data, null);
+      LOG.infof(
+          "%s published to %s: %d sessions",
+          AdminApplication.caller(caller), named.getString(), delivered);
+    } else {
+      throw ApiError.badRequest("channel must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+    }
+    return new Delivered(delivered);
+  }
+
+  private static JsonObject parse(String body) {
+    try (JsonReader reader = Json.createReader(new StringReader(body == null ? "" : body))) {
+      if (reader.readValue() instanceof JsonObject object) {
+        return object;
+      }
+    } catch (JsonException e) {
+      throw ApiError.badRequest("the body is not valid JSON");
+    }
+    throw ApiError.badRequest("the body must be a JSON object");
+  }
+}

@@ -1,0 +1,86 @@
+package org.robustws.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.robustws.channel.InMemoryChannelRegistry;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.ConnectionClosed;
+import org.robustws.connection.ConnectionEvents;
+import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.ConnectionOpened;
+import org.robustws.connection.MessageReceived;
+import org.robustws.connection.ResumeAttempted;
+import org.robustws.connection.TrafficListener;
+import org.robustws.protocol.MessageCodec;
+import org.robustws.session.InMemorySessionStore;
+import org.robustws.testing.MutableClock;
+
+/** The drain runs on the executor, never on the caller's thread, and only once. */
+class DrainerTest {
+  private final MessageCodec codec = new MessageCodec();
+  private final ConnectionManager manager =
+      new ConnectionManager(
+          WsSettings.defaults(),
+          new MutableClock(Instant.parse("2026-11-25T12:00:00Z")),
+          new InMemorySessionStore(10, 10_000, 1_000),
+          new InMemoryChannelRegistry(),
+          codec,
+          new NoEvents(),
+          TrafficListener.NONE);
+  private final List<Runnable> tasks = new ArrayList<>();
+  private final Drainer drainer = new Drainer();
+
+  @AfterEach
+  void close() {
+    codec.close();
+  }
+
+  @Test
+  void handsTheDrainToTheExecutorOnce() {
+    drainer.manager = manager;
+    drainer.executor = tasks::add;
+
+    assertTrue(drainer.start());
+    assertFalse(manager.isDraining(), "the caller's thread must not drain");
+    assertFalse(drainer.start());
+    assertEquals(1, tasks.size());
+
+    tasks.get(0).run();
+    assertTrue(manager.isDraining());
+  }
+
+  @Test
+  void mayBeTriedAgainIfNoThreadTookIt() {
+    drainer.manager = manager;
+    drainer.executor =
+        task -> {
+          throw new RejectedExecutionException("busy");
+        };
+    assertThrows(RejectedExecutionException.class, drainer::start);
+    drainer.executor = tasks::add;
+    assertTrue(drainer.start());
+  }
+
+  private static final class NoEvents implements ConnectionEvents {
+    @Override
+    public void opened(ConnectionOpened event) {}
+
+    @Override
+    public void closed(ConnectionClosed event) {}
+
+    @Override
+    public void received(MessageReceived event) {}
+
+    @Override
+    public void resumed(ResumeAttempted event) {}
+  }
+}
