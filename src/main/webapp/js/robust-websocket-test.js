@@ -501,7 +501,8 @@ function wire(c) {
     const ids = clientId ? `clientId ${clientId}, fresh session ${sessionId}` : 'socket open';
     logEvent('info', 'open', ids);
     if (config && config.reconnectStrategy) {
-      $('policy-in-force').textContent = `In force: ${JSON.stringify(c.strategy)} (server advice ${JSON.stringify(config.reconnectStrategy)})`;
+      showServerAdvice(config.reconnectStrategy);
+      $('policy-in-force').textContent = `In force: ${JSON.stringify(c.strategy)}`;
     }
   });
   on('message', ({ message, raw, bytes }) => {
@@ -548,6 +549,14 @@ function wire(c) {
   on('queueoverflow', ({ policy }) => logEvent('warn', 'queue overflow', `offline queue full; policy ${policy}`));
   on('latency', ({ rtt }) => addLatency(rtt));
   on('error', ({ error, code }) => logEvent(code ? 'warn' : 'error', 'error', error.message));
+}
+
+/** Shows the server's advice as the placeholders of the empty policy fields. */
+function showServerAdvice(advice) {
+  const map = { 'initial-delay': 'initialDelay', 'max-delay': 'maxDelay', multiplier: 'multiplier', jitter: 'jitter', 'max-attempts': 'maxAttempts' };
+  for (const [id, key] of Object.entries(map)) {
+    if (typeof advice[key] === 'number') $(id).placeholder = `server: ${advice[key]}`;
+  }
 }
 
 function renderSession(c) {
