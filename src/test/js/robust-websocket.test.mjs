@@ -312,3 +312,29 @@ test('offline queue policy error throws and reports', () => {
   assert.throws(() => c.send({ type: 'echo' }), QueueFullError);
   assert.equal(seen.filter((e) => e.type === 'queueoverflow').length, 1);
 });
+
+test('disconnect() during the wait before a reconnect cancels it', async () => {
+  const { c } = client({ reconnect: { initialDelay: 5, maxDelay: 5 } });
+  c.connect();
+  FakeSocket.all[0].serverSends(connected('s-1', 't-1'));
+  FakeSocket.all[0].serverCloses(1006);
+  assert.equal(c.state, 'disconnected');
+  c.disconnect();
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(FakeSocket.all.length, 1, 'no reconnect after disconnect()');
+  assert.equal(c.state, 'disconnected');
+});
+
+test('1012 after system/shutdown reconnects after reconnectAfter and resumes', async () => {
+  const { c } = client();
+  c.connect();
+  const s1 = FakeSocket.all[0];
+  s1.serverSends(connected('s-1', 't-1'));
+  s1.serverSends({ type: 'system', event: 'shutdown', reconnectAfter: 5 });
+  const waiting = nextSocket();
+  s1.serverCloses(1012);
+  const s2 = await waiting;
+  s2.serverSends(connected('s-2', 't-2'));
+  assert.equal(s2.sent[0].type, 'resume');
+  c.disconnect();
+});

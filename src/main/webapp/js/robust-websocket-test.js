@@ -769,7 +769,13 @@ function init() {
     $(id).addEventListener('change', () => client && client.setReconnectStrategy(policyOverrides()));
   }
   $('connect').addEventListener('click', connect);
-  $('disconnect').addEventListener('click', () => client && client.disconnect());
+  $('disconnect').addEventListener('click', () => {
+    if (!client) return;
+    client.disconnect();
+    // a pending reconnect is cancelled without a state change (it was already "disconnected")
+    reconnectPending = false;
+    renderState(client.state, client.state === 'disconnected' ? 'closed by the application' : $('state-detail').textContent);
+  });
   $('force-reconnect').addEventListener('click', () => client && client.forceReconnect());
   $('log-level').addEventListener('change', applyLevelFilter);
   $('clear-logs').addEventListener('click', () => {

@@ -556,7 +556,6 @@ export class RobustWebSocket extends EventTarget {
   }
 
   _onConnected(msg) {
-    this._clearTimer('connect');
     this.clientId = msg.clientId;
     this.serverConfig = msg.config || null;
     if (msg.config && msg.config.reconnectStrategy) this.serverStrategy = msg.config.reconnectStrategy;
@@ -610,6 +609,7 @@ export class RobustWebSocket extends EventTarget {
   }
 
   _sessionEstablished() {
+    this._clearTimer('connect'); // covers the answer to resume too
     this.attempt = 0;
     this._ready = true;
     this._shutdownReconnectAfter = null;
