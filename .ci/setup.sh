@@ -19,6 +19,9 @@ command -v mvn >/dev/null 2>&1 || apt_install maven
 command -v ss >/dev/null 2>&1 || apt_install iproute2
 
 # --- Test tools added by later issues go here, each guarded the same way, e.g.:
-# command -v chromium >/dev/null 2>&1 || apt_install chromium chromium-driver
+# Node's test runner runs the JS client library's unit tests (mvn test); Debian 12 ships Node 18.
+command -v node >/dev/null 2>&1 || apt_install nodejs
+# BrowserPageIT: headless chromium driven through Debian's chromedriver (no driver download).
+{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || apt_install chromium chromium-driver
 # nginx for NginxProxyIT, which starts /usr/sbin/nginx itself (foreground, loopback, files under target/).
 [ -x /usr/sbin/nginx ] || apt_install nginx
