@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
@@ -43,8 +42,6 @@ public class ConnectionManager {
   private static final String OTHER = "other";
 
   private final Map<String, Connection> connections = new ConcurrentHashMap<>();
-  private final AtomicInteger admitted = new AtomicInteger();
-  private final Map<String, Integer> perAddress = new ConcurrentHashMap<>();
   private volatile boolean draining;
   private volatile long lastHeartbeatAt;
   private final Tokens ids = new Tokens();
@@ -56,6 +53,7 @@ public class ConnectionManager {
   private ConnectionEvents events;
   private TrafficListener traffic;
   private Fanout fanout;
+  private AdmissionControl admissions;
   private WsProtocol protocol;
   private ServerMessage.ClientConfig clientConfig;
 
@@ -80,6 +78,8 @@ public class ConnectionManager {
     this.events = events;
     this.lastHeartbeatAt = clock.millis();
     this.fanout = new Fanout(channels, sessions);
+    this.admissions =
+        new AdmissionControl(settings.maxConnections(), settings.maxConnectionsPerAddress());
     this.protocol = new WsProtocol(codec, channels, sessions, fanout, events, traffic);
     WsSettings.Reconnect r = settings.reconnect();
     this.clientConfig =
@@ -99,7 +99,7 @@ public class ConnectionManager {
     long now = clock.millis();
     Connection connection =
         new Connection(ids.next("c-", 9), endpoint, info, now, transport, traffic, settings);
-    Admission admission = admit(info.remoteAddress());
+    Admission admission = draining ? Admission.DRAINING : admissions.admit(info.remoteAddress());
     if (admission != Admission.OPEN) {
       // the handshake filter refuses most of these with an HTTP status; this closes the rest
       traffic.rejected(endpoint, "capacity");
@@ -316,7 +316,7 @@ public class ConnectionManager {
     if (connection == null || !connections.remove(connection.id(), connection)) {
       return;
     }
-    release(connection.remoteAddress());
+    admissions.release(connection.remoteAddress());
     long now = clock.millis();
     connection.moveTo(ConnectionState.DISCONNECTED);
     ClientSession session = connection.session();
@@ -441,64 +441,9 @@ public class ConnectionManager {
     return count;
   }
 
-  /** Whether a new connection may open, and if not why; for refusing a handshake early. */
-  public enum Admission {
-    OPEN("open"),
-    DRAINING("server restarting"),
-    FULL("server at capacity"),
-    ADDRESS_FULL("too many connections from this address");
-
-    private final String reason;
-
-    Admission(String reason) {
-      this.reason = reason;
-    }
-
-    public String reason() {
-      return reason;
-    }
-  }
-
   /** Would a connection from this address be admitted now? Reserves nothing. */
   public Admission check(String remoteAddress) {
-    if (draining) {
-      return Admission.DRAINING;
-    }
-    if (admitted.get() >= settings.maxConnections()) {
-      return Admission.FULL;
-    }
-    return perAddress.getOrDefault(remoteAddress, 0) >= settings.maxConnectionsPerAddress()
-        ? Admission.ADDRESS_FULL
-        : Admission.OPEN;
-  }
-
-  /** Reserves a place for a new connection, atomically, or says why there is none. */
-  private Admission admit(String remoteAddress) {
-    if (draining) {
-      return Admission.DRAINING;
-    }
-    if (admitted.incrementAndGet() > settings.maxConnections()) {
-      admitted.decrementAndGet();
-      return Admission.FULL;
-    }
-    boolean[] room = {true};
-    perAddress.compute(
-        remoteAddress,
-        (address, count) -> {
-          int current = count == null ? 0 : count;
-          room[0] = current < settings.maxConnectionsPerAddress();
-          return room[0] ? current + 1 : count;
-        });
-    if (!room[0]) {
-      admitted.decrementAndGet();
-      return Admission.ADDRESS_FULL;
-    }
-    return Admission.OPEN;
-  }
-
-  private void release(String remoteAddress) {
-    admitted.decrementAndGet();
-    perAddress.computeIfPresent(remoteAddress, (address, count) -> count <= 1 ? null : count - 1);
+    return draining ? Admission.DRAINING : admissions.check(remoteAddress);
   }
 
   /** When the heartbeat last ran (epoch ms); the start time before the first one. */

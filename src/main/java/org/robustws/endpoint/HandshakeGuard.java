@@ -9,6 +9,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.robustws.config.WsSettings;
+import org.robustws.connection.Admission;
 import org.robustws.connection.ConnectionManager;
 
 /**
@@ -46,7 +47,7 @@ public class HandshakeGuard extends HttpFilter {
     }
     String address =
         clients.clientAddress(request.getRemoteAddr(), request.getHeader("X-Forwarded-For"));
-    ConnectionManager.Admission admission = manager.check(address);
+    Admission admission = manager.check(address);
     switch (admission) {
       case OPEN -> chain.doFilter(request, response);
       case ADDRESS_FULL -> refuse(response, 429, "too_many_connections", admission.reason());
