@@ -462,15 +462,35 @@ public class ConnectionManager {
    * passed. Must run before the container closes the sockets with a bare 1001.
    */
   public void shutdown() {
+    startDrain();
+    awaitDrained();
+  }
+
+  /**
+   * The first half of {@link #shutdown()}, which never waits: refuses new connections, and queues
+   * {@code system/shutdown} and the 1012 close to every open connection. Idempotent.
+   */
+  public void startDrain() {
     draining = true;
-    WsLog.LOG.shuttingDown(connections.size());
+    int told = 0;
     for (Connection connection : connections.values()) {
+      if (connection.state() != ConnectionState.CONNECTED) {
+        continue;
+      }
       if (connection.endpoint() == EndpointKind.WS) {
         long delay = ThreadLocalRandom.current().nextLong(500, 5_001);
         send(connection, ServerMessage.Shutdown.of(delay));
       }
       connection.closeAfterQueued(CloseCodes.SERVICE_RESTART, "server restart");
+      told++;
     }
+    if (told > 0) {
+      WsLog.LOG.shuttingDown(told);
+    }
+  }
+
+  /** The second half of {@link #shutdown()}: waits until every connection has gone, bounded. */
+  public void awaitDrained() {
     long deadline = System.nanoTime() + settings.shutdownDrainMs() * 1_000_000;
     while (!connections.isEmpty() && System.nanoTime() < deadline) {
       try {

@@ -42,12 +42,9 @@ import org.junit.jupiter.api.Test;
  * this test runs its own copy of the provisioned server ({@code target/stop-server}, port offset
  * 200: HTTP 8280, management 10190) with the built WAR in its deployments folder, and stops it.
  *
- * <p>KNOWN SERVER BUG (reported; fails until src/main handles it): on SIGTERM WildFly first
- * suspends the server, and the Undertow subsystem's suspend activity pauses the deployment's
- * WebSocket container ({@code ServerWebSocketContainer.pause}), which closes every session with a
- * bare 1001 before the servlet context is destroyed, so {@code GracefulShutdown} finds no
- * connection left: every client sees 1001 and no {@code system/shutdown}. An undeploy (RedeployIT)
- * does not suspend, which is why it gets 1012.
+ * <p>A server stop is not an undeploy: WildFly first suspends the server, and the Undertow
+ * subsystem's suspend step closes every WebSocket with a bare 1001. The app's {@code SuspendHook}
+ * runs in the earlier prepare step of the suspend, which is what this test guards.
  */
 class GracefulStopIT {
   private static final int OFFSET = 200;
