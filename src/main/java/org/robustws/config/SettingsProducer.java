@@ -38,6 +38,8 @@ public class SettingsProducer {
             get(config, "ws.reconnect.jitter", Double.class, r.jitter()),
             get(config, "ws.reconnect.max-attempts", Integer.class, r.maxAttempts())),
         get(config, "ws.shutdown.drain-ms", Long.class, d.shutdownDrainMs()),
+        get(config, "ws.shutdown.reconnect-min-ms", Long.class, d.shutdownReconnectMinMs()),
+        get(config, "ws.shutdown.reconnect-max-ms", Long.class, d.shutdownReconnectMaxMs()),
         get(config, "ws.max-connections", Integer.class, d.maxConnections()),
         get(config, "ws.max-connections-per-address", Integer.class, d.maxConnectionsPerAddress()),
         get(config, "ws.rate.per-second", Double.class, d.rateLimitPerSecond()),

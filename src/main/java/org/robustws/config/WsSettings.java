@@ -17,6 +17,8 @@ import java.util.List;
  * @param outboundMaxBytes bytes queued per connection before it counts as a slow consumer
  * @param reconnect the backoff advice sent to clients
  * @param shutdownDrainMs how long a stop waits for clients to take their 1012 close
+ * @param shutdownReconnectMinMs earliest {@code reconnectAfter} sent with {@code system/shutdown}
+ * @param shutdownReconnectMaxMs latest {@code reconnectAfter}: clients spread over the window
  * @param maxConnections open connections (both endpoints) beyond which handshakes are refused
  * @param maxConnectionsPerAddress open connections from one client address beyond which its
  *     handshakes are refused
@@ -39,6 +41,8 @@ public record WsSettings(
     long outboundMaxBytes,
     Reconnect reconnect,
     long shutdownDrainMs,
+    long shutdownReconnectMinMs,
+    long shutdownReconnectMaxMs,
     int maxConnections,
     int maxConnectionsPerAddress,
     double rateLimitPerSecond,
@@ -56,6 +60,15 @@ public record WsSettings(
     if (maxMessageBytes <= 0 || outboundMaxMessages <= 0 || outboundMaxBytes <= 0) {
       throw new IllegalArgumentException("message and queue limits must be positive");
     }
+    // a client closed as a slow consumer resumes from what it got; the events still queued for it
+    // must then be in the replay buffer
+    if (outboundMaxMessages > resumeBufferEvents || outboundMaxBytes > resumeBufferBytes) {
+      throw new IllegalArgumentException(
+          "ws.outbound.max-messages/max-bytes must not exceed ws.resume.buffer-events/buffer-bytes");
+    }
+    if (shutdownReconnectMinMs < 0 || shutdownReconnectMaxMs < shutdownReconnectMinMs) {
+      throw new IllegalArgumentException("the reconnect window after a shutdown is empty");
+    }
   }
 
   /** Reconnect advice: exponential backoff with jitter, as sent in {@code system/connected}. */
@@ -72,9 +85,11 @@ public record WsSettings(
         1_048_576,
         120_000,
         List.of(),
-        2_000,
-        4_194_304,
+        500,
+        524_288,
         new Reconnect(1_000, 30_000, 1.5, 0.5, 10),
+        5_000,
+        500,
         5_000,
         19_000,
         1_000,

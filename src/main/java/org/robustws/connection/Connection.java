@@ -207,6 +207,11 @@ public final class Connection implements EventSink {
     }
   }
 
+  @Override
+  public void replay(String frame) {
+    outbound.forceText("event", frame);
+  }
+
   void offerBinary(ByteBuffer data) {
     if (!outbound.offerBinary(data)) {
       slowConsumer();

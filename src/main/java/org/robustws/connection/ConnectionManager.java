@@ -457,9 +457,10 @@ public class ConnectionManager {
   }
 
   /**
-   * Tells every client to come back after a random delay in 0.5-5 s, so they do not return all at
-   * once, closes each with 1012, and waits until they are gone or {@code ws.shutdown.drain-ms} has
-   * passed. Must run before the container closes the sockets with a bare 1001.
+   * Tells every client to come back after a random delay in {@code ws.shutdown.reconnect-min-ms} to
+   * {@code -max-ms} (0.5-5 s), so they do not return all at once, closes each with 1012, and waits
+   * until they are gone or {@code ws.shutdown.drain-ms} has passed. Must run before the container
+   * closes the sockets with a bare 1001.
    */
   public void shutdown() {
     startDrain();
@@ -478,7 +479,9 @@ public class ConnectionManager {
         continue;
       }
       if (connection.endpoint() == EndpointKind.WS) {
-        long delay = ThreadLocalRandom.current().nextLong(500, 5_001);
+        long delay =
+            ThreadLocalRandom.current()
+                .nextLong(settings.shutdownReconnectMinMs(), settings.shutdownReconnectMaxMs() + 1);
         send(connection, ServerMessage.Shutdown.of(delay));
       }
       connection.closeAfterQueued(CloseCodes.SERVICE_RESTART, "server restart");

@@ -69,9 +69,18 @@ final class OutboundQueue {
     return queuedBytes.get();
   }
 
+  /** Queues a text frame whatever the bounds; for frames bounded elsewhere (a replay). */
+  void forceText(String type, String text) {
+    queuedFrames.incrementAndGet();
+    queuedBytes.addAndGet(text.length());
+    frames.add(new Frame(type, text, null, text.length(), 0, null));
+    drain();
+  }
+
   private boolean offer(Frame frame) {
-    if (queuedFrames.incrementAndGet() > maxFrames
-        || queuedBytes.addAndGet(frame.bytes()) > maxBytes) {
+    int count = queuedFrames.incrementAndGet();
+    long bytes = queuedBytes.addAndGet(frame.bytes());
+    if (count > maxFrames || bytes > maxBytes) {
       queuedFrames.decrementAndGet();
       queuedBytes.addAndGet(-frame.bytes());
       return false;

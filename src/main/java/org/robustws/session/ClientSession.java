@@ -107,7 +107,7 @@ public final class ClientSession {
     resumeToken = tokens.next("", 24);
     int replayed = 0;
     for (String frame : replay.framesAfter(lastSeq)) {
-      newSink.offer("event", frame);
+      newSink.replay(frame);
       replayed++;
     }
     replay.acknowledge(lastSeq);

@@ -8,4 +8,10 @@ public interface EventSink {
    * consumer; the session keeps the frame for replay, so the client catches up by resuming.
    */
   void offer(String type, String frame);
+
+  /**
+   * Queues a replayed event whatever the sink's own bounds: the replay buffer bounds these, and a
+   * resume must not fail for the very backlog it is meant to deliver.
+   */
+  void replay(String frame);
 }

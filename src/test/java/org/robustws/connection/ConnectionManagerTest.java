@@ -207,6 +207,21 @@ class ConnectionManagerTest {
     }
     assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);
     assertEquals(settings.outboundMaxMessages() + 1, connection.session().lastSeq());
+
+    // the client got the frames the socket had taken (none, here) and resumes from there
+    JsonObject hello = json(transport.texts.get(0));
+    manager.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
+    RecordingTransport again = new RecordingTransport();
+    Connection resumed = manager.open(EndpointKind.WS, INFO, again);
+    manager.onText(
+        resumed,
+        "{\"type\":\"resume\",\"sessionId\":\""
+            + hello.getString("sessionId")
+            + "\",\"resumeToken\":\""
+            + hello.getString("resumeToken")
+            + "\",\"lastSeq\":0}");
+    assertEquals(settings.outboundMaxMessages() + 1, ofType(again, "event").size(), "no loss");
+    assertEquals(0, again.closeCalls, "the replay itself is not a slow consumer");
   }
 
   @Test
@@ -263,6 +278,8 @@ class ConnectionManagerTest {
         d.outboundMaxBytes(),
         d.reconnect(),
         10,
+        d.shutdownReconnectMinMs(),
+        d.shutdownReconnectMaxMs(),
         d.maxConnections(),
         d.maxConnectionsPerAddress(),
         d.rateLimitPerSecond(),

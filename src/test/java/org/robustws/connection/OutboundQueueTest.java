@@ -70,6 +70,20 @@ class OutboundQueueTest {
   }
 
   @Test
+  void replayIgnoresTheBoundsAndARefusalLeavesTheCountsRight() {
+    RecordingTransport transport = new RecordingTransport();
+    transport.hold();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 2, 1_000);
+    queue.forceText("event", "r1");
+    queue.forceText("event", "r2");
+    queue.forceText("event", "r3");
+    assertEquals(3, queue.queuedFrames());
+    assertFalse(queue.offerText("t", "x"), "the bounds still hold for ordinary frames");
+    assertEquals(3, queue.queuedFrames());
+    assertEquals(6, queue.queuedBytes());
+  }
+
+  @Test
   void closesOnlyAfterTheFramesBeforeIt() {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();

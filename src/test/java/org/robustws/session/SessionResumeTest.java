@@ -26,6 +26,11 @@ class SessionResumeTest {
     public void offer(String type, String frame) {
       frames.add(frame);
     }
+
+    @Override
+    public void replay(String frame) {
+      frames.add(frame);
+    }
   }
 
   @Test
