@@ -58,7 +58,20 @@ final class RawWebSocket implements AutoCloseable {
    * @param extraHeaders more request header lines, each ending in CRLF
    */
   static RawWebSocket connect(URI uri, String extraHeaders) throws IOException {
-    Socket socket = new Socket(uri.getHost(), uri.getPort());
+    return connect(uri, extraHeaders, 0);
+  }
+
+  /**
+   * @param receiveBufferBytes the socket's receive buffer, small to play a client that reads
+   *     slowly; 0 for the system's default
+   */
+  static RawWebSocket connect(URI uri, String extraHeaders, int receiveBufferBytes)
+      throws IOException {
+    Socket socket = new Socket();
+    if (receiveBufferBytes > 0) {
+      socket.setReceiveBufferSize(receiveBufferBytes);
+    }
+    socket.connect(new java.net.InetSocketAddress(uri.getHost(), uri.getPort()), 10_000);
     socket.setSoTimeout(15_000);
     RawWebSocket ws = new RawWebSocket(socket);
     byte[] key = new byte[16];
