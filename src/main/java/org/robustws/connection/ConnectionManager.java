@@ -335,7 +335,6 @@ public class ConnectionManager {
     long start = System.nanoTime();
     Instant instant = clock.instant();
     long now = instant.toEpochMilli();
-    lastHeartbeatAt = now;
     int pinged = 0;
     int timedOut = 0;
     for (Connection connection : connections.values()) {
@@ -362,6 +361,8 @@ public class ConnectionManager {
       }
     }
     traffic.heartbeat(System.nanoTime() - start, timedOut);
+    // only a heartbeat that completed counts for liveness: one that fails every time is dead
+    lastHeartbeatAt = now;
     return new HeartbeatResult(pinged, timedOut, expired.size());
   }
 

@@ -2,6 +2,8 @@ package org.robustws.health;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -22,11 +24,15 @@ public class CapacityReadiness implements HealthCheck {
   public HealthCheckResponse call() {
     int active = manager.size();
     boolean draining = manager.isDraining();
-    return HealthCheckResponse.named("websocket-capacity")
-        .status(!draining && active < settings.maxConnections())
-        .withData("activeConnections", active)
-        .withData("capacity", settings.maxConnections())
-        .withData("draining", draining)
-        .build();
+    return new HealthCheckResponse(
+        "websocket-capacity",
+        !draining && active < settings.maxConnections()
+            ? HealthCheckResponse.Status.UP
+            : HealthCheckResponse.Status.DOWN,
+        Optional.of(
+            Map.of(
+                "activeConnections", (long) active,
+                "capacity", (long) settings.maxConnections(),
+                "draining", draining)));
   }
 }

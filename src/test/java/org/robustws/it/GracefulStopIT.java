@@ -31,7 +31,10 @@ import org.glassfish.tyrus.client.ClientManager;
 import org.glassfish.tyrus.client.ClientProperties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A server STOP (SIGTERM to the JVM, as a service manager or a container runtime sends it), not an
@@ -46,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * subsystem's suspend step closes every WebSocket with a bare 1001. The app's {@code SuspendHook}
  * runs in the earlier prepare step of the suspend, which is what this test guards.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GracefulStopIT {
   private static final int OFFSET = 200;
   private static final int HTTP_PORT = 8080 + OFFSET;
@@ -92,6 +96,8 @@ class GracefulStopIT {
     builder.environment().put("JBOSS_HOME", HOME.toString());
     builder.environment().put("LAUNCH_JBOSS_IN_BACKGROUND", "1");
     builder.environment().remove("JAVA_OPTS");
+    // this server also shows that WS_LOG_LEVEL=DEBUG logs every message in and out
+    builder.environment().put("WS_LOG_LEVEL", "DEBUG");
     launcher = builder.start();
     awaitReady();
   }
@@ -117,6 +123,7 @@ class GracefulStopIT {
   }
 
   @Test
+  @Order(2) // stops the server
   void sigtermClosesAllThreeHundredClientsWith1012AfterAShutdownMessage() throws Exception {
     ClientManager container = ClientManager.createClient();
     // One transport (selector and worker threads) for all 300 connections.
@@ -181,6 +188,39 @@ class GracefulStopIT {
     assertEquals(Map.of("1012", CLIENTS), codes, summary);
     assertEquals(CLIENTS - CLIENTS / 3, shutdownMessages, summary);
     assertEquals(List.of(), badDelays, summary);
+  }
+
+  @Test
+  @Order(1)
+  void debugLevelFromTheEnvironmentLogsEveryMessageWithItsFields() throws Exception {
+    try (TestClient client =
+        TestClient.connect(
+            ClientManager.createClient(), URI.create("ws://127.0.0.1:" + HTTP_PORT + "/ws"))) {
+      String id = client.next("system").getString("clientId");
+      client.send("{\"type\":\"ping\",\"timestamp\":7}");
+      client.next("pong");
+      // messages of one connection are handled one after the other: once the second is
+      // answered, the first one's log lines are written
+      client.send("{\"type\":\"ping\",\"timestamp\":8}");
+      client.next("pong");
+      Path log = HOME.resolve("standalone/log/server.log");
+      List<JsonObject> lines =
+          Files.readAllLines(log).stream()
+              .filter(line -> line.startsWith("{") && line.contains(id))
+              .map(line -> Json.createReader(new StringReader(line)).readObject())
+              .toList();
+      List<String> events =
+          lines.stream().map(l -> l.getJsonObject("mdc").getString("event", "")).toList();
+      assertTrue(events.contains("RWS0010"), "message in logged at DEBUG: " + events);
+      assertTrue(events.contains("RWS0011"), "message out logged at DEBUG: " + events);
+      JsonObject in =
+          lines.stream()
+              .filter(l -> "RWS0010".equals(l.getJsonObject("mdc").getString("event", "")))
+              .findFirst()
+              .orElseThrow();
+      assertEquals("DEBUG", in.getString("level"));
+      assertTrue(in.getString("message").contains("ping"), in.toString());
+    }
   }
 
   /** The first {@code system} message among those already received, or {@code null}. */

@@ -156,6 +156,9 @@ class ObservabilityIT {
     assertEquals("1000", mdc.getString("closeCode"));
     assertEquals("RWS0002", mdc.getString("event"));
     assertTrue(mdc.containsKey("remoteAddress") && mdc.containsKey("durationMs"));
+    assertTrue(
+        Files.readAllLines(log).stream().noneMatch(l -> l.contains("RWS0010")),
+        "at the default INFO level, messages in and out are not logged one by one");
     // the build's offline configuration run wrote plain text before the JSON formatter existed;
     // from the server's first JSON line on, every line is one JSON object
     Files.readAllLines(log).stream()

@@ -1,0 +1,122 @@
+package org.robustws.health;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.time.Instant;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.robustws.channel.InMemoryChannelRegistry;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.ConnectionEvents;
+import org.robustws.connection.ConnectionInfo;
+import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.EndpointKind;
+import org.robustws.connection.TrafficListener;
+import org.robustws.protocol.MessageCodec;
+import org.robustws.session.InMemorySessionStore;
+import org.robustws.testing.MutableClock;
+import org.robustws.testing.RecordingTransport;
+
+/** Liveness and readiness go DOWN and back UP with the manager's state, on a clock of ours. */
+class HealthChecksTest {
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+  private final WsSettings settings = WsSettings.defaults();
+  private final MessageCodec codec = new MessageCodec();
+  private final ConnectionManager manager =
+      new ConnectionManager(
+          settings,
+          clock,
+          new InMemorySessionStore(1_000, 1_048_576, 120_000),
+          new InMemoryChannelRegistry(),
+          codec,
+          new NoEvents(),
+          TrafficListener.NONE);
+
+  /** Events nobody listens to. */
+  static final class NoEvents implements ConnectionEvents {
+    @Override
+    public void opened(org.robustws.connection.ConnectionOpened event) {}
+
+    @Override
+    public void closed(org.robustws.connection.ConnectionClosed event) {}
+
+    @Override
+    public void received(org.robustws.connection.MessageReceived event) {}
+
+    @Override
+    public void resumed(org.robustws.connection.ResumeAttempted event) {}
+  }
+
+  @AfterEach
+  void close() {
+    codec.close();
+  }
+
+  @Test
+  void livenessIsDownAfterThreeMissedHeartbeatsAndUpAfterTheNextOne() {
+    HeartbeatLiveness liveness = new HeartbeatLiveness();
+    liveness.manager = manager;
+    liveness.settings = settings;
+    liveness.clock = clock;
+    assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus());
+
+    clock.advance(Duration.ofMillis(3 * settings.heartbeatIntervalMs()));
+    assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus());
+    clock.advance(Duration.ofMillis(1));
+    assertEquals(HealthCheckResponse.Status.DOWN, liveness.call().getStatus(), "timer stopped");
+
+    manager.heartbeat();
+    assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus());
+  }
+
+  @Test
+  void readinessIsDownWhenFullOrDraining() {
+    WsSettings two =
+        new WsSettings(
+            settings.heartbeatIntervalMs(),
+            settings.heartbeatTimeoutMs(),
+            settings.maxMessageBytes(),
+            settings.resumeBufferEvents(),
+            settings.resumeBufferBytes(),
+            settings.resumeGraceMs(),
+            settings.trustedProxies(),
+            settings.outboundMaxMessages(),
+            settings.outboundMaxBytes(),
+            settings.reconnect(),
+            10,
+            settings.shutdownReconnectMinMs(),
+            settings.shutdownReconnectMaxMs(),
+            2,
+            settings.maxConnectionsPerAddress(),
+            settings.rateLimitPerSecond(),
+            settings.rateBurst(),
+            settings.rateAbuseLimit(),
+            settings.allowedOrigins(),
+            settings.allowMissingOrigin());
+    ConnectionManager small =
+        new ConnectionManager(
+            two,
+            clock,
+            new InMemorySessionStore(1_000, 1_048_576, 120_000),
+            new InMemoryChannelRegistry(),
+            codec,
+            new NoEvents(),
+            TrafficListener.NONE);
+    CapacityReadiness readiness = new CapacityReadiness();
+    readiness.manager = small;
+    readiness.settings = two;
+    ConnectionInfo info = new ConnectionInfo("127.0.0.1", "test", null, "");
+
+    small.open(EndpointKind.WS, info, new RecordingTransport());
+    assertEquals(HealthCheckResponse.Status.UP, readiness.call().getStatus());
+    var second = small.open(EndpointKind.LEGACY, info, new RecordingTransport());
+    assertEquals(HealthCheckResponse.Status.DOWN, readiness.call().getStatus(), "at capacity");
+    small.onClose(second, 1000, "");
+    assertEquals(HealthCheckResponse.Status.UP, readiness.call().getStatus(), "room again");
+
+    small.shutdown();
+    assertEquals(HealthCheckResponse.Status.DOWN, readiness.call().getStatus(), "draining");
+  }
+}
