@@ -357,10 +357,16 @@ class BrowserPageIT {
     assertTrue(ok);
   }
 
-  /** The text shown for one figure of GET /api/stats (its {@code data-key}). */
+  /**
+   * The text shown for one figure of GET /api/stats (its {@code data-key}), read in one script: the
+   * page replaces the whole list on every refresh, so a found element may go stale.
+   */
   private String stat(String key) {
-    var found = driver.findElements(By.cssSelector("#server-stats dd[data-key='" + key + "']"));
-    return found.isEmpty() ? "" : found.get(0).getText().trim();
+    return (String)
+        js(
+            "const dd = document.querySelector(`#server-stats dd[data-key='${arguments[0]}']`);"
+                + " return dd ? dd.textContent.trim() : '';",
+            key);
   }
 
   /** The page's "clientId … · session … · lastSeq …" line. */
