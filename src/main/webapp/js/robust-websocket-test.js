@@ -415,6 +415,58 @@ function flatten(value, prefix, out) {
   return out;
 }
 
+const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const rate = (v) => (num(v) === null ? '–' : num(v).toFixed(2));
+const ms = (v) => (num(v) === null ? '–' : `${Number.isInteger(v) ? v : v.toFixed(1)} ms`);
+const counts = (map) => Object.entries(map).map(([k, v]) => `${k} ${v}`).join(', ');
+
+/**
+ * The rows shown for a GET /api/stats answer (org.robustws.admin.Stats): [key, label, text].
+ * Fields this page does not know (a newer server) are shown flattened after the known ones.
+ */
+export function statsRows(body) {
+  const rows = [];
+  const known = new Set();
+  const take = (key, label, text) => {
+    known.add(key);
+    rows.push([key, label, text]);
+  };
+  const c = body.connections;
+  if (isObject(c)) {
+    const endpoints = isObject(c.byEndpoint) ? ` (${counts(c.byEndpoint)})` : '';
+    take('connections', 'Open connections', `${num(c.total) ?? '–'}${endpoints}`);
+    if (isObject(c.byState)) {
+      const busy = Object.fromEntries(Object.entries(c.byState).filter(([, v]) => v));
+      rows.push(['connections.byState', 'By state', Object.keys(busy).length ? counts(busy) : 'none']);
+    }
+  }
+  const m = body.messages;
+  if (isObject(m)) {
+    take('messages', 'Messages in / out', `${num(m.in) ?? '–'} / ${num(m.out) ?? '–'} since start`);
+    rows.push(['messages.rate', 'Rate in / out', num(m.windowMillis)
+      ? `${rate(m.inPerSecond)} / ${rate(m.outPerSecond)} msg/s over the last ${(m.windowMillis / 1000).toFixed(1)} s`
+      : 'no rate yet (needs two samples)']);
+  }
+  const r = body.rtt;
+  if (isObject(r)) {
+    take('rtt', 'Heartbeat RTT p50 / p99', num(r.samples)
+      ? `${ms(r.p50Millis)} / ${ms(r.p99Millis)} (${r.samples} connection${r.samples === 1 ? '' : 's'})`
+      : 'no samples yet (measured on the server\'s heartbeat pings)');
+  }
+  if (num(body.uptimeMillis) !== null) {
+    const since = num(body.startedAt) !== null ? ` (since ${new Date(body.startedAt).toLocaleString()})` : '';
+    take('uptimeMillis', 'Uptime', `${formatDuration(Math.floor(body.uptimeMillis / 1000))}${since}`);
+    known.add('startedAt');
+  }
+  if (typeof body.draining === 'boolean') {
+    take('draining', 'Draining', body.draining ? 'yes: readiness DOWN, clients are being closed' : 'no');
+  }
+  const rest = Object.fromEntries(Object.entries(body).filter(([k]) => !known.has(k)));
+  for (const [k, v] of flatten(rest, '', [])) rows.push([k, k, v]);
+  return rows;
+}
+
 async function refreshStats() {
   const status = $('stats-status');
   try {
@@ -426,11 +478,12 @@ async function refreshStats() {
     const body = await res.json();
     const dl = $('server-stats');
     dl.replaceChildren();
-    for (const [k, v] of flatten(body, '', [])) {
+    for (const [key, label, text] of isObject(body) ? statsRows(body) : flatten(body, '', []).map(([k, v]) => [k, k, v])) {
       const dt = document.createElement('dt');
-      dt.textContent = k;
+      dt.textContent = label;
       const dd = document.createElement('dd');
-      dd.textContent = k === 'uptimeSeconds' && /^\d+$/.test(v) ? `${v} s (${formatDuration(Number(v))})` : v;
+      dd.dataset.key = key;
+      dd.textContent = text;
       dl.append(dt, dd);
     }
     status.textContent = `updated ${time(Date.now())}`;
@@ -788,6 +841,7 @@ function init() {
   $('resume-test').addEventListener('click', runResumeTest);
   bindMessages();
   window.addEventListener('resize', () => drawChart([...samples].sort((a, b) => a - b)));
+  $('stats-refresh').addEventListener('click', refreshStats);
   refreshStats();
   setInterval(refreshStats, 5000);
   document.body.dataset.ready = 'true';

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import java.io.File;
 import java.io.IOException;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.URL;
 import java.net.http.HttpClient;
@@ -15,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
@@ -46,11 +50,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The test page ({@code /robust-websocket-test.html}) in Debian's headless chromium, driven through
- * Debian's chromedriver (no driver download), against the built WAR.
- *
- * <p>TODO after the admin API lands: {@code operatorCloseShowsReconnectThenResumedWithoutGaps}
- * (DELETE /api/connections/{id}; the page shows reconnecting, then connected and resumed with zero
- * gaps).
+ * Debian's chromedriver (no driver download), against the built WAR. The admin API ({@code /api})
+ * publishes to the page and closes its connection as an operator would.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -59,13 +60,6 @@ class BrowserPageIT {
   private static final String CHROMIUM = "/usr/bin/chromium";
   private static final Path SCREENSHOTS = Path.of("target", "failsafe-reports", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(15);
-
-  /**
-   * Console messages that are expected while the admin API (GET /api/stats) is not merged yet: the
-   * page shows "not available (HTTP 404)" and the browser logs the failed request. Remove once
-   * /api/stats exists.
-   */
-  private static final String PENDING_STATS_API_404 = "/api/stats";
 
   @ArquillianResource URL base;
 
@@ -200,6 +194,100 @@ class BrowserPageIT {
   }
 
   @Test
+  void showsTheServerFiguresFromTheStatsApi() {
+    openPage();
+    connect();
+    click("stats-refresh");
+    // at least this page's /ws connection, and the real fields of GET /api/stats
+    waitUntil(d -> stat("connections").matches("\\d+ \\(ws [1-9]\\d*, legacy \\d+\\)"));
+    assertTrue(text("stats-status").startsWith("updated"), text("stats-status"));
+    assertTrue(stat("connections.byState").matches(".*\\bconnected [1-9]\\d*.*"));
+    assertTrue(stat("messages").matches("\\d+ / \\d+ since start"), stat("messages"));
+    assertTrue(
+        stat("messages.rate").contains("msg/s") || stat("messages.rate").contains("no rate"));
+    assertTrue(stat("rtt").matches(".+ ms / .+ ms \\(\\d+ connections?\\)|no samples yet.*"));
+    assertTrue(stat("uptimeMillis").matches("(\\d+d )?\\d+h \\d+m \\d+s \\(since .+\\)"));
+    assertEquals("no", stat("draining"));
+    assertNoConsoleErrors();
+  }
+
+  @Test
+  void operatorCloseShowsReconnectThenResumedWithoutGaps() throws Exception {
+    String admin = AdminUsers.admin();
+    AdminHttp api = new AdminHttp(base);
+    openPage();
+    // a fixed 4 s before the reconnect (no jitter): the events below are published while away
+    type("initial-delay", "4000");
+    type("jitter", "0");
+    connect();
+    String channel = "it.operator." + System.nanoTime();
+    type("channel", channel);
+    click("subscribe");
+    waitForRow("#message-log tr[data-dir='in'][data-type='subscribed']");
+
+    int before = 3;
+    int whileAway = 4;
+    int after = 2;
+    int n = 0;
+    while (n < before) {
+      broadcast(api, admin, channel, ++n);
+    }
+    waitUntil(d -> eventsShown(channel).size() == before);
+
+    String id = session().replaceAll("^clientId (\\S+) .*$", "$1");
+    assertEquals(200, api.get("/connections/" + id, admin).statusCode(), "page's clientId " + id);
+    HttpResponse<String> closed = api.delete("/connections/" + id + "?code=1000", admin);
+    assertEquals(204, closed.statusCode(), closed.body());
+
+    // reconnecting: a 1000 the page did not ask for is an operator's close
+    waitUntil(d -> text("state-detail").startsWith("reconnecting in"));
+    assertEquals("disconnected", text("state-word"));
+    String history =
+        driver.findElement(By.cssSelector("#close-history li[data-code='1000']")).getText();
+    assertTrue(history.contains("reconnect with backoff"), history);
+    assertTrue(
+        eventLog("reconnecting").get(0).contains("after 1000 (backoff)"),
+        eventLog("reconnecting").toString());
+
+    while (n < before + whileAway) {
+      broadcast(api, admin, channel, ++n);
+    }
+    assertEquals("disconnected", text("state-word"), "published while the page was away");
+
+    // connected again and resumed: the events published while away are replayed
+    waitUntil(d -> "connected".equals(text("state-word")) && "1".equals(text("count-resumes")));
+    assertEquals(
+        List.of("replayed " + whileAway + " events, lastSeq " + (before + whileAway)),
+        eventLog("resumed"));
+    assertEquals(String.valueOf(whileAway), text("count-replayed"));
+    assertEquals("1", text("count-reconnects"));
+    assertEquals("0", text("count-gaps"));
+
+    while (n < before + whileAway + after) {
+      broadcast(api, admin, channel, ++n);
+    }
+    int total = n;
+    waitUntil(d -> eventsShown(channel).size() >= total);
+
+    // every event exactly once, in order, seq without gaps
+    List<JsonObject> events = eventsShown(channel);
+    List<Integer> values = new ArrayList<>();
+    List<Integer> seqs = new ArrayList<>();
+    for (JsonObject event : events) {
+      values.add(event.getJsonObject("data").getInt("n"));
+      seqs.add(event.getInt("seq"));
+    }
+    List<Integer> expected = java.util.stream.IntStream.rangeClosed(1, total).boxed().toList();
+    assertEquals(expected, values, "events shown in the message log");
+    assertEquals(expected, seqs, "seq of the events shown");
+    assertEquals(List.of(), eventLog("gap"));
+    assertEquals(List.of(), eventLog("duplicate"));
+    assertEquals(List.of(), eventLog("resume failed"));
+    assertEquals("0", text("count-gaps"));
+    assertNoConsoleErrors();
+  }
+
+  @Test
   void legacyEndpointWorksFromThePage() {
     openPage();
     new Select(driver.findElement(By.id("endpoint"))).selectByValue("/ws-legacy");
@@ -218,7 +306,8 @@ class BrowserPageIT {
   // ----- helpers -----
 
   private URI pageUri() {
-    return URI.create(base.toExternalForm().replaceAll("/?$", "/") + "robust-websocket-test.html");
+    return URI.create(
+        base.toExternalForm().replaceFirst("/*$", "/") + "robust-websocket-test.html");
   }
 
   private void openPage() {
@@ -252,8 +341,8 @@ class BrowserPageIT {
     return driver.findElement(By.id(id)).getDomAttribute(name);
   }
 
-  private Object js(String script) {
-    return ((JavascriptExecutor) driver).executeScript(script);
+  private Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
   }
 
   /** Waits for a log row and returns its text. */
@@ -268,11 +357,67 @@ class BrowserPageIT {
     assertTrue(ok);
   }
 
+  /**
+   * The text shown for one figure of GET /api/stats (its {@code data-key}), read in one script: the
+   * page replaces the whole list on every refresh, so a found element may go stale.
+   */
+  private String stat(String key) {
+    return (String)
+        js(
+            "const dd = document.querySelector(`#server-stats dd[data-key='${arguments[0]}']`);"
+                + " return dd ? dd.textContent.trim() : '';",
+            key);
+  }
+
+  /** The page's "clientId … · session … · lastSeq …" line. */
+  private String session() {
+    return text("session-info");
+  }
+
+  /** Publishes {@code {"n":n}} to the channel through the admin API; the page is its subscriber. */
+  private static void broadcast(AdminHttp api, String admin, String channel, int n)
+      throws Exception {
+    HttpResponse<String> response =
+        api.post(
+            "/broadcast", "{\"channel\":\"" + channel + "\",\"data\":{\"n\":" + n + "}}", admin);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals(1, AdminHttp.json(response).getInt("delivered"), response.body());
+  }
+
+  /** The channel's events in the page's message log, oldest first (rows are newest first). */
+  private List<JsonObject> eventsShown(String channel) {
+    @SuppressWarnings("unchecked")
+    List<String> contents =
+        (List<String>)
+            js(
+                "return Array.from(document.querySelectorAll("
+                    + "\"#message-log tr[data-dir='in'][data-type='event']\"))"
+                    + ".map(tr => tr.cells[4].textContent).reverse();");
+    List<JsonObject> events = new ArrayList<>();
+    for (String content : contents) {
+      JsonObject event = Json.createReader(new StringReader(content)).readObject();
+      if (channel.equals(event.getString("channel"))) {
+        events.add(event);
+      }
+    }
+    return events;
+  }
+
+  /** Details of the page's connection-event log rows of one kind, newest first. */
+  @SuppressWarnings("unchecked")
+  private List<String> eventLog(String event) {
+    return (List<String>)
+        js(
+            "return Array.from(document.querySelectorAll('#event-log tr'))"
+                + ".filter(tr => tr.dataset.event === arguments[0])"
+                + ".map(tr => tr.cells[3].textContent);",
+            event);
+  }
+
   private void assertNoConsoleErrors() {
     List<LogEntry> errors =
         driver.manage().logs().get(LogType.BROWSER).getAll().stream()
             .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
-            .filter(e -> !e.getMessage().contains(PENDING_STATS_API_404))
             .collect(Collectors.toList());
     assertTrue(errors.isEmpty(), "console errors: " + errors);
   }
