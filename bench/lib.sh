@@ -1,0 +1,103 @@
+# Shared by bench/run-*.sh: build, start a copy of the provisioned WildFly with both WARs, measure, stop.
+# Source it; it re-executes the calling script under flock /tmp/heavy.lock (one heavy job at a time
+# on this machine).
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+WORK=$BENCH/work
+RESULTS=$BENCH/results
+OFFSET=${BENCH_PORT_OFFSET:-500}
+HTTP_PORT=$((8080 + OFFSET))
+MGMT_PORT=$((9990 + OFFSET))
+PROM=http://127.0.0.1:$MGMT_PORT/prometheus
+SERVER_PID=
+WRAPPER_PID=
+CLIENT_PIDS=()
+
+log() { echo "[bench $(date +%T)] $*" >&2; }
+
+# Build the app WAR (provisions target/server on the first run), the baseline WAR and the load client.
+build_all() {
+  log "building the app WAR, the baseline WAR and the load client"
+  (cd "$ROOT" && mvn -o -q -DskipTests package)
+  (cd "$BENCH/baseline" && mvn -o -q package)
+  mkdir -p "$WORK/classes" "$RESULTS"
+  javac -d "$WORK/classes" "$BENCH/loadgen/LoadGen.java"
+}
+
+# start_server -Dprop=value ...: a fresh copy of target/server, both WARs deployed, waits until ready.
+start_server() {
+  rm -rf "$WORK/server"
+  cp -a "$ROOT/target/server" "$WORK/server"
+  cp "$ROOT/target/robust-websocket.war" "$BENCH/baseline/target/baseline.war" \
+    "$WORK/server/standalone/deployments/"
+  log "starting WildFly (port offset $OFFSET) with $*"
+  JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
+    JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}" \
+    "$WORK/server/bin/standalone.sh" -Djboss.socket.binding.port-offset="$OFFSET" "$@" \
+    >"$WORK/server.out" 2>&1 &
+  WRAPPER_PID=$!
+  local i
+  for i in $(seq 1 120); do
+    if [ -f "$WORK/server/standalone/deployments/robust-websocket.war.deployed" ] &&
+      [ -f "$WORK/server/standalone/deployments/baseline.war.deployed" ] &&
+      curl -fsS "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null 2>&1; then
+      SERVER_PID=$(cat "$WORK/server.pid")
+      log "server up, pid $SERVER_PID, $(ls /proc/$SERVER_PID/fd | wc -l) open files"
+      return 0
+    fi
+    if ls "$WORK/server/standalone/deployments/"*.failed >/dev/null 2>&1; then break; fi
+    sleep 1
+  done
+  log "server did not become ready"; tail -20 "$WORK/server.out" >&2
+  return 1
+}
+
+stop_clients() {
+  local p
+  for p in "${CLIENT_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  CLIENT_PIDS=()
+}
+
+stop_server() {
+  stop_clients
+  [ -n "$WRAPPER_PID" ] || return 0
+  log "stopping the server"
+  "$WORK/server/bin/jboss-cli.sh" --connect --controller=127.0.0.1:$MGMT_PORT command=:shutdown \
+    >/dev/null 2>&1 || true
+  local i
+  for i in $(seq 1 30); do
+    kill -0 "$WRAPPER_PID" 2>/dev/null || break
+    sleep 1
+  done
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill "$SERVER_PID" || true; fi
+  kill "$WRAPPER_PID" 2>/dev/null || true
+  WRAPPER_PID=
+}
+
+# Heap used after a full GC, KiB.
+heap_after_gc() {
+  jcmd "$SERVER_PID" GC.run >/dev/null
+  jcmd "$SERVER_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
+}
+
+# prom NAME_PREFIX: the value of the first sample line that starts with it (0 if none).
+prom() {
+  curl -fsS "$PROM" | awk -v p="$1" 'index($0, p) == 1 { print $NF; found=1; exit } END { if (!found) print 0 }'
+}
+
+loadgen() {
+  java -XX:+UseSerialGC -Xms256m -Xmx1g -cp "$WORK/classes" LoadGen "$@"
+}
+
+machine_json() {
+  local mem jdk
+  mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)
+  jdk=$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')
+  printf '{"date":"%s","nproc":%s,"memory":"%s","cpu":"%s","jdk":"%s","wildfly":"39.0.1.Final (provisioned by the build)"}' \
+    "$(date -u +%FT%TZ)" "$(nproc)" "$mem" \
+    "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" "$jdk"
+}
+
+trap 'stop_server' EXIT
