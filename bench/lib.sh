@@ -19,6 +19,7 @@ log() { echo "[bench $(date +%T)] $*" >&2; }
 
 # Build the app WAR (provisions target/server on the first run), the baseline WAR and the load client.
 build_all() {
+  if [ "${BENCH_SKIP_BUILD:-}" = 1 ] && [ -f "$WORK/classes/LoadGen.class" ]; then return 0; fi
   log "building the app WAR, the baseline WAR and the load client"
   (cd "$ROOT" && mvn -o -q -DskipTests package)
   (cd "$BENCH/baseline" && mvn -o -q package)

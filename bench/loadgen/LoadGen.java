@@ -474,6 +474,7 @@ public class LoadGen {
   }
 
   static HttpClient http;
+  static boolean promLogged;
 
   /** Value of one Prometheus sample (line that starts with {@code prefix}), or -1. */
   static double scrape(String prefix) {
@@ -489,6 +490,9 @@ public class LoadGen {
                   HttpResponse.BodyHandlers.ofString())
               .body();
       for (String line : body.split("\n")) {
+        if (!promLogged && line.startsWith("ws_connections_closed")) {
+          log("prometheus: " + line);
+        }
         if (line.startsWith(prefix)) {
           return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
