@@ -83,9 +83,11 @@ heap_after_gc() {
   jcmd "$SERVER_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
 }
 
-# prom NAME_PREFIX: the value of the first sample line that starts with it (0 if none).
+# prom NAME [LABEL]: the value of the first sample of metric NAME whose labels contain LABEL
+# (e.g. 'endpoint="ws"'); 0 if none. WildFly adds a WF_DEPLOYMENT label to every sample.
 prom() {
-  curl -fsS "$PROM" | awk -v p="$1" 'index($0, p) == 1 { print $NF; found=1; exit } END { if (!found) print 0 }'
+  curl -fsS "$PROM" | awk -v n="$1" -v l="${2:-}" \
+    'index($0, n "{") == 1 && index($0, l) > 0 { print $NF; found=1; exit } END { if (!found) print 0 }'
 }
 
 loadgen() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Scenario (a): idle connections with the heartbeat on (interval 5 s here, so a short hold sees
-# several ticks). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
+# several ticks; resume grace 5 s, so the sessions of one phase's closed connections are gone
+# before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
 # split over client processes on 127.0.0.2, 127.0.0.3, ... (each process may open at most 20,000
 # files). Heap after GC before and while holding them, heartbeat tick duration from
 # ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
@@ -15,7 +16,7 @@ OUT=$RESULTS/idle-$N
 
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_MAX_CONNECTIONS:-19000} \
-  -Dws.heartbeat.interval-ms=5000
+  -Dws.heartbeat.interval-ms=5000 -Dws.resume.grace-ms=5000
 rm -f "$OUT.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
   for ep in app bare; do
@@ -38,7 +39,7 @@ for round in $(seq 1 "$ROUNDS"); do
     log "$ep: $(cat "$WORK"/idle.ready.* | tr '\n' ' ')"
     sleep "$HOLD"
     curl -fsS "$PROM" | grep '^ws_' >"$WORK/prom-$ep.txt" || true
-    active=$(prom 'ws_connections_active{endpoint="ws"')
+    active=$(prom ws_connections_active 'endpoint="ws"')
     server_files=$(ls /proc/$SERVER_PID/fd | wc -l)
     tick_n1=$(prom ws_heartbeat_tick_seconds_count); tick_s1=$(prom ws_heartbeat_tick_seconds_sum)
     tick_max=$(prom ws_heartbeat_tick_seconds_max)
@@ -65,9 +66,11 @@ for round in $(seq 1 "$ROUNDS"); do
         tick_max_ms: ($tmax * 1000), closed_by_server: $closes}' | tee -a "$OUT.jsonl"
     # let the server finish closing before the next phase measures its heap
     for i in $(seq 1 30); do
-      [ "$(prom 'ws_connections_active{endpoint="ws"' | awk '{ print ($1 + 0 == 0) }')" = 1 ] && break
+      [ "$(prom ws_connections_active 'endpoint="ws"' | awk '{ print ($1 + 0 == 0) }')" = 1 ] && break
       sleep 1
     done
+    # closed connections' resume sessions expire after ws.resume.grace-ms (5 s here) at a tick
+    sleep 12
   done
 done
 stop_server

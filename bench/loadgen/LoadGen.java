@@ -474,9 +474,11 @@ public class LoadGen {
   }
 
   static HttpClient http;
-  static boolean promLogged;
 
-  /** Value of one Prometheus sample (line that starts with {@code prefix}), or -1. */
+  /**
+   * Value of one Prometheus sample: the line that starts with {@code prefix}, or with the part
+   * before '|' and contains the part after it; 0 if none, -1 if the scrape failed.
+   */
   static double scrape(String prefix) {
     try {
       if (http == null) {
@@ -490,10 +492,9 @@ public class LoadGen {
                   HttpResponse.BodyHandlers.ofString())
               .body();
       for (String line : body.split("\n")) {
-        if (!promLogged && line.startsWith("ws_connections_closed")) {
-          log("prometheus: " + line);
-        }
-        if (line.startsWith(prefix)) {
+        int bar = prefix.indexOf('|');
+        if (bar < 0 ? line.startsWith(prefix)
+            : line.startsWith(prefix.substring(0, bar)) && line.contains(prefix.substring(bar + 1))) {
           return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
         }
       }
@@ -842,7 +843,7 @@ public class LoadGen {
     msg[msg.length - 1] = '}';
     int at = prefix.length();
     long intervalNs = 1_000_000_000L / rate;
-    String closed4008 = "ws_connections_closed_total{code=\"4008\"";
+    String closed4008 = "ws_connections_closed_total{|code=\"4008\"";
     for (int round = 1; round <= rounds; round++) {
       for (String variant : (round % 2 == 1) ? new String[] {"without", "with"} : new String[] {"with", "without"}) {
         Conn slow = null;
