@@ -13,8 +13,11 @@ RATE=${ECHO_RATE:-5000}
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
 rm -f "$RESULTS/echo.jsonl"
+# BENCH_JFR=1: profile the server during the run (bench/work/echo.jfr), e.g. for bench/jfr-top.py
+[ "${BENCH_JFR:-}" = 1 ] && jcmd "$SERVER_PID" JFR.start name=bench settings=profile filename="$WORK/echo.jfr" >/dev/null
 loadgen mode=echo port=$HTTP_PORT n=$N rate=$RATE rounds=$ROUNDS warm-s=5 measure-s=$MEASURE \
   server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$RESULTS/echo.jsonl"
+[ "${BENCH_JFR:-}" = 1 ] && jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
 stop_server
 python3 "$BENCH/report.py" echo "$(machine_json)" "$RESULTS/echo.jsonl" "$RESULTS/echo"
 cat "$RESULTS/echo.md"
