@@ -23,9 +23,9 @@ for r in rows:
 medians = {}
 for g, rs in groups.items():
     m = {"runs": len(rs)}
-    for f in rs[0]:
+    for f in dict.fromkeys(k for r in rs for k in r):
         vals = [r[f] for r in rs if isinstance(r.get(f), (int, float)) and not isinstance(r.get(f), bool)]
-        if vals and f not in ("round",):
+        if vals and f != "round":
             m[f] = statistics.median(vals)
     medians[g] = m
 ratios = {}
@@ -42,7 +42,7 @@ for f in ratio_fields:
 json.dump({"scenario": scenario, "machine": machine, "runs": rows, "medians": medians,
            "ratios": ratios}, open(out + ".json", "w"), indent=1)
 
-fields = [f for f in rows[0] if f not in (key, "round")]
+fields = [f for f in dict.fromkeys(k for r in rows for k in r) if f not in (key, "round")]
 with open(out + ".md", "w") as md:
     md.write(f"### {scenario}: medians of {len(rows) // max(1, len(groups))} runs "
              f"({machine['nproc']} cores, {machine['memory']}, {machine['jdk']}, WildFly {machine['wildfly']}, {machine['date']})\n\n")
