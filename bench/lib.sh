@@ -84,10 +84,11 @@ heap_after_gc() {
 }
 
 # prom NAME [LABEL]: the value of the first sample of metric NAME whose labels contain LABEL
-# (e.g. 'endpoint="ws"'); 0 if none. WildFly adds a WF_DEPLOYMENT label to every sample.
+# (e.g. 'endpoint="ws"'); 0 if none. WildFly adds a WF_DEPLOYMENT label to every sample. awk reads
+# to the end: an early exit would fail curl (broken pipe) and, with pipefail, the script.
 prom() {
   curl -fsS "$PROM" | awk -v n="$1" -v l="${2:-}" \
-    'index($0, n "{") == 1 && index($0, l) > 0 { print $NF; found=1; exit } END { if (!found) print 0 }'
+    'index($0, n "{") == 1 && index($0, l) > 0 && !found { v = $NF; found = 1 } END { print found ? v : 0 }'
 }
 
 loadgen() {
