@@ -91,8 +91,11 @@ prom() {
     'index($0, n "{") == 1 && index($0, l) > 0 && !found { v = $NF; found = 1 } END { print found ? v : 0 }'
 }
 
+# The load client's command line. Start background clients as `"${LOADGEN[@]}" ... &` (a simple
+# command, so $! is the JVM itself and stop_clients can end it).
+LOADGEN=(java -XX:+UseSerialGC -Xms256m -Xmx1g -cp "$WORK/classes" LoadGen)
 loadgen() {
-  java -XX:+UseSerialGC -Xms256m -Xmx1g -cp "$WORK/classes" LoadGen "$@"
+  "${LOADGEN[@]}" "$@"
 }
 
 machine_json() {

@@ -26,7 +26,7 @@ for round in $(seq 1 "$ROUNDS"); do
     rm -f "$WORK"/idle.*
     t0=$(date +%s.%N)
     for p in $(seq 1 "$PROCS"); do
-      loadgen mode=idle port=$HTTP_PORT path=$path n=$((N / PROCS)) bind=127.0.0.$((p + 1)) \
+      "${LOADGEN[@]}" mode=idle port=$HTTP_PORT path=$path n=$((N / PROCS)) bind=127.0.0.$((p + 1)) \
         connect-rate=${IDLE_CONNECT_RATE:-1000} hold-s=$((HOLD + 200)) \
         ready-file="$WORK/idle.ready.$p" stop-file="$WORK/idle.stop" >"$WORK/idle.out.$p" 2>"$WORK/idle.err.$p" &
       CLIENT_PIDS+=($!)
