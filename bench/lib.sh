@@ -1,0 +1,110 @@
+# Shared by bench/run-*.sh: build, start a copy of the provisioned WildFly with both WARs, measure, stop.
+# Source it; it re-executes the calling script under flock /tmp/heavy.lock (one heavy job at a time
+# on this machine).
+set -euo pipefail
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH/.." && pwd)
+WORK=$BENCH/work
+RESULTS=$BENCH/results
+OFFSET=${BENCH_PORT_OFFSET:-500}
+HTTP_PORT=$((8080 + OFFSET))
+MGMT_PORT=$((9990 + OFFSET))
+PROM=http://127.0.0.1:$MGMT_PORT/prometheus
+SERVER_PID=
+WRAPPER_PID=
+CLIENT_PIDS=()
+
+log() { echo "[bench $(date +%T)] $*" >&2; }
+
+# Build the app WAR (provisions target/server on the first run), the baseline WAR and the load client.
+build_all() {
+  if [ "${BENCH_SKIP_BUILD:-}" = 1 ] && [ -f "$WORK/classes/LoadGen.class" ]; then return 0; fi
+  log "building the app WAR, the baseline WAR and the load client"
+  (cd "$ROOT" && mvn -o -q -DskipTests package)
+  (cd "$BENCH/baseline" && mvn -o -q package)
+  mkdir -p "$WORK/classes" "$RESULTS"
+  javac -d "$WORK/classes" "$BENCH/loadgen/LoadGen.java"
+}
+
+# start_server -Dprop=value ...: a fresh copy of target/server, both WARs deployed, waits until ready.
+start_server() {
+  rm -rf "$WORK/server"
+  cp -a "$ROOT/target/server" "$WORK/server"
+  cp "$ROOT/target/robust-websocket.war" "$BENCH/baseline/target/baseline.war" \
+    "$WORK/server/standalone/deployments/"
+  log "starting WildFly (port offset $OFFSET) with $*"
+  JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
+    JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}" \
+    "$WORK/server/bin/standalone.sh" -Djboss.socket.binding.port-offset="$OFFSET" "$@" \
+    >"$WORK/server.out" 2>&1 &
+  WRAPPER_PID=$!
+  local i
+  for i in $(seq 1 120); do
+    if [ -f "$WORK/server/standalone/deployments/robust-websocket.war.deployed" ] &&
+      [ -f "$WORK/server/standalone/deployments/baseline.war.deployed" ] &&
+      curl -fsS "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null 2>&1; then
+      SERVER_PID=$(cat "$WORK/server.pid")
+      log "server up, pid $SERVER_PID, $(ls /proc/$SERVER_PID/fd | wc -l) open files"
+      return 0
+    fi
+    if ls "$WORK/server/standalone/deployments/"*.failed >/dev/null 2>&1; then break; fi
+    sleep 1
+  done
+  log "server did not become ready"; tail -20 "$WORK/server.out" >&2
+  return 1
+}
+
+stop_clients() {
+  local p
+  for p in "${CLIENT_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  CLIENT_PIDS=()
+}
+
+stop_server() {
+  stop_clients
+  [ -n "$WRAPPER_PID" ] || return 0
+  log "stopping the server"
+  "$WORK/server/bin/jboss-cli.sh" --connect --controller=127.0.0.1:$MGMT_PORT command=:shutdown \
+    >/dev/null 2>&1 || true
+  local i
+  for i in $(seq 1 30); do
+    kill -0 "$WRAPPER_PID" 2>/dev/null || break
+    sleep 1
+  done
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then kill "$SERVER_PID" || true; fi
+  kill "$WRAPPER_PID" 2>/dev/null || true
+  WRAPPER_PID=
+}
+
+# Heap used after a full GC, KiB.
+heap_after_gc() {
+  jcmd "$SERVER_PID" GC.run >/dev/null
+  jcmd "$SERVER_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
+}
+
+# prom NAME [LABEL]: the value of the first sample of metric NAME whose labels contain LABEL
+# (e.g. 'endpoint="ws"'); 0 if none. WildFly adds a WF_DEPLOYMENT label to every sample. awk reads
+# to the end: an early exit would fail curl (broken pipe) and, with pipefail, the script.
+prom() {
+  curl -fsS "$PROM" | awk -v n="$1" -v l="${2:-}" \
+    'index($0, n "{") == 1 && index($0, l) > 0 && !found { v = $NF; found = 1 } END { print found ? v : 0 }'
+}
+
+# The load client's command line. Start background clients as `"${LOADGEN[@]}" ... &` (a simple
+# command, so $! is the JVM itself and stop_clients can end it).
+LOADGEN=(java -XX:+UseSerialGC -Xms256m -Xmx1g -cp "$WORK/classes" LoadGen)
+loadgen() {
+  "${LOADGEN[@]}" "$@"
+}
+
+machine_json() {
+  local mem jdk
+  mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)
+  jdk=$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')
+  printf '{"date":"%s","nproc":%s,"memory":"%s","cpu":"%s","jdk":"%s","wildfly":"39.0.1.Final (provisioned by the build)"}' \
+    "$(date -u +%FT%TZ)" "$(nproc)" "$mem" \
+    "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" "$jdk"
+}
+
+trap 'stop_server' EXIT

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Scenario (b): echo at a fixed rate (default 5,000 msg/s of 64 B over 1,000 connections), the app's
+# /ws (protocol "echo") against the bare endpoint /baseline/echo, alternating phases in one server
+# run. Writes bench/results/echo.{jsonl,json,md}.
+# Usage: bench/run-echo.sh [rounds] [measure seconds]
+if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
+source "$(dirname "$0")/lib.sh"
+ROUNDS=${1:-3}
+MEASURE=${2:-15}
+N=${ECHO_CONNECTIONS:-1000}
+RATE=${ECHO_RATE:-5000}
+
+build_all
+start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
+rm -f "$RESULTS/echo.jsonl"
+# BENCH_JFR=1: profile the server during the run (bench/work/echo.jfr), e.g. for bench/jfr-top.py
+[ "${BENCH_JFR:-}" = 1 ] && jcmd "$SERVER_PID" JFR.start name=bench settings=profile filename="$WORK/echo.jfr" >/dev/null
+loadgen mode=echo port=$HTTP_PORT n=$N rate=$RATE rounds=$ROUNDS warm-s=5 measure-s=$MEASURE \
+  server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$RESULTS/echo.jsonl"
+[ "${BENCH_JFR:-}" = 1 ] && jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
+stop_server
+python3 "$BENCH/report.py" echo "$(machine_json)" "$RESULTS/echo.jsonl" "$RESULTS/echo"
+cat "$RESULTS/echo.md"

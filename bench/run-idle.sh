@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Scenario (a): idle connections with the heartbeat on (interval 5 s here, so a short hold sees
+# several ticks; resume grace 5 s, so the sessions of one phase's closed connections are gone
+# before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
+# split over client processes on 127.0.0.2, 127.0.0.3, ... (each process may open at most 20,000
+# files). Heap after GC before and while holding them, heartbeat tick duration from
+# ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
+# Usage: bench/run-idle.sh [N=5000] [rounds=3] [hold seconds=30]
+if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
+source "$(dirname "$0")/lib.sh"
+N=${1:-5000}
+ROUNDS=${2:-3}
+HOLD=${3:-30}
+PROCS=${IDLE_PROCESSES:-2}
+OUT=$RESULTS/idle-$N
+
+build_all
+start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_MAX_CONNECTIONS:-19000} \
+  -Dws.heartbeat.interval-ms=5000 -Dws.resume.grace-ms=5000
+rm -f "$OUT.jsonl"
+for round in $(seq 1 "$ROUNDS"); do
+  for ep in app bare; do
+    path=/ws; [ "$ep" = bare ] && path=/baseline/echo
+    heap0=$(heap_after_gc)
+    tick_n0=$(prom ws_heartbeat_tick_seconds_count); tick_s0=$(prom ws_heartbeat_tick_seconds_sum)
+    rm -f "$WORK"/idle.*
+    t0=$(date +%s.%N)
+    for p in $(seq 1 "$PROCS"); do
+      "${LOADGEN[@]}" mode=idle port=$HTTP_PORT path=$path n=$((N / PROCS)) bind=127.0.0.$((p + 1)) \
+        connect-rate=${IDLE_CONNECT_RATE:-1000} hold-s=$((HOLD + 200)) \
+        ready-file="$WORK/idle.ready.$p" stop-file="$WORK/idle.stop" >"$WORK/idle.out.$p" 2>"$WORK/idle.err.$p" &
+      CLIENT_PIDS+=($!)
+    done
+    for i in $(seq 1 180); do
+      [ "$(ls "$WORK"/idle.ready.* 2>/dev/null | wc -l)" -ge "$PROCS" ] && break
+      sleep 1
+    done
+    connect_s=$(echo "$(date +%s.%N) - $t0" | bc)
+    log "$ep: $(cat "$WORK"/idle.ready.* | tr '\n' ' ')"
+    sleep "$HOLD"
+    curl -fsS "$PROM" | grep '^ws_' >"$WORK/prom-$ep.txt" || true
+    active=$(prom ws_connections_active 'endpoint="ws"')
+    server_files=$(ls /proc/$SERVER_PID/fd | wc -l)
+    tick_n1=$(prom ws_heartbeat_tick_seconds_count); tick_s1=$(prom ws_heartbeat_tick_seconds_sum)
+    tick_max=$(prom ws_heartbeat_tick_seconds_max)
+    heap1=$(heap_after_gc)
+    touch "$WORK/idle.stop"
+    for p in "${CLIENT_PIDS[@]}"; do
+      for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
+    done
+    stop_clients
+    held=$(cat "$WORK"/idle.out.* | jq -s 'map(.open_at_end) | add')
+    connected=$(cat "$WORK"/idle.out.* | jq -s 'map(.connected) | add')
+    closes=$(cat "$WORK"/idle.out.* | jq -s -c 'map(.closed_by_server)')
+    jq -n -c --arg ep "$ep" --argjson round "$round" --argjson n "$N" --argjson connected "$connected" \
+      --argjson held "$held" --argjson heap0 "$heap0" --argjson heap1 "$heap1" --arg closes "$closes" \
+      --argjson connect_s "$connect_s" --argjson active "${active:-0}" --argjson files "$server_files" \
+      --argjson tn0 "$tick_n0" --argjson ts0 "$tick_s0" --argjson tn1 "$tick_n1" --argjson ts1 "$tick_s1" \
+      --argjson tmax "$tick_max" \
+      '{endpoint: $ep, round: $round, requested: $n, connected: $connected, held_at_end: $held,
+        app_registry_active: $active, server_open_files: $files, connect_seconds: $connect_s,
+        heap_before_kib: $heap0, heap_with_kib: $heap1,
+        heap_per_conn_kib: (if $held > 0 then ($heap1 - $heap0) / $held else 0 end),
+        heartbeat_ticks: ($tn1 - $tn0),
+        tick_mean_ms: (if $tn1 > $tn0 then ($ts1 - $ts0) / ($tn1 - $tn0) * 1000 else 0 end),
+        tick_max_ms: ($tmax * 1000), closed_by_server: $closes}' | tee -a "$OUT.jsonl"
+    # let the server finish closing before the next phase measures its heap
+    for i in $(seq 1 30); do
+      [ "$(prom ws_connections_active 'endpoint="ws"' | awk '{ print ($1 + 0 == 0) }')" = 1 ] && break
+      sleep 1
+    done
+    # closed connections' resume sessions expire after ws.resume.grace-ms (5 s here) at a tick
+    sleep 12
+  done
+done
+stop_server
+python3 "$BENCH/report.py" idle "$(machine_json)" "$OUT.jsonl" "$OUT"
+cat "$OUT.md"
