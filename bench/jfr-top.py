@@ -30,7 +30,7 @@ for e in events:
             seen.add(m)
             total[m] += 1
     for f in frames:  # first application frame, if any
-        if f["method"]["type"]["name"].startswith("org.robustws"):
+        if f["method"]["type"]["name"].replace("/", ".").startswith("org.robustws"):
             pkg[name(f)] += 1
             break
 print(f"{n} samples")
