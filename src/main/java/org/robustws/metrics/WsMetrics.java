@@ -1,10 +1,12 @@
 package org.robustws.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -74,6 +76,7 @@ public class WsMetrics implements TrafficListener {
 
   @PostConstruct
   void register() {
+    removeMeters(); // left by an earlier deployment: its gauges would point at dead objects
     for (EndpointKind endpoint : EndpointKind.values()) {
       Tags tags = Tags.of("endpoint", endpoint.label());
       registry.gauge("ws.connections.active", tags, this, m -> m.manager.count(endpoint));
@@ -98,6 +101,19 @@ public class WsMetrics implements TrafficListener {
     tick = registry.timer("ws.heartbeat.tick");
     timeouts = registry.counter("ws.heartbeat.timeouts");
     replayed = registry.counter("ws.replayed.events");
+  }
+
+  /**
+   * WildFly keeps an application's meters across redeploys, and gauges and function counters hold
+   * their state weakly: bound to the previous deployment's objects they would read NaN.
+   */
+  @PreDestroy
+  void removeMeters() {
+    for (Meter meter : registry.getMeters()) {
+      if (meter.getId().getName().startsWith("ws.")) {
+        registry.remove(meter);
+      }
+    }
   }
 
   private Family<Counter> counters(String name, Tags tags, String label) {
