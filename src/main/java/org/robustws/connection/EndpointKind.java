@@ -2,22 +2,16 @@ package org.robustws.connection;
 
 /** The two endpoints; {@link #label()} is the bounded value used in logs and metrics. */
 public enum EndpointKind {
-  WS("ws", "/ws"),
-  LEGACY("legacy", "/ws-legacy");
+  WS("ws"),
+  LEGACY("legacy");
 
   private final String label;
-  private final String path;
 
-  EndpointKind(String label, String path) {
+  EndpointKind(String label) {
     this.label = label;
-    this.path = path;
   }
 
   public String label() {
     return label;
-  }
-
-  public String path() {
-    return path;
   }
 }

@@ -77,13 +77,6 @@ public class MessageCodec implements AutoCloseable {
     return "{\"type\":\"heartbeat\",\"timestamp\":" + serverTime + "}";
   }
 
-  /** The parser for JSON payloads of the server-side API. */
-  public JsonValue parseValue(String text) {
-    try (JsonReader reader = json.createReader(new StringReader(text))) {
-      return reader.readValue();
-    }
-  }
-
   @Override
   @PreDestroy
   public void close() {

@@ -115,10 +115,6 @@ public final class ClientSession {
     return new ResumeResult.Resumed(this, replayed, previous);
   }
 
-  synchronized int bufferedEvents() {
-    return replay.size();
-  }
-
   /** Makes the {@code resumed} frame, which must follow the replayed events. */
   @FunctionalInterface
   public interface ResumedFrame {
