@@ -22,13 +22,15 @@ import org.robustws.protocol.MessageCodec;
 import org.robustws.session.InMemorySessionStore;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.RecordingTransport;
+import org.robustws.testing.TestSettings;
 
 /** The manager with real collaborators, a clock that moves on command and recording transports. */
 class ConnectionManagerTest {
   private static final ConnectionInfo INFO = new ConnectionInfo("127.0.0.1", "junit", null, "");
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
-  private final WsSettings settings = withShortDrain(WsSettings.defaults());
+  private final WsSettings settings =
+      TestSettings.defaultsWith(10, WsSettings.defaults().maxConnections());
   private final MessageCodec codec = new MessageCodec();
   private final InMemorySessionStore sessions =
       new InMemorySessionStore(
@@ -262,31 +264,6 @@ class ConnectionManagerTest {
     assertEquals(java.util.Set.of("news"), snapshot.subscriptions());
     assertNotNull(snapshot.sessionId());
     assertFalse(manager.sendTo("c-unknown", Json.createValue(1)));
-  }
-
-  /** The transports here never report a close, so a stop would wait the whole drain time. */
-  private static WsSettings withShortDrain(WsSettings d) {
-    return new WsSettings(
-        d.heartbeatIntervalMs(),
-        d.heartbeatTimeoutMs(),
-        d.maxMessageBytes(),
-        d.resumeBufferEvents(),
-        d.resumeBufferBytes(),
-        d.resumeGraceMs(),
-        d.trustedProxies(),
-        d.outboundMaxMessages(),
-        d.outboundMaxBytes(),
-        d.reconnect(),
-        10,
-        d.shutdownReconnectMinMs(),
-        d.shutdownReconnectMaxMs(),
-        d.maxConnections(),
-        d.maxConnectionsPerAddress(),
-        d.rateLimitPerSecond(),
-        d.rateBurst(),
-        d.rateAbuseLimit(),
-        d.allowedOrigins(),
-        d.allowMissingOrigin());
   }
 
   private static List<JsonObject> ofType(RecordingTransport transport, String type) {

@@ -18,6 +18,7 @@ import org.robustws.protocol.MessageCodec;
 import org.robustws.session.InMemorySessionStore;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.RecordingTransport;
+import org.robustws.testing.TestSettings;
 
 /** Liveness and readiness go DOWN and back UP with the manager's state, on a clock of ours. */
 class HealthChecksTest {
@@ -73,28 +74,7 @@ class HealthChecksTest {
 
   @Test
   void readinessIsDownWhenFullOrDraining() {
-    WsSettings two =
-        new WsSettings(
-            settings.heartbeatIntervalMs(),
-            settings.heartbeatTimeoutMs(),
-            settings.maxMessageBytes(),
-            settings.resumeBufferEvents(),
-            settings.resumeBufferBytes(),
-            settings.resumeGraceMs(),
-            settings.trustedProxies(),
-            settings.outboundMaxMessages(),
-            settings.outboundMaxBytes(),
-            settings.reconnect(),
-            10,
-            settings.shutdownReconnectMinMs(),
-            settings.shutdownReconnectMaxMs(),
-            2,
-            settings.maxConnectionsPerAddress(),
-            settings.rateLimitPerSecond(),
-            settings.rateBurst(),
-            settings.rateAbuseLimit(),
-            settings.allowedOrigins(),
-            settings.allowMissingOrigin());
+    WsSettings two = TestSettings.defaultsWith(10, 2);
     ConnectionManager small =
         new ConnectionManager(
             two,

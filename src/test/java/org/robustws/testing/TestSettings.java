@@ -1,0 +1,37 @@
+package org.robustws.testing;
+
+import org.robustws.config.WsSettings;
+
+/** The default settings with the few values tests change. */
+public final class TestSettings {
+  private TestSettings() {}
+
+  /**
+   * @param shutdownDrainMs short: test transports never report a close, so a stop would wait the
+   *     whole drain time
+   */
+  public static WsSettings defaultsWith(long shutdownDrainMs, int maxConnections) {
+    WsSettings d = WsSettings.defaults();
+    return new WsSettings(
+        d.heartbeatIntervalMs(),
+        d.heartbeatTimeoutMs(),
+        d.maxMessageBytes(),
+        d.resumeBufferEvents(),
+        d.resumeBufferBytes(),
+        d.resumeGraceMs(),
+        d.trustedProxies(),
+        d.outboundMaxMessages(),
+        d.outboundMaxBytes(),
+        d.reconnect(),
+        shutdownDrainMs,
+        d.shutdownReconnectMinMs(),
+        d.shutdownReconnectMaxMs(),
+        maxConnections,
+        d.maxConnectionsPerAddress(),
+        d.rateLimitPerSecond(),
+        d.rateBurst(),
+        d.rateAbuseLimit(),
+        d.allowedOrigins(),
+        d.allowMissingOrigin());
+  }
+}
