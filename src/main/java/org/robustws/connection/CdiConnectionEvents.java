@@ -1,15 +1,16 @@
 package org.robustws.connection;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import org.robustws.logging.WsLog;
 
 /**
  * Fires the manager's events as CDI events. An observer that throws is logged and does not disturb
- * the connection or the other observers' next events.
+ * the connection or the other observers' next events. {@code @Dependent} (stateless, injected into
+ * the manager only), so the manager's calls for every message go without a client proxy.
  */
-@ApplicationScoped
+@Dependent
 public class CdiConnectionEvents implements ConnectionEvents {
 
   @Inject Event<ConnectionOpened> openedEvent;

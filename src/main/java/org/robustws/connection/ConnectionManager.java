@@ -119,6 +119,7 @@ public class ConnectionManager {
     }
     connections.put(connection.id(), connection);
     connection.moveTo(ConnectionState.CONNECTED);
+    traffic.opened(endpoint);
     events.opened(new ConnectionOpened(connection.snapshot()));
     return connection;
   }
@@ -324,6 +325,7 @@ public class ConnectionManager {
       session.detach(connection, now);
     }
     ConnectionSnapshot snapshot = connection.snapshot();
+    traffic.closed(connection.endpoint(), code, now - snapshot.connectedAt());
     events.closed(new ConnectionClosed(snapshot, code, reason, now - snapshot.connectedAt()));
   }
 
