@@ -1,7 +1,9 @@
 package org.robustws.connection;
 
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import org.robustws.logging.WsLog;
 
@@ -17,6 +19,18 @@ public class CdiConnectionEvents implements ConnectionEvents {
   @Inject Event<ConnectionClosed> closedEvent;
   @Inject Event<MessageReceived> receivedEvent;
   @Inject Event<ResumeAttempted> resumedEvent;
+  @Inject BeanManager beanManager;
+  private boolean messagesObserved;
+
+  /**
+   * Observers are fixed once the application has started, and firing an event that nobody observes
+   * still costs an observer resolution for every message.
+   */
+  @PostConstruct
+  void findMessageObservers() {
+    MessageReceived sample = new MessageReceived("", EndpointKind.WS, "", 0, "");
+    messagesObserved = !beanManager.resolveObserverMethods(sample).isEmpty();
+  }
 
   @Override
   public void opened(ConnectionOpened event) {
@@ -30,7 +44,9 @@ public class CdiConnectionEvents implements ConnectionEvents {
 
   @Override
   public void received(MessageReceived event) {
-    fire(receivedEvent, event);
+    if (messagesObserved) {
+      fire(receivedEvent, event);
+    }
   }
 
   @Override

@@ -92,6 +92,15 @@ public class ConnectionManager {
   }
 
   /**
+   * This instance, not its CDI client proxy. Endpoints call the manager for every frame, and each
+   * call through the proxy costs a context lookup (bench/RESULTS.md). Safe: the application-scoped
+   * instance lives as long as the deployment, longer than any of its connections.
+   */
+  public ConnectionManager direct() {
+    return this;
+  }
+
+  /**
    * Registers a new connection. On {@code /ws} it gets a fresh session, announced by {@code
    * system/connected} before any other frame.
    */
