@@ -77,7 +77,12 @@ def fanout_merge(pub_file, out_file, extra, sub_files):
                    "delivery_p999_ms": hist_quantile(h, bucket_us, 0.999),
                    "publish_ack_delivered_min": pr["delivered_min"],
                    "server_cpu_cores": pr["server_cpu_cores"],
-                   "subscriber_cpu_cores": pr["subscriber_cpu_s"] / max(1, pr["published"] / pr["publish_rate"] + 2),
+                   "server_cpu_us_per_delivery": pr["server_cpu_cores"] * pr["published"] / pr["publish_rate"]
+                   * 1e6 / max(1, pr["published"] * subscribed),
+                   # the subscriber processes' CPU over the whole publisher run (warm-up and ack wait included)
+                   "subscriber_cpu_us_per_delivery": pr["subscriber_cpu_s"] * 1e6
+                   / max(1, pr.get("sent_with_warmup", pr["published"]) * subscribed),
+                   "last_ack_after_end_ms": pr.get("last_ack_after_end_ms", -1),
                    "publisher_cpu_cores": pr["publisher_cpu_cores"],
                    "seq_gaps_whole_run": sum(s["seq_gaps"] for s in summaries),
                    "open_at_end": sum(s["open_at_end"] for s in summaries)}

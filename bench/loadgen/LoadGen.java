@@ -1293,15 +1293,21 @@ public class LoadGen {
     }
     double srv = cpuSeconds(pid) - srv0;
     double cli = cpuSeconds("self") - cli0;
-    long graceEnd = System.nanoTime() + 3_000_000_000L;
+    // the server answers a publish once it has queued the event to every subscriber: wait for all
+    // answers (bounded), so that a slow round does not spill into the next one
+    long endNs = System.nanoTime();
+    long graceEnd = endNs + optInt("ack-wait-s", 120) * 1_000_000_000L;
     while (acks[0] < sent && System.nanoTime() < graceEnd) {
       poll(5);
     }
+    long ackLagMs = (System.nanoTime() - endNs) / 1_000_000;
     Map<String, Object> r = new TreeMap<>();
     r.put("round", round);
     r.put("published", published);
     r.put("publish_rate", rate);
     r.put("acks", acks[0]);
+    r.put("sent_with_warmup", sent);
+    r.put("last_ack_after_end_ms", ackLagMs);
     r.put("delivered_min", deliveredMinMax[0] == Long.MAX_VALUE ? -1 : deliveredMinMax[0]);
     r.put("delivered_max", deliveredMinMax[1]);
     r.put("server_cpu_cores", srv / measureS);
