@@ -51,6 +51,8 @@ public record WsSettings(
     List<String> allowedOrigins,
     boolean allowMissingOrigin) {
 
+  private static final long MAX_HEARTBEAT_TICK_MS = 1_000;
+
   public WsSettings {
     trustedProxies = List.copyOf(trustedProxies);
     allowedOrigins = List.copyOf(allowedOrigins);
@@ -69,6 +71,14 @@ public record WsSettings(
     if (shutdownReconnectMinMs < 0 || shutdownReconnectMaxMs < shutdownReconnectMinMs) {
       throw new IllegalArgumentException("the reconnect window after a shutdown is empty");
     }
+  }
+
+  /**
+   * How often the heartbeat runs: every second, or every interval if that is shorter. Each tick
+   * pings the connections whose interval has passed, which spreads the pings over the interval.
+   */
+  public long heartbeatTickMs() {
+    return Math.min(heartbeatIntervalMs, MAX_HEARTBEAT_TICK_MS);
   }
 
   /** Reconnect advice: exponential backoff with jitter, as sent in {@code system/connected}. */

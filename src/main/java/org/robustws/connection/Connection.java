@@ -36,6 +36,8 @@ public final class Connection implements EventSink {
   private volatile double lastRttMillis = -1;
   private volatile boolean receivedMessage;
   private volatile ClientSession session;
+  // only the heartbeat touches this, and its ticks never overlap (the timer singleton's lock)
+  private long nextPingAt;
   // parts of a fragmented text message; only the container's ordered delivery touches these
   private StringBuilder partial;
   private int partialBytes;
@@ -59,6 +61,10 @@ public final class Connection implements EventSink {
     this.info = info;
     this.connectedAt = connectedAt;
     this.lastSeenAt = connectedAt;
+    // the first ping comes half an interval to an interval after the open, spread by the (random)
+    // id: connections that opened together, as after a redeploy, are not all pinged in one tick
+    long interval = settings.heartbeatIntervalMs();
+    this.nextPingAt = connectedAt + interval - Math.floorMod(id.hashCode(), interval / 2 + 1);
     this.transport = transport;
     this.outbound =
         new OutboundQueue(
@@ -237,6 +243,19 @@ public final class Connection implements EventSink {
         endpoint.label(),
         "remoteAddress",
         info.remoteAddress());
+  }
+
+  /** Whether the heartbeat pings this connection now; if so, the next ping is an interval later. */
+  boolean pingDue(long now, long interval) {
+    if (now < nextPingAt) {
+      return false;
+    }
+    nextPingAt += interval;
+    if (nextPingAt <= now) {
+      // the heartbeat fell behind (a paused server): start a new period
+      nextPingAt = now + interval;
+    }
+    return true;
   }
 
   void ping(ByteBuffer payload) throws IOException {

@@ -92,6 +92,31 @@ class ConnectionManagerTest {
   }
 
   @Test
+  void heartbeatTicksEverySecondAndSpreadsEachConnectionsPingsOverTheInterval() {
+    assertEquals(1_000, settings.heartbeatTickMs());
+    List<RecordingTransport> transports = new ArrayList<>();
+    List<Connection> connections = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      RecordingTransport transport = new RecordingTransport();
+      connections.add(manager.open(EndpointKind.WS, INFO, transport));
+      transports.add(transport);
+    }
+    long interval = settings.heartbeatIntervalMs();
+    int ticks = (int) (2 * interval / settings.heartbeatTickMs());
+    int largestTick = 0;
+    for (int tick = 0; tick < ticks; tick++) {
+      clock.advance(Duration.ofMillis(settings.heartbeatTickMs()));
+      largestTick = Math.max(largestTick, manager.heartbeat().pinged());
+      // an unsolicited pong keeps them alive
+      connections.forEach(c -> manager.onPong(c, ByteBuffer.allocate(0)));
+    }
+    for (RecordingTransport transport : transports) {
+      assertEquals(2, transport.pings.size(), "one ping per interval");
+    }
+    assertTrue(largestTick <= 30, "a tick pings a slice, not all 200: " + largestTick);
+  }
+
+  @Test
   void heartbeatPingsAndClosesSilentConnectionsWith4000() {
     RecordingTransport silent = new RecordingTransport();
     RecordingTransport lively = new RecordingTransport();
