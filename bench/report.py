@@ -77,8 +77,8 @@ def fanout_merge(pub_file, out_file, extra, sub_files):
                    "delivery_p999_ms": hist_quantile(h, bucket_us, 0.999),
                    "publish_ack_delivered_min": pr["delivered_min"],
                    "server_cpu_cores": pr["server_cpu_cores"],
-                   "server_cpu_us_per_delivery": pr["server_cpu_cores"] * pr["published"] / pr["publish_rate"]
-                   * 1e6 / max(1, pr["published"] * subscribed),
+                   "server_cpu_us_per_delivery": pr.get("server_cpu_us_per_delivery", -1),
+                   "server_deliveries_per_s": pr.get("server_deliveries_per_s", -1),
                    # the subscriber processes' CPU over the whole publisher run (warm-up and ack wait included)
                    "subscriber_cpu_us_per_delivery": pr["subscriber_cpu_s"] * 1e6
                    / max(1, pr.get("sent_with_warmup", pr["published"]) * subscribed),

@@ -1096,8 +1096,8 @@ public class LoadGen {
   // ---------------------------------------------------------------- fan-out
 
   static final int FAN_MAX_IDX = 1_000_000; // idx = round * 100,000 + i
-  static final int HIST_BUCKET_US = 10;
-  static final int HIST_BUCKETS = 200_000; // 10 µs buckets up to 2 s, the last one holds the rest
+  static final int HIST_BUCKET_US = 100;
+  static final int HIST_BUCKETS = 600_000; // 100 µs buckets up to 60 s, the last one holds the rest
 
   /**
    * {@code n} subscribers of {@code channel}; each event's data is "#<19-digit nanoTime>:<round>:<idx>";
@@ -1244,6 +1244,7 @@ public class LoadGen {
     String pid = opt("server-pid", "self");
     long[] deliveredMinMax = {Long.MAX_VALUE, -1};
     long[] acks = new long[1];
+    long[] deliveredSum = new long[1];
     Handler h =
         (c, b, start, len) -> {
           if (has(b, start, len, PUB_ACK)) {
@@ -1253,6 +1254,7 @@ public class LoadGen {
               deliveredMinMax[0] = Math.min(deliveredMinMax[0], d);
               deliveredMinMax[1] = Math.max(deliveredMinMax[1], d);
               acks[0]++;
+              deliveredSum[0] += d;
             }
           }
         };
@@ -1262,6 +1264,7 @@ public class LoadGen {
       throw new IllegalStateException("publisher did not connect");
     }
     long intervalNs = 1_000_000_000L / rate;
+    double srvAll0 = cpuSeconds(pid);
     long start = System.nanoTime();
     long mStart = start + warmS * 1_000_000_000L;
     long end = mStart + measureS * 1_000_000_000L;
@@ -1301,6 +1304,8 @@ public class LoadGen {
       poll(5);
     }
     long ackLagMs = (System.nanoTime() - endNs) / 1_000_000;
+    double srvAll = cpuSeconds(pid) - srvAll0;
+    double allS = (System.nanoTime() - start) / 1e9;
     Map<String, Object> r = new TreeMap<>();
     r.put("round", round);
     r.put("published", published);
@@ -1308,6 +1313,11 @@ public class LoadGen {
     r.put("acks", acks[0]);
     r.put("sent_with_warmup", sent);
     r.put("last_ack_after_end_ms", ackLagMs);
+    // from the first publication (warm-up included) until the last publish answer: what the
+    // server really delivered per second and its CPU per delivery, whether it kept up or not
+    r.put("delivered_total", deliveredSum[0]);
+    r.put("server_deliveries_per_s", deliveredSum[0] / allS);
+    r.put("server_cpu_us_per_delivery", srvAll * 1e6 / Math.max(1, deliveredSum[0]));
     r.put("delivered_min", deliveredMinMax[0] == Long.MAX_VALUE ? -1 : deliveredMinMax[0]);
     r.put("delivered_max", deliveredMinMax[1]);
     r.put("server_cpu_cores", srv / measureS);
