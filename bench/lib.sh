@@ -107,4 +107,18 @@ machine_json() {
     "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" "$jdk"
 }
 
+# live_instances CLASS: live instances of CLASS after a full GC (GC.class_histogram forces one).
+live_instances() {
+  jcmd "$SERVER_PID" GC.class_histogram | awk -v c="$1" '$4 == c { n = $2 } END { print n + 0 }'
+}
+
+# cpu_ticks PID...: user + system CPU of the processes, in clock ticks (100 Hz), summed.
+cpu_ticks() {
+  local p t=0
+  for p in "$@"; do
+    t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+
 trap 'stop_server' EXIT

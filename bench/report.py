@@ -2,20 +2,111 @@
 """Aggregates one scenario's JSON lines into <out>.json and a Markdown table <out>.md.
 
 usage: report.py SCENARIO MACHINE_JSON IN.jsonl OUT_BASE
-Medians per group (echo, idle: "endpoint"; slow: "variant") over the rounds, and per-round ratios
-of the two groups measured side by side in the same server run (then their median)."""
+Medians per group (echo, echo-max, idle: "endpoint"; slow: "variant"; fanout: "subscribers";
+churn: "rate"; resume: "clients") over the rounds, and per-round ratios of the two groups measured
+side by side in the same server run (then their median; echo, echo-max, idle, slow).
+
+usage: report.py fanout-merge PUB.jsonl OUT.jsonl EXTRA_JSON SUB_FILE...
+merges the fan-out subscriber processes' per-publication records into one row per round."""
 import json
+import math
 import statistics
 import sys
+
+
+
+def quantile(sorted_vals, q):
+    """Nearest rank, as LoadGen's Lat.q."""
+    if not sorted_vals:
+        return -1
+    return sorted_vals[min(len(sorted_vals) - 1, max(0, math.ceil(q * len(sorted_vals)) - 1))]
+
+
+def hist_quantile(buckets, bucket_us, q):
+    """buckets: {index: count}; the upper edge of the bucket holding the nearest rank, in ms."""
+    total = sum(buckets.values())
+    if total == 0:
+        return -1
+    rank, seen = max(1, math.ceil(q * total)), 0
+    for i in sorted(buckets):
+        seen += buckets[i]
+        if seen >= rank:
+            return (i + 1) * bucket_us / 1000
+    return -1
+
+
+def fanout_merge(pub_file, out_file, extra, sub_files):
+    """Per round: publish-to-last-delivery over all subscriber processes (publications that reached
+    every subscriber), per-delivery quantiles from the merged histograms, CPU, seq gaps."""
+    extra = json.loads(extra)
+    pubs = {}
+    hists = {}
+    summaries = []
+    for f in sub_files:
+        for line in open(f):
+            r = json.loads(line)
+            if r["kind"] == "pub":
+                p = pubs.setdefault(r["idx"], {"sent_ns": r["sent_ns"], "count": 0, "last_ns": 0})
+                p["count"] += r["count"]
+                p["last_ns"] = max(p["last_ns"], r["last_ns"])
+            elif r["kind"] == "hist":
+                h = hists.setdefault(r["round"], {})
+                for i, c in r["b"]:
+                    h[i] = h.get(i, 0) + c
+                bucket_us = r["bucket_us"]
+            else:
+                summaries.append(r)
+    subscribed = sum(s["subscribed"] for s in summaries)
+    with open(out_file, "w") as out:
+        for line in open(pub_file):
+            pr = json.loads(line)
+            rnd = pr["round"]
+            mine = [p for idx, p in pubs.items() if idx // 100000 == rnd and idx % 100000 < 50000]
+            complete = sorted((p["last_ns"] - p["sent_ns"]) / 1e6 for p in mine if p["count"] >= subscribed)
+            h = hists.get(rnd, {})
+            row = {"subscribers": subscribed, "round": rnd, "publish_rate": pr["publish_rate"],
+                   "published": pr["published"], "publications_seen": len(mine),
+                   "publications_complete": len(complete),
+                   "deliveries": sum(p["count"] for p in mine),
+                   "last_delivery_p50_ms": quantile(complete, 0.5),
+                   "last_delivery_p99_ms": quantile(complete, 0.99),
+                   "last_delivery_max_ms": complete[-1] if complete else -1,
+                   "delivery_p50_ms": hist_quantile(h, bucket_us, 0.5),
+                   "delivery_p90_ms": hist_quantile(h, bucket_us, 0.9),
+                   "delivery_p99_ms": hist_quantile(h, bucket_us, 0.99),
+                   "delivery_p999_ms": hist_quantile(h, bucket_us, 0.999),
+                   "publish_ack_delivered_min": pr["delivered_min"],
+                   "server_cpu_cores": pr["server_cpu_cores"],
+                   "server_cpu_us_per_delivery": pr.get("server_cpu_us_per_delivery", -1),
+                   "server_deliveries_per_s": pr.get("server_deliveries_per_s", -1),
+                   # the subscriber processes' CPU over the whole publisher run (warm-up and ack wait included)
+                   "subscriber_cpu_us_per_delivery": pr["subscriber_cpu_s"] * 1e6
+                   / max(1, pr.get("sent_with_warmup", pr["published"]) * subscribed),
+                   "last_ack_after_end_ms": pr.get("last_ack_after_end_ms", -1),
+                   "publisher_cpu_cores": pr["publisher_cpu_cores"],
+                   "seq_gaps_whole_run": sum(s["seq_gaps"] for s in summaries),
+                   "open_at_end": sum(s["open_at_end"] for s in summaries)}
+            row.update(extra)
+            out.write(json.dumps(row) + "\n")
+
+
+if sys.argv[1] == "fanout-merge":
+    fanout_merge(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    sys.exit(0)
 
 scenario, machine, src, out = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
 rows = [json.loads(line) for line in open(src) if line.strip()]
 key, num, den = {"echo": ("endpoint", "app", "bare"),
+                 "echo-max": ("endpoint", "app", "bare"),
                  "idle": ("endpoint", "app", "bare"),
-                 "slow": ("variant", "with", "without")}[scenario]
+                 "slow": ("variant", "with", "without"),
+                 "fanout": ("subscribers", None, None),
+                 "churn": ("rate", None, None),
+                 "resume": ("clients", None, None)}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
+                "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
-                "slow": ["p50_ms", "p99_ms", "heap_after_gc_kib"]}[scenario]
+                "slow": ["p50_ms", "p99_ms", "heap_after_gc_kib"]}.get(scenario, [])
 
 groups = {}
 for r in rows:
@@ -48,7 +139,7 @@ with open(out + ".md", "w") as md:
              f"({machine['nproc']} cores, {machine['memory']}, {machine['jdk']}, WildFly {machine['wildfly']}, {machine['date']})\n\n")
     md.write(f"| {key} | " + " | ".join(fields) + " |\n")
     md.write("| --- " * (len(fields) + 1) + "|\n")
-    for g in sorted(medians):
+    for g in sorted(medians, key=str):
         cells = []
         for f in fields:
             v = medians[g].get(f, groups[g][-1].get(f, ""))

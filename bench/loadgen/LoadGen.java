@@ -76,6 +76,9 @@ public class LoadGen {
     long rxMessages;
     long rxBytes;
     Handler handler;
+    Sub sub; // resume mode: the client this connection belongs to
+    boolean closing; // we sent our close frame: do not answer the server's
+    long t0; // churn: when it was opened
 
     Conn(int id, String path, int bufSize) {
       this.id = id;
@@ -107,6 +110,10 @@ public class LoadGen {
       case "idle" -> idle();
       case "echo" -> echo();
       case "slow" -> slow();
+      case "fanout-sub" -> fanoutSub();
+      case "fanout-pub" -> fanoutPub();
+      case "churn" -> churn();
+      case "resume" -> resume();
       default -> throw new IllegalArgumentException("mode");
     }
   }
@@ -351,7 +358,9 @@ public class LoadGen {
         }
         case 8 -> {
           c.closeCode = ilen >= 2 ? (b.getShort(start) & 0xffff) : 1005;
-          write(c, frame(8, new byte[] {(byte) (c.closeCode >> 8), (byte) c.closeCode}, 2));
+          if (!c.closing) {
+            write(c, frame(8, new byte[] {(byte) (c.closeCode >> 8), (byte) c.closeCode}, 2));
+          }
           b.position(start + ilen);
           c.eof = true;
           c.key.cancel();
@@ -651,6 +660,13 @@ public class LoadGen {
     Lat[] lat = new Lat[1];
     long[] phaseWindow = new long[2];
     long[] received = new long[1];
+    // window > 0: closed loop, each connection keeps `window` messages outstanding and sends the
+    // next one as soon as a reply arrives (as fast as the server goes); counted by arrival time.
+    int window = optInt("window", 0);
+    boolean[] active = new boolean[1];
+    byte[][] cur = new byte[1][];
+    int[] curAt = new int[1];
+    long[] outstanding = new long[1];
     Handler h =
         (c, b, start, len) -> {
           int i = find(b, start, len, HASH);
@@ -658,8 +674,26 @@ public class LoadGen {
             return;
           }
           long sent = digits(b, i, start + len);
+          long now = System.nanoTime();
+          if (window > 0) {
+            outstanding[0]--;
+            if (now >= phaseWindow[0] && now < phaseWindow[1]) {
+              lat[0].add((now - sent) / 1000);
+              received[0]++;
+            }
+            if (active[0]) {
+              stamp(cur[0], curAt[0], now);
+              try {
+                sendText(c, cur[0], 64);
+                outstanding[0]++;
+              } catch (IOException e) {
+                fail(c);
+              }
+            }
+            return;
+          }
           if (sent >= phaseWindow[0] && sent < phaseWindow[1]) {
-            lat[0].add((System.nanoTime() - sent) / 1000);
+            lat[0].add((now - sent) / 1000);
             received[0]++;
           }
         };
@@ -700,8 +734,28 @@ public class LoadGen {
         List<Conn> l = sets.get(which);
         byte[] msg = which.equals("app") ? app : bare;
         int at = which.equals("app") ? appStamp : 0;
-        lat[0] = new Lat(rate * measureS + rate);
+        lat[0] = new Lat(window > 0 ? 8_000_000 : rate * measureS + rate);
         received[0] = 0;
+        if (window > 0) {
+          long[] r = closedLoopPhase(l, msg, at, window, warmS, measureS, pid, active, cur, curAt, outstanding, phaseWindow);
+          Map<String, Object> m = lat[0].summary();
+          m.put("endpoint", which);
+          m.put("round", round);
+          m.put("window", window);
+          m.put("connections", l.size());
+          m.put("received", received[0]);
+          m.put("msgs_per_s", received[0] / (double) measureS);
+          double srvCpu = r[0] / 1e6;
+          double cliCpu = r[1] / 1e6;
+          m.put("server_cpu_us_per_msg", srvCpu * 1e6 / Math.max(1, received[0]));
+          m.put("client_cpu_us_per_msg", cliCpu * 1e6 / Math.max(1, received[0]));
+          m.put("server_cpu_cores", srvCpu / measureS);
+          m.put("client_cpu_cores", cliCpu / measureS);
+          m.put("lost_in_flight", outstanding[0]);
+          log(json(m));
+          Files.writeString(outFile, json(m) + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+          continue;
+        }
         long start = System.nanoTime();
         long mStart = start + warmS * 1_000_000_000L;
         long mEnd = mStart + measureS * 1_000_000_000L;
@@ -769,6 +823,54 @@ public class LoadGen {
       }
     }
     log("connections lost during the run: " + closed + ", write stalls: " + writeStalls);
+  }
+
+  /**
+   * One closed-loop phase: `window` messages in flight per connection, warm-up then measurement;
+   * returns {server CPU µs, client CPU µs} over the measured window. Replies are counted by the
+   * handler.
+   */
+  static long[] closedLoopPhase(List<Conn> l, byte[] msg, int at, int window, int warmS, int measureS,
+      String pid, boolean[] active, byte[][] cur, int[] curAt, long[] outstanding, long[] phaseWindow)
+      throws IOException {
+    long start = System.nanoTime();
+    long mStart = start + warmS * 1_000_000_000L;
+    long mEnd = mStart + measureS * 1_000_000_000L;
+    phaseWindow[0] = mStart;
+    phaseWindow[1] = mEnd;
+    cur[0] = msg;
+    curAt[0] = at;
+    active[0] = true;
+    outstanding[0] = 0;
+    for (int w = 0; w < window; w++) {
+      for (Conn c : l) {
+        stamp(msg, at, System.nanoTime());
+        sendText(c, msg, 64);
+        outstanding[0]++;
+      }
+      poll(0);
+    }
+    double srv0 = -1;
+    double cli0 = 0;
+    while (true) {
+      long now = System.nanoTime();
+      if (srv0 < 0 && now >= mStart) {
+        srv0 = cpuSeconds(pid);
+        cli0 = cpuSeconds("self");
+      }
+      if (now >= mEnd) {
+        break;
+      }
+      poll(5);
+    }
+    double srv = cpuSeconds(pid) - srv0;
+    double cli = cpuSeconds("self") - cli0;
+    active[0] = false;
+    long graceEnd = System.nanoTime() + 3_000_000_000L;
+    while (outstanding[0] > 0 && System.nanoTime() < graceEnd) {
+      poll(5);
+    }
+    return new long[] {(long) (srv * 1e6), (long) (cli * 1e6)};
   }
 
   // ---------------------------------------------------------------- slow consumer
@@ -934,4 +1036,706 @@ public class LoadGen {
       closeConn(c);
     }
   }
+
+  // ---------------------------------------------------------------- shared by fanout, churn, resume
+
+  static final byte[] EVENT = "\"type\":\"event\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] CONNECTED = "\"event\":\"connected\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] SUBSCRIBED = "\"type\":\"subscribed\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] RESUMED = "\"type\":\"resumed\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] RESUME_FAILED = "\"type\":\"resume_failed\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] SESSION_ID = "\"sessionId\":\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] RESUME_TOKEN = "\"resumeToken\":\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] REASON = "\"reason\":\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] PUB_ACK = "\"type\":\"ack\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] DELIVERED = "\"delivered\":".getBytes(StandardCharsets.US_ASCII);
+
+  static boolean has(ByteBuffer b, int start, int len, byte[] marker) {
+    return find(b, start, len, marker) >= 0;
+  }
+
+  /** The JSON string value after {@code marker} (which ends with the opening quote), or null. */
+  static String str(ByteBuffer b, int start, int len, byte[] marker) {
+    int i = find(b, start, len, marker);
+    if (i < 0) {
+      return null;
+    }
+    int j = i;
+    while (j < start + len && b.get(j) != '"') {
+      j++;
+    }
+    byte[] v = new byte[j - i];
+    b.get(i, v);
+    return new String(v, StandardCharsets.US_ASCII);
+  }
+
+  static void sendString(Conn c, String s) {
+    byte[] m = s.getBytes(StandardCharsets.UTF_8);
+    try {
+      sendText(c, m, m.length);
+    } catch (IOException e) {
+      fail(c);
+    }
+  }
+
+  /** Abrupt close: SO_LINGER 0, so the peer gets a TCP reset and no close frame. */
+  static void reset(Conn c) {
+    try {
+      c.ch.setOption(StandardSocketOptions.SO_LINGER, 0);
+    } catch (IOException ignored) {
+      // already broken: closing is all that is left
+    }
+    fail(c);
+    c.eof = true;
+  }
+
+  static void appendLine(Path out, String line) throws IOException {
+    Files.writeString(out, line + "\n", java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+  }
+
+  // ---------------------------------------------------------------- fan-out
+
+  static final int FAN_MAX_IDX = 1_000_000; // idx = round * 100,000 + i
+  static final int HIST_BUCKET_US = 100;
+  static final int HIST_BUCKETS = 600_000; // 100 µs buckets up to 60 s, the last one holds the rest
+
+  /**
+   * {@code n} subscribers of {@code channel}; each event's data is "#<19-digit nanoTime>:<round>:<idx>";
+   * records per publication the number of deliveries and the latest arrival, and per round a
+   * histogram of the per-delivery latency; acks every {@code ack-every} events (staggered per
+   * connection). Writes {@code ready-file} once all have subscribed, ends at {@code stop-file}
+   * (or {@code hold-s}) and writes {@code out}: JSON lines kind=pub / hist / summary.
+   */
+  static void fanoutSub() throws Exception {
+    int n = optInt("n", 1000);
+    String bind = opt("bind", "127.0.0.2");
+    String channel = opt("channel", "fan");
+    int ackEvery = optInt("ack-every", 50);
+    int connectRate = optInt("connect-rate", 1000);
+    Path ready = Path.of(opt("ready-file", "/tmp/fanout.ready"));
+    Path stop = Path.of(opt("stop-file", "/tmp/fanout.stop"));
+    Path out = Path.of(opt("out", "/tmp/fanout.sub"));
+    long holdEnd = System.nanoTime() + optInt("hold-s", 600) * 1_000_000_000L;
+    long[] sentAt = new long[FAN_MAX_IDX];
+    long[] lastAt = new long[FAN_MAX_IDX];
+    int[] count = new int[FAN_MAX_IDX];
+    int[][] hist = new int[10][];
+    long[] gaps = new long[1];
+    long[] events = new long[1];
+    int[] subscribed = new int[1];
+    byte[] subscribe = ("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}").getBytes(StandardCharsets.US_ASCII);
+    Handler h =
+        (c, b, start, len) -> {
+          if (has(b, start, len, EVENT)) {
+            long now = System.nanoTime();
+            int s = find(b, start, len, SEQ);
+            long seq = s < 0 ? 0 : digits(b, s, start + len);
+            if (seq > c.lastSeq + 1) {
+              gaps[0] += seq - c.lastSeq - 1;
+            }
+            c.lastSeq = Math.max(c.lastSeq, seq);
+            events[0]++;
+            int i = find(b, start, len, HASH);
+            if (i >= 0) {
+              long sent = digits(b, i, start + len);
+              int r = (int) digits(b, i + 20, start + len);
+              int idx = (int) digits(b, i + 21 + (r >= 10 ? 2 : 1), start + len);
+              if (idx >= 0 && idx < FAN_MAX_IDX && r >= 0 && r < 10) {
+                sentAt[idx] = sent;
+                count[idx]++;
+                if (now > lastAt[idx]) {
+                  lastAt[idx] = now;
+                }
+                if (hist[r] == null) {
+                  hist[r] = new int[HIST_BUCKETS];
+                }
+                hist[r][(int) Math.min(HIST_BUCKETS - 1, (now - sent) / 1000 / HIST_BUCKET_US)]++;
+              }
+            }
+            if ((seq + c.id) % ackEvery == 0) {
+              sendString(c, "{\"type\":\"ack\",\"seq\":" + seq + "}");
+            }
+            return;
+          }
+          if (has(b, start, len, CONNECTED)) {
+            try {
+              sendText(c, subscribe, subscribe.length);
+            } catch (IOException e) {
+              fail(c);
+            }
+          } else if (!c.subscribed && has(b, start, len, SUBSCRIBED)) {
+            c.subscribed = true;
+            subscribed[0]++;
+          }
+        };
+    long t0 = System.nanoTime();
+    long deadline = t0 + optInt("connect-timeout-s", 120) * 1_000_000_000L;
+    List<Conn> conns = new ArrayList<>(n);
+    while (subscribed[0] < n && System.nanoTime() < deadline) {
+      long due = (System.nanoTime() - t0) * connectRate / 1_000_000_000L + 1;
+      while (conns.size() < Math.min(n, due)) {
+        Conn c = open(conns.size(), "/ws", bind, 4096, 0);
+        c.handler = h;
+        conns.add(c);
+      }
+      poll(1);
+    }
+    double connectS = (System.nanoTime() - t0) / 1e9;
+    Files.writeString(ready, "subscribed=" + subscribed[0] + " seconds=" + connectS + "\n");
+    log("subscribed " + subscribed[0] + "/" + n + " in " + connectS + " s");
+    double cpu0 = cpuSeconds("self");
+    while (System.nanoTime() < holdEnd && !Files.exists(stop)) {
+      poll(100);
+    }
+    double cpu = cpuSeconds("self") - cpu0;
+    int open = 0;
+    for (Conn c : conns) {
+      open += (c.upgraded && !c.eof && !c.failed) ? 1 : 0;
+    }
+    StringBuilder sb = new StringBuilder();
+    for (int idx = 0; idx < FAN_MAX_IDX; idx++) {
+      if (count[idx] > 0) {
+        sb.append("{\"kind\":\"pub\",\"idx\":").append(idx).append(",\"sent_ns\":").append(sentAt[idx])
+            .append(",\"count\":").append(count[idx]).append(",\"last_ns\":").append(lastAt[idx]).append("}\n");
+      }
+    }
+    for (int r = 0; r < hist.length; r++) {
+      if (hist[r] == null) {
+        continue;
+      }
+      sb.append("{\"kind\":\"hist\",\"round\":").append(r).append(",\"bucket_us\":").append(HIST_BUCKET_US).append(",\"b\":[");
+      boolean first = true;
+      for (int i = 0; i < HIST_BUCKETS; i++) {
+        if (hist[r][i] > 0) {
+          sb.append(first ? "" : ",").append('[').append(i).append(',').append(hist[r][i]).append(']');
+          first = false;
+        }
+      }
+      sb.append("]}\n");
+    }
+    Map<String, Object> sum = new TreeMap<>();
+    sum.put("kind", "summary");
+    sum.put("subscribers", n);
+    sum.put("subscribed", subscribed[0]);
+    sum.put("open_at_end", open);
+    sum.put("events", events[0]);
+    sum.put("seq_gaps", gaps[0]);
+    sum.put("client_cpu_s_while_held", cpu);
+    sum.put("connect_seconds", connectS);
+    sb.append(json(sum)).append('\n');
+    Files.writeString(out, sb.toString());
+    for (Conn c : conns) {
+      closeConn(c);
+    }
+  }
+
+  /**
+   * The publisher: {@code rate} publications/s on {@code channel} for {@code warm-s} (round 0,
+   * ignored) and then {@code measure-s} seconds (round {@code round}); each data "#<nanoTime of the
+   * intended send>:<round>:<idx>". Prints one JSON line: published, the publish acks' delivered
+   * counts (min, max), server and own CPU during the measured part.
+   */
+  static void fanoutPub() throws Exception {
+    int rate = optInt("rate", 10);
+    int round = optInt("round", 1);
+    int warmS = optInt("warm-s", 2);
+    int measureS = optInt("measure-s", 20);
+    String channel = opt("channel", "fan");
+    String pid = opt("server-pid", "self");
+    long[] deliveredMinMax = {Long.MAX_VALUE, -1};
+    long[] acks = new long[1];
+    long[] deliveredSum = new long[1];
+    Handler h =
+        (c, b, start, len) -> {
+          if (has(b, start, len, PUB_ACK)) {
+            int i = find(b, start, len, DELIVERED);
+            if (i >= 0) {
+              long d = digits(b, i, start + len);
+              deliveredMinMax[0] = Math.min(deliveredMinMax[0], d);
+              deliveredMinMax[1] = Math.max(deliveredMinMax[1], d);
+              acks[0]++;
+              deliveredSum[0] += d;
+            }
+          }
+        };
+    Conn pub = open(0, "/ws", opt("bind", "127.0.0.9"), 8192, 0);
+    pub.handler = h;
+    if (connectAll(List.of(pub), System.nanoTime() + 10_000_000_000L) != 1) {
+      throw new IllegalStateException("publisher did not connect");
+    }
+    long intervalNs = 1_000_000_000L / rate;
+    double srvAll0 = cpuSeconds(pid);
+    long start = System.nanoTime();
+    long mStart = start + warmS * 1_000_000_000L;
+    long end = mStart + measureS * 1_000_000_000L;
+    long sent = 0;
+    long published = 0;
+    int warmIdx = round * 100_000 + 50_000;
+    int idx = round * 100_000;
+    double srv0 = -1;
+    double cli0 = 0;
+    while (true) {
+      long now = System.nanoTime();
+      if (now >= end) {
+        break;
+      }
+      long due = (now - start) / intervalNs;
+      while (sent < due) {
+        long intended = start + sent * intervalNs;
+        boolean warm = intended < mStart;
+        if (!warm && srv0 < 0) {
+          srv0 = cpuSeconds(pid);
+          cli0 = cpuSeconds("self");
+        }
+        String data = "#" + String.format(Locale.ROOT, "%019d", intended) + ":" + (warm ? 0 : round) + ":" + (warm ? warmIdx++ : idx++);
+        sendString(pub, "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":\"" + data + "\"}");
+        sent++;
+        published += warm ? 0 : 1;
+      }
+      poll(1);
+    }
+    double srv = cpuSeconds(pid) - srv0;
+    double cli = cpuSeconds("self") - cli0;
+    // the server answers a publish once it has queued the event to every subscriber: wait for all
+    // answers (bounded), so that a slow round does not spill into the next one
+    long endNs = System.nanoTime();
+    long graceEnd = endNs + optInt("ack-wait-s", 120) * 1_000_000_000L;
+    while (acks[0] < sent && System.nanoTime() < graceEnd) {
+      poll(5);
+    }
+    long ackLagMs = (System.nanoTime() - endNs) / 1_000_000;
+    double srvAll = cpuSeconds(pid) - srvAll0;
+    double allS = (System.nanoTime() - start) / 1e9;
+    Map<String, Object> r = new TreeMap<>();
+    r.put("round", round);
+    r.put("published", published);
+    r.put("publish_rate", rate);
+    r.put("acks", acks[0]);
+    r.put("sent_with_warmup", sent);
+    r.put("last_ack_after_end_ms", ackLagMs);
+    // from the first publication (warm-up included) until the last publish answer: what the
+    // server really delivered per second and its CPU per delivery, whether it kept up or not
+    r.put("delivered_total", deliveredSum[0]);
+    r.put("server_deliveries_per_s", deliveredSum[0] / allS);
+    r.put("server_cpu_us_per_delivery", srvAll * 1e6 / Math.max(1, deliveredSum[0]));
+    r.put("delivered_min", deliveredMinMax[0] == Long.MAX_VALUE ? -1 : deliveredMinMax[0]);
+    r.put("delivered_max", deliveredMinMax[1]);
+    r.put("server_cpu_cores", srv / measureS);
+    r.put("publisher_cpu_cores", cli / measureS);
+    System.out.println(json(r));
+    closeConn(pub);
+  }
+
+  // ---------------------------------------------------------------- churn
+
+  /**
+   * {@code rate} connections per second to /ws for {@code duration-s}: each waits for
+   * system/connected, then by its id: 6 in 10 close at once with a close frame (1000), 2 in 10
+   * first subscribe, 1 in 10 first echo, and then close normally, 1 in 10 reset the TCP connection
+   * (no close frame). Prints one JSON line with the counts.
+   */
+  static void churn() throws Exception {
+    int rate = optInt("rate", 200);
+    int durationS = optInt("duration-s", 60);
+    String[] binds = opt("bind", "127.0.0.2").split(",");
+    long[] counts = new long[8]; // connected frames, normal closes started, resets, server closes seen, 1000s, subscribed, echoed
+    Handler h =
+        (c, b, start, len) -> {
+          if (c.closing) {
+            return;
+          }
+          int variant = c.id % 10;
+          if (has(b, start, len, CONNECTED)) {
+            counts[0]++;
+            if (variant == 9) {
+              reset(c);
+              counts[2]++;
+            } else if (variant == 6 || variant == 7) {
+              sendString(c, "{\"type\":\"subscribe\",\"channel\":\"churn." + (c.id % 50) + "\"}");
+            } else if (variant == 8) {
+              sendString(c, "{\"type\":\"echo\",\"payload\":\"bye\"}");
+            } else {
+              startClose(c);
+              counts[1]++;
+            }
+            return;
+          }
+          if (has(b, start, len, SUBSCRIBED)) {
+            counts[5]++;
+          } else {
+            counts[6]++;
+          }
+          startClose(c);
+          counts[1]++;
+        };
+    long t0 = System.nanoTime();
+    long end = t0 + durationS * 1_000_000_000L;
+    List<Conn> inFlight = new ArrayList<>();
+    Map<Integer, Integer> statuses = new TreeMap<>();
+    Map<Integer, Integer> closeCodes = new TreeMap<>();
+    int opened = 0;
+    int maxInFlight = 0;
+    long timedOut = 0;
+    long openFailures = 0;
+    long nextSweep = t0;
+    long drainEnd = end + 15_000_000_000L;
+    while (true) {
+      long now = System.nanoTime();
+      if (now >= end && inFlight.isEmpty() || now >= drainEnd) {
+        break;
+      }
+      if (now < end) {
+        long due = (now - t0) * rate / 1_000_000_000L + 1;
+        while (opened < due) {
+          try {
+            Conn c = open(opened, "/ws", binds[opened % binds.length], 1024, 0);
+            c.handler = h;
+            c.t0 = now;
+            inFlight.add(c);
+          } catch (IOException e) {
+            openFailures++;
+          }
+          opened++;
+        }
+      }
+      maxInFlight = Math.max(maxInFlight, inFlight.size());
+      poll(1);
+      if (now >= nextSweep) {
+        nextSweep = now + 50_000_000L;
+        Iterator<Conn> it = inFlight.iterator();
+        while (it.hasNext()) {
+          Conn c = it.next();
+          if (c.eof || c.failed) {
+            statuses.merge(c.status, 1, Integer::sum);
+            if (c.id % 10 != 9) {
+              closeCodes.merge(c.closeCode, 1, Integer::sum);
+            }
+            it.remove();
+          } else if (now - c.t0 > 10_000_000_000L) {
+            timedOut++;
+            statuses.merge(c.status, 1, Integer::sum);
+            fail(c);
+            it.remove();
+          }
+        }
+      }
+    }
+    Map<String, Object> r = new TreeMap<>();
+    r.put("rate", rate);
+    r.put("duration_s", durationS);
+    r.put("opened", opened);
+    r.put("open_failures", openFailures);
+    r.put("connected_frames", counts[0]);
+    r.put("normal_closes_sent", counts[1]);
+    r.put("resets_sent", counts[2]);
+    r.put("subscribed", counts[5]);
+    r.put("echoed", counts[6]);
+    r.put("timed_out", timedOut);
+    r.put("left_in_flight", inFlight.size());
+    r.put("max_in_flight", maxInFlight);
+    r.put("seconds", (System.nanoTime() - t0) / 1e9);
+    r.put("handshake_statuses", statuses.toString().replace('=', ':'));
+    r.put("server_close_codes", closeCodes.toString().replace('=', ':'));
+    r.put("client_cpu_s", cpuSeconds("self"));
+    System.out.println(json(r));
+  }
+
+  /** Our close frame (1000); the socket stays open until the server's close frame or EOF. */
+  static void startClose(Conn c) {
+    if (c.closing || c.eof || c.failed) {
+      return;
+    }
+    c.closing = true;
+    try {
+      write(c, frame(8, new byte[] {0x03, (byte) 0xE8}, 2));
+    } catch (IOException e) {
+      fail(c);
+    }
+  }
+
+  // ---------------------------------------------------------------- resume storm
+
+  /** A resume-mode client: its session outlives its connections. */
+  static final class Sub {
+    final int idx;
+    String sessionId;
+    String token;
+    String freshSessionId;
+    String freshToken;
+    long lastSeq;
+    long gaps;
+    long dups;
+    boolean subscribed;
+    int state; // 0 first connection, 1 resume sent, 2 resumed / live
+    long resumedAt;
+    String failReason;
+    int attempts;
+    long reopenAt;
+
+    Sub(int idx) {
+      this.idx = idx;
+    }
+  }
+
+  /**
+   * {@code n} clients subscribe to one channel while a publisher publishes {@code rate}/s; per
+   * round, after {@code warm-s}, every client connection is reset at once (SO_LINGER 0) and
+   * reconnected at once with resume (sessionId, resumeToken, lastSeq); time from the drop until
+   * all got resumed, seq gaps, duplicates, resume_failed; then {@code after-s} more and a check
+   * that every client's lastSeq equals the publications so far. One JSON line per round to out.
+   */
+  static void resume() throws Exception {
+    int n = optInt("n", 5000);
+    int rate = optInt("rate", 20);
+    int warmS = optInt("warm-s", 5);
+    int afterS = optInt("after-s", 5);
+    int rounds = optInt("rounds", 3);
+    int ackEvery = optInt("ack-every", 50);
+    int timeoutS = optInt("timeout-s", 60);
+    int reconnectRate = optInt("reconnect-rate", 0); // connections/s; 0: all at once
+    String channel = opt("channel", "storm");
+    String pid = opt("server-pid", "self");
+    String[] binds = opt("bind", "127.0.0.2,127.0.0.3").split(",");
+    Path outFile = Path.of(opt("out", "resume.jsonl"));
+    String prometheus = opt("prometheus", null);
+    Map<String, Integer> failReasons = new TreeMap<>();
+    int[] resumedCount = new int[1];
+    long[] replayed = new long[1];
+    Handler h =
+        (c, b, start, len) -> {
+          Sub s = c.sub;
+          if (has(b, start, len, EVENT)) {
+            int i = find(b, start, len, SEQ);
+            long seq = i < 0 ? 0 : digits(b, i, start + len);
+            if (seq <= s.lastSeq) {
+              s.dups++;
+              return;
+            }
+            if (seq != s.lastSeq + 1) {
+              s.gaps += seq - s.lastSeq - 1;
+            }
+            s.lastSeq = seq;
+            if (s.state == 1) {
+              replayed[0]++;
+            }
+            if ((seq + s.idx) % ackEvery == 0) {
+              sendString(c, "{\"type\":\"ack\",\"seq\":" + seq + "}");
+            }
+            return;
+          }
+          if (has(b, start, len, CONNECTED)) {
+            s.freshSessionId = str(b, start, len, SESSION_ID);
+            s.freshToken = str(b, start, len, RESUME_TOKEN);
+            if (s.sessionId == null) {
+              s.sessionId = s.freshSessionId;
+              s.token = s.freshToken;
+              sendString(c, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+            } else {
+              s.state = 1;
+              sendString(c, "{\"type\":\"resume\",\"sessionId\":\"" + s.sessionId + "\",\"resumeToken\":\""
+                  + s.token + "\",\"lastSeq\":" + s.lastSeq + "}");
+            }
+            return;
+          }
+          if (has(b, start, len, RESUMED)) {
+            s.token = str(b, start, len, RESUME_TOKEN);
+            s.state = 2;
+            s.resumedAt = System.nanoTime();
+            resumedCount[0]++;
+          } else if (has(b, start, len, RESUME_FAILED)) {
+            s.failReason = str(b, start, len, REASON);
+            failReasons.merge(s.failReason, 1, Integer::sum);
+            s.sessionId = s.freshSessionId;
+            s.token = s.freshToken;
+            s.lastSeq = 0;
+            s.state = 2;
+            s.resumedAt = System.nanoTime();
+            sendString(c, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+          } else if (has(b, start, len, SUBSCRIBED)) {
+            s.subscribed = true;
+          }
+        };
+    List<Sub> subs = new ArrayList<>(n);
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    for (int i = 0; i < n; i++) {
+      Sub s = new Sub(i);
+      subs.add(s);
+      Conn c = open(i, "/ws", binds[i % binds.length], 4096, 0);
+      c.sub = s;
+      c.handler = h;
+      s.attempts = 1;
+      subConns.put(i, c);
+      if (i % 500 == 499) {
+        for (int k = 0; k < 200 && System.nanoTime() < deadline; k++) {
+          poll(5);
+        }
+      }
+    }
+    while (subs.stream().anyMatch(s -> !s.subscribed) && System.nanoTime() < deadline) {
+      poll(5);
+    }
+    long subscribedCount = subs.stream().filter(s -> s.subscribed).count();
+    log("subscribed " + subscribedCount + "/" + n);
+    Conn pub = open(n, "/ws", "127.0.0.9", 8192, 0);
+    if (connectAll(List.of(pub), System.nanoTime() + 10_000_000_000L) != 1) {
+      throw new IllegalStateException("publisher did not connect");
+    }
+    long[] published = new long[1];
+    long pubStart = System.nanoTime();
+    long intervalNs = 1_000_000_000L / rate;
+    boolean[] publishing = {true};
+    long[] pubSent = new long[1];
+    Runnable pump =
+        () -> {
+          long due = (System.nanoTime() - pubStart) / intervalNs;
+          if (!publishing[0]) {
+            pubSent[0] = Math.max(pubSent[0], due); // skip the pause, do not catch up
+            return;
+          }
+          while (pubSent[0] < due) {
+            sendString(pub, "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + published[0] + "}");
+            published[0]++;
+            pubSent[0]++;
+          }
+        };
+    for (int round = 1; round <= rounds; round++) {
+      long until = System.nanoTime() + warmS * 1_000_000_000L;
+      while (System.nanoTime() < until) {
+        pump.run();
+        poll(1);
+      }
+      long gaps0 = subs.stream().mapToLong(s -> s.gaps).sum();
+      long dups0 = subs.stream().mapToLong(s -> s.dups).sum();
+      int failed0 = failReasons.values().stream().mapToInt(Integer::intValue).sum();
+      double resumesOk0 = prometheus == null ? 0 : scrape("ws_resumes_total{|result=\"ok\"");
+      resumedCount[0] = 0;
+      replayed[0] = 0;
+      long pubAtDrop = published[0];
+      double srv0 = cpuSeconds(pid);
+      double cli0 = cpuSeconds("self");
+      // the drop: every client connection reset at once
+      long tDrop = System.nanoTime();
+      for (Sub s : subs) {
+        reset(subConns.get(s.idx));
+        s.state = 0;
+        s.resumedAt = 0;
+        s.failReason = null;
+        s.attempts = 0;
+        s.reopenAt = reconnectRate > 0 ? tDrop + (long) s.idx * 1_000_000_000L / reconnectRate : tDrop;
+      }
+      long dropMs = (System.nanoTime() - tDrop) / 1_000_000;
+      long storm_deadline = tDrop + timeoutS * 1_000_000_000L;
+      int reopened = 0;
+      long reconnectFailures = 0;
+      long nextCheck = 0;
+      int done = 0;
+      while (System.nanoTime() < storm_deadline) {
+        long now = System.nanoTime();
+        for (int k = reopened; k < n; k++) {
+          Sub s = subs.get(k);
+          if (s.reopenAt > now) {
+            break;
+          }
+          Conn c = open(s.idx, "/ws", binds[s.idx % binds.length], 4096, 0);
+          c.sub = s;
+          c.handler = h;
+          s.attempts++;
+          subConns.put(s.idx, c);
+          reopened++;
+        }
+        pump.run();
+        poll(1);
+        if (now >= nextCheck) {
+          nextCheck = now + 20_000_000L;
+          done = 0;
+          for (Sub s : subs) {
+            Conn c = subConns.get(s.idx);
+            if (s.resumedAt != 0) {
+              done++;
+            } else if (s.attempts > 0 && (c.failed || c.eof) && s.attempts < 10) {
+              // connection failed before the resume answer: reconnect once more after 200 ms
+              reconnectFailures++;
+              Conn nc = open(s.idx, "/ws", binds[s.idx % binds.length], 4096, 0);
+              nc.sub = s;
+              nc.handler = h;
+              s.attempts++;
+              s.state = 0;
+              subConns.put(s.idx, nc);
+            }
+          }
+          if (done == n) {
+            break;
+          }
+        }
+      }
+      long tAll = System.nanoTime();
+      double srv = cpuSeconds(pid) - srv0;
+      double cli = cpuSeconds("self") - cli0;
+      Lat perClient = new Lat(n);
+      for (Sub s : subs) {
+        if (s.resumedAt != 0) {
+          perClient.add((s.resumedAt - tDrop) / 1000);
+        }
+      }
+      until = System.nanoTime() + afterS * 1_000_000_000L;
+      while (System.nanoTime() < until) {
+        pump.run();
+        poll(1);
+      }
+      // pause the publisher and let every delivery arrive, then compare each client's lastSeq
+      publishing[0] = false;
+      until = System.nanoTime() + 2_000_000_000L;
+      while (System.nanoTime() < until) {
+        pump.run();
+        poll(5);
+      }
+      long behind = 0;
+      long sessionsFresh = 0;
+      for (Sub s : subs) {
+        if (s.failReason != null) {
+          sessionsFresh++;
+        } else if (s.lastSeq != published[0]) {
+          behind++;
+        }
+      }
+      publishing[0] = true;
+      Map<String, Object> r = new TreeMap<>();
+      Map<String, Object> q = perClient.summary();
+      r.put("round", round);
+      r.put("clients", n);
+      r.put("publish_rate", rate);
+      r.put("published_before_drop", pubAtDrop);
+      r.put("published_total", published[0]);
+      r.put("drop_loop_ms", dropMs);
+      r.put("resumed", resumedCount[0]);
+      r.put("resume_failed", failReasons.values().stream().mapToInt(Integer::intValue).sum() - failed0);
+      r.put("resume_failed_reasons", failReasons.toString().replace('=', ':'));
+      // answered: resumed or resume_failed; all_resumed only if every one resumed
+      r.put("all_answered", done == n);
+      r.put("all_resumed", resumedCount[0] == n);
+      r.put("drop_to_all_answered_ms", done == n ? (tAll - tDrop) / 1e6 : -1.0);
+      r.put("per_client_p50_ms", q.get("p50_ms"));
+      r.put("per_client_p99_ms", q.get("p99_ms"));
+      r.put("per_client_max_ms", q.get("max_ms"));
+      r.put("replayed_events", replayed[0]);
+      r.put("seq_gaps", subs.stream().mapToLong(s -> s.gaps).sum() - gaps0);
+      r.put("duplicates", subs.stream().mapToLong(s -> s.dups).sum() - dups0);
+      r.put("clients_behind_at_end", behind);
+      r.put("clients_on_fresh_session", sessionsFresh);
+      r.put("reconnect_retries", reconnectFailures);
+      r.put("server_cpu_s_storm", srv);
+      r.put("client_cpu_s_storm", cli);
+      if (prometheus != null) {
+        r.put("server_resumes_ok", scrape("ws_resumes_total{|result=\"ok\"") - resumesOk0);
+      }
+      log(json(r));
+      appendLine(outFile, json(r));
+    }
+    for (Sub s : subs) {
+      closeConn(subConns.get(s.idx));
+    }
+    closeConn(pub);
+  }
+
+  static final Map<Integer, Conn> subConns = new HashMap<>();
 }

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Scenario (d), fan-out: FANOUT_SUBSCRIBERS (10,000) subscribers of channel "fan", split over
+# FANOUT_PROCESSES (2) client processes on 127.0.0.2, 127.0.0.3, ...; per round a publisher
+# publishes FANOUT_RATE (10) publications/s for 2 s of warm-up and measure-s seconds, each
+# stamped with System.nanoTime() (one clock for all processes on this machine). Subscribers ack
+# every 50 events (staggered). Per publication: the time from the publisher's send until the LAST
+# subscriber received it (merged over the processes); per delivery: publish-to-delivery.
+# Writes bench/results/fanout.{jsonl,json,md} (FANOUT_OUT=fanout-1000: another name).
+# Usage: bench/run-fanout.sh [rounds=3] [measure seconds=20]
+if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
+source "$(dirname "$0")/lib.sh"
+ROUNDS=${1:-3}
+MEASURE=${2:-20}
+N=${FANOUT_SUBSCRIBERS:-10000}
+PROCS=${FANOUT_PROCESSES:-2}
+RATE=${FANOUT_RATE:-10}
+OUT=$RESULTS/${FANOUT_OUT:-fanout}
+
+build_all
+start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
+rm -f "$OUT.jsonl" "$WORK"/fanout.*
+heap0=$(heap_after_gc)
+SUB_PIDS=()
+for p in $(seq 1 "$PROCS"); do
+  "${LOADGEN[@]}" mode=fanout-sub port=$HTTP_PORT n=$((N / PROCS)) bind=127.0.0.$((p + 1)) channel=fan \
+    ready-file="$WORK/fanout.ready.$p" stop-file="$WORK/fanout.stop" out="$WORK/fanout.sub.$p" \
+    hold-s=$((ROUNDS * (MEASURE + 150) + 300)) >"$WORK/fanout.out.$p" 2>"$WORK/fanout.err.$p" &
+  CLIENT_PIDS+=($!)
+  SUB_PIDS+=($!)
+done
+for i in $(seq 1 180); do
+  [ "$(ls "$WORK"/fanout.ready.* 2>/dev/null | wc -l)" -ge "$PROCS" ] && break
+  sleep 1
+done
+log "subscribers: $(cat "$WORK"/fanout.ready.* | tr '\n' ' ')"
+heap1=$(heap_after_gc)
+active=$(prom ws_connections_active 'endpoint="ws"')
+for round in $(seq 1 "$ROUNDS"); do
+  c0=$(cpu_ticks "${SUB_PIDS[@]}")
+  loadgen mode=fanout-pub port=$HTTP_PORT rate=$RATE round=$round warm-s=2 measure-s=$MEASURE channel=fan \
+    server-pid=$SERVER_PID bind=127.0.0.9 >>"$WORK/fanout.pub.jsonl"
+  c1=$(cpu_ticks "${SUB_PIDS[@]}")
+  jq -c --argjson t "$((c1 - c0))" --argjson s "$((MEASURE + 2))" '. + {subscriber_cpu_s: ($t / 100)}' \
+    <<<"$(tail -1 "$WORK/fanout.pub.jsonl")" >>"$WORK/fanout.pubcpu.jsonl"
+  tail -1 "$WORK/fanout.pub.jsonl" >&2
+  sleep 2
+done
+touch "$WORK/fanout.stop"
+for p in "${SUB_PIDS[@]}"; do
+  for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
+done
+stop_server
+python3 "$BENCH/report.py" fanout-merge "$WORK/fanout.pubcpu.jsonl" "$OUT.jsonl" \
+  "{\"heap_before_kib\":$heap0,\"heap_with_subscribers_kib\":$heap1,\"registry_active\":${active:-0}}" \
+  "$WORK"/fanout.sub.*
+python3 "$BENCH/report.py" fanout "$(machine_json)" "$OUT.jsonl" "$OUT"
+cat "$OUT.md"
