@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Scenario (a): idle connections with the heartbeat on (interval 5 s here, so a short hold sees
-# several ticks; resume grace 5 s, so the sessions of one phase's closed connections are gone
-# before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
+# Scenario (a): idle connections with the heartbeat on (default interval 25 s, ticks every second,
+# so hold 30 s or more for every connection to be pinged; resume grace 5 s, so the sessions of one
+# phase's closed connections are gone before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
 # split over client processes on 127.0.0.2, 127.0.0.3, ... (each process may open at most 20,000
 # files). Heap after GC before and while holding them, heartbeat tick duration from
 # ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
@@ -16,7 +16,7 @@ OUT=$RESULTS/idle-$N
 
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_MAX_CONNECTIONS:-19000} \
-  -Dws.heartbeat.interval-ms=5000 -Dws.resume.grace-ms=5000
+  -Dws.resume.grace-ms=5000
 rm -f "$OUT.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
   for ep in app bare; do
@@ -44,6 +44,10 @@ for round in $(seq 1 "$ROUNDS"); do
     tick_n1=$(prom ws_heartbeat_tick_seconds_count); tick_s1=$(prom ws_heartbeat_tick_seconds_sum)
     tick_max=$(prom ws_heartbeat_tick_seconds_max)
     heap1=$(heap_after_gc)
+    # BENCH_HISTO=1: what the connections are made of (jcmd GC.class_histogram, top 60 classes)
+    if [ "${BENCH_HISTO:-}" = 1 ]; then
+      jcmd "$SERVER_PID" GC.class_histogram | head -63 >"$RESULTS/histogram-$ep-$N.txt"
+    fi
     touch "$WORK/idle.stop"
     for p in "${CLIENT_PIDS[@]}"; do
       for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done

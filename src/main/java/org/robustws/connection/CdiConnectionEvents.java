@@ -1,21 +1,36 @@
 package org.robustws.connection;
 
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.Dependent;
 import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.spi.BeanManager;
 import jakarta.inject.Inject;
 import org.robustws.logging.WsLog;
 
 /**
  * Fires the manager's events as CDI events. An observer that throws is logged and does not disturb
- * the connection or the other observers' next events.
+ * the connection or the other observers' next events. {@code @Dependent} (stateless, injected into
+ * the manager only), so the manager's calls for every message go without a client proxy.
  */
-@ApplicationScoped
+@Dependent
 public class CdiConnectionEvents implements ConnectionEvents {
 
   @Inject Event<ConnectionOpened> openedEvent;
   @Inject Event<ConnectionClosed> closedEvent;
   @Inject Event<MessageReceived> receivedEvent;
   @Inject Event<ResumeAttempted> resumedEvent;
+  @Inject BeanManager beanManager;
+  private boolean messagesObserved;
+
+  /**
+   * Observers are fixed once the application has started, and firing an event that nobody observes
+   * still costs an observer resolution for every message.
+   */
+  @PostConstruct
+  void findMessageObservers() {
+    MessageReceived sample = new MessageReceived("", EndpointKind.WS, "", 0, "");
+    messagesObserved = !beanManager.resolveObserverMethods(sample).isEmpty();
+  }
 
   @Override
   public void opened(ConnectionOpened event) {
@@ -29,7 +44,9 @@ public class CdiConnectionEvents implements ConnectionEvents {
 
   @Override
   public void received(MessageReceived event) {
-    fire(receivedEvent, event);
+    if (messagesObserved) {
+      fire(receivedEvent, event);
+    }
   }
 
   @Override

@@ -92,6 +92,15 @@ public class ConnectionManager {
   }
 
   /**
+   * This instance, not its CDI client proxy. Endpoints call the manager for every frame, and each
+   * call through the proxy costs a context lookup (bench/RESULTS.md). Safe: the application-scoped
+   * instance lives as long as the deployment, longer than any of its connections.
+   */
+  public ConnectionManager direct() {
+    return this;
+  }
+
+  /**
    * Registers a new connection. On {@code /ws} it gets a fresh session, announced by {@code
    * system/connected} before any other frame.
    */
@@ -119,6 +128,7 @@ public class ConnectionManager {
     }
     connections.put(connection.id(), connection);
     connection.moveTo(ConnectionState.CONNECTED);
+    traffic.opened(endpoint);
     events.opened(new ConnectionOpened(connection.snapshot()));
     return connection;
   }
@@ -324,6 +334,7 @@ public class ConnectionManager {
       session.detach(connection, now);
     }
     ConnectionSnapshot snapshot = connection.snapshot();
+    traffic.closed(connection.endpoint(), code, now - snapshot.connectedAt());
     events.closed(new ConnectionClosed(snapshot, code, reason, now - snapshot.connectedAt()));
   }
 

@@ -7,6 +7,15 @@ package org.robustws.connection;
  */
 public interface TrafficListener {
 
+  void opened(EndpointKind endpoint);
+
+  void closed(EndpointKind endpoint, int code, long durationMillis);
+
+  /**
+   * @param result {@code ok} or the {@code resume_failed} reason
+   */
+  void resumed(String result, int replayed);
+
   /** A frame arrived; {@code type} is a protocol type, or {@code other} if it was refused. */
   void received(EndpointKind endpoint, String type, int bytes);
 
@@ -25,11 +34,18 @@ public interface TrafficListener {
 
   void heartbeat(long tickNanos, int timedOut);
 
-  void replayed(int events);
-
   /** Does nothing: for tests, and until something listens. */
   TrafficListener NONE =
       new TrafficListener() {
+        @Override
+        public void opened(EndpointKind endpoint) {}
+
+        @Override
+        public void closed(EndpointKind endpoint, int code, long durationMillis) {}
+
+        @Override
+        public void resumed(String result, int replayed) {}
+
         @Override
         public void received(EndpointKind endpoint, String type, int bytes) {}
 
@@ -50,8 +66,5 @@ public interface TrafficListener {
 
         @Override
         public void heartbeat(long tickNanos, int timedOut) {}
-
-        @Override
-        public void replayed(int events) {}
       };
 }

@@ -91,11 +91,12 @@ final class WsProtocol {
       if (resumed.previous() instanceof Connection previous && previous != connection) {
         previous.close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
       }
-      traffic.replayed(resumed.replayed());
+      traffic.resumed("ok", resumed.replayed());
       events.resumed(
           new ResumeAttempted(connection.id(), request.sessionId(), "ok", resumed.replayed()));
     } else if (result instanceof ResumeResult.Failed failed) {
       reply(connection, ServerMessage.ResumeFailed.of(failed.reason().wireValue()));
+      traffic.resumed(failed.reason().wireValue(), 0);
       events.resumed(
           new ResumeAttempted(
               connection.id(), request.sessionId(), failed.reason().wireValue(), 0));

@@ -23,6 +23,9 @@ abstract class ManagedEndpoint {
   @Inject ConnectionManager manager;
   @Inject ClientInfoReader clientInfo;
   @Inject WsSettings settings;
+  // the manager itself, for the calls on every frame; error and close (rare, and possibly before
+  // open completed) go through the injected proxy
+  private ConnectionManager direct;
   private Connection connection;
 
   ManagedEndpoint(EndpointKind kind) {
@@ -32,23 +35,24 @@ abstract class ManagedEndpoint {
   @OnOpen
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
-    connection = manager.open(kind, clientInfo.read(session), new SessionTransport(session));
+    direct = manager.direct();
+    connection = direct.open(kind, clientInfo.read(session), new SessionTransport(session));
   }
 
   /** Text arrives in parts so that the size limit holds before a whole message is buffered. */
   @OnMessage
   public void text(String part, boolean last) {
-    manager.onTextPart(connection, part, last);
+    direct.onTextPart(connection, part, last);
   }
 
   @OnMessage
   public void binary(ByteBuffer data) {
-    manager.onBinary(connection, data);
+    direct.onBinary(connection, data);
   }
 
   @OnMessage
   public void pong(PongMessage pong) {
-    manager.onPong(connection, pong.getApplicationData());
+    direct.onPong(connection, pong.getApplicationData());
   }
 
   @OnError

@@ -7,8 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import java.util.EnumMap;
 import java.util.Map;
@@ -16,20 +15,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import org.robustws.connection.ConnectionClosed;
 import org.robustws.connection.ConnectionManager;
-import org.robustws.connection.ConnectionOpened;
 import org.robustws.connection.EndpointKind;
-import org.robustws.connection.ResumeAttempted;
 import org.robustws.connection.TrafficListener;
 
 /**
- * Every {@code ws_*} meter, fed by the manager's {@link TrafficListener} calls and its CDI events.
- * Labels are bounded: endpoint, protocol type, error code, close code (unknown codes become {@code
- * other}). Meters are registered with {@code registry.counter/gauge/timer(name, tags)}: in WildFly
- * 39 meters made with builders never reach the scrape endpoint.
+ * Every {@code ws_*} meter, fed by the manager's {@link TrafficListener} calls. Labels are bounded:
+ * endpoint, protocol type, error code, close code (unknown codes become {@code other}). Meters are
+ * registered with {@code registry.counter/gauge/timer(name, tags)}: in WildFly 39 meters made with
+ * builders never reach the scrape endpoint.
+ *
+ * <p>{@code @Dependent}: one instance, injected into the manager only, which calls it for every
+ * frame: through the client proxy of a normal scope each call cost a thread-local context lookup
+ * (bench/RESULTS.md).
  */
-@ApplicationScoped
+@Dependent
 public class WsMetrics implements TrafficListener {
   /** Close codes that get their own label value; any other code is counted as {@code other}. */
   private static final Set<Integer> KNOWN_CLOSE_CODES =
@@ -120,20 +120,23 @@ public class WsMetrics implements TrafficListener {
     return new Family<>(value -> registry.counter(name, tags.and(label, value)));
   }
 
-  void opened(@Observes ConnectionOpened event) {
-    opened.get(endpoint(event.connection().endpoint())).increment();
+  @Override
+  public void opened(EndpointKind endpoint) {
+    opened.get(endpoint).increment();
   }
 
-  void closed(@Observes ConnectionClosed event) {
-    String code =
-        KNOWN_CLOSE_CODES.contains(event.code()) ? Integer.toString(event.code()) : "other";
-    closed.get(endpoint(event.connection().endpoint())).get(code).increment();
-    duration.record(event.durationMillis(), TimeUnit.MILLISECONDS);
-    durationBuckets.record(event.durationMillis() / 1e3);
+  @Override
+  public void closed(EndpointKind endpoint, int code, long durationMillis) {
+    String label = KNOWN_CLOSE_CODES.contains(code) ? Integer.toString(code) : "other";
+    closed.get(endpoint).get(label).increment();
+    duration.record(durationMillis, TimeUnit.MILLISECONDS);
+    durationBuckets.record(durationMillis / 1e3);
   }
 
-  void resumed(@Observes ResumeAttempted event) {
-    resumes.get(event.result()).increment();
+  @Override
+  public void resumed(String result, int replayedEvents) {
+    resumes.get(result).increment();
+    replayed.increment(replayedEvents);
   }
 
   @Override
@@ -174,14 +177,5 @@ public class WsMetrics implements TrafficListener {
   public void heartbeat(long tickNanos, int timedOut) {
     tick.record(tickNanos, TimeUnit.NANOSECONDS);
     timeouts.increment(timedOut);
-  }
-
-  @Override
-  public void replayed(int events) {
-    replayed.increment(events);
-  }
-
-  private static EndpointKind endpoint(String label) {
-    return EndpointKind.LEGACY.label().equals(label) ? EndpointKind.LEGACY : EndpointKind.WS;
   }
 }

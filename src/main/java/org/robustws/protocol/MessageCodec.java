@@ -1,7 +1,7 @@
 package org.robustws.protocol;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Dependent;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -15,9 +15,10 @@ import java.io.StringReader;
 
 /**
  * Text frames to messages and back. Reads with JSON-P so that each fault gets its precise error
- * code; writes with JSON-B. Thread-safe: one instance serves every connection.
+ * code; writes with JSON-B. Thread-safe: one instance serves every connection. {@code @Dependent},
+ * so the manager's calls for every message go without a client proxy.
  */
-@ApplicationScoped
+@Dependent
 public class MessageCodec implements AutoCloseable {
   private final JsonProvider json = JsonProvider.provider();
   private final Jsonb jsonb = JsonbBuilder.create();

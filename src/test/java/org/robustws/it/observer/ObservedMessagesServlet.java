@@ -1,0 +1,21 @@
+package org.robustws.it.observer;
+
+import jakarta.inject.Inject;
+import jakarta.servlet.annotation.WebServlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** What {@link ObservedMessages} saw, one per line, for MessageObserverIT to read. */
+@WebServlet("/test/observed-messages")
+public class ObservedMessagesServlet extends HttpServlet {
+  @Inject ObservedMessages observed;
+
+  @Override
+  protected void doGet(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    response.setContentType("text/plain");
+    response.getWriter().write(String.join("\n", observed.seen()));
+  }
+}
