@@ -1627,6 +1627,7 @@ public class LoadGen {
       long storm_deadline = tDrop + timeoutS * 1_000_000_000L;
       int reopened = 0;
       long reconnectFailures = 0;
+      Map<Integer, Integer> lostBeforeAnswer = new TreeMap<>(); // close code (-1: none, reset/EOF)
       long nextCheck = 0;
       int done = 0;
       while (System.nanoTime() < storm_deadline) {
@@ -1653,8 +1654,9 @@ public class LoadGen {
             if (s.resumedAt != 0) {
               done++;
             } else if (s.attempts > 0 && (c.failed || c.eof) && s.attempts < 10) {
-              // connection failed before the resume answer: reconnect once more after 200 ms
+              // connection lost before the resume answer: reconnect (with the token we hold)
               reconnectFailures++;
+              lostBeforeAnswer.merge(c.closeCode, 1, Integer::sum);
               Conn nc = open(s.idx, "/ws", binds[s.idx % binds.length], 4096, 0);
               nc.sub = s;
               nc.handler = h;
@@ -1682,22 +1684,35 @@ public class LoadGen {
         pump.run();
         poll(1);
       }
-      // pause the publisher and let every delivery arrive, then compare each client's lastSeq
+      // pause the publisher and let every delivery arrive (bounded by drain-s), then compare each
+      // client's lastSeq with the publications
       publishing[0] = false;
-      until = System.nanoTime() + 2_000_000_000L;
-      while (System.nanoTime() < until) {
-        pump.run();
-        poll(5);
-      }
+      long drainStart = System.nanoTime();
+      until = drainStart + optInt("drain-s", 30) * 1_000_000_000L;
       long behind = 0;
       long sessionsFresh = 0;
-      for (Sub s : subs) {
-        if (s.failReason != null) {
-          sessionsFresh++;
-        } else if (s.lastSeq != published[0]) {
-          behind++;
+      long nextCount = 0;
+      while (true) {
+        long now = System.nanoTime();
+        pump.run();
+        poll(5);
+        if (now >= nextCount || now >= until) {
+          nextCount = now + 100_000_000L;
+          behind = 0;
+          sessionsFresh = 0;
+          for (Sub s : subs) {
+            if (s.failReason != null) {
+              sessionsFresh++;
+            } else if (s.lastSeq != published[0]) {
+              behind++;
+            }
+          }
+          if (behind == 0 || now >= until) {
+            break;
+          }
         }
       }
+      long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
       publishing[0] = true;
       Map<String, Object> r = new TreeMap<>();
       Map<String, Object> q = perClient.summary();
@@ -1721,8 +1736,10 @@ public class LoadGen {
       r.put("seq_gaps", subs.stream().mapToLong(s -> s.gaps).sum() - gaps0);
       r.put("duplicates", subs.stream().mapToLong(s -> s.dups).sum() - dups0);
       r.put("clients_behind_at_end", behind);
+      r.put("drain_after_pause_ms", drainMs);
       r.put("clients_on_fresh_session", sessionsFresh);
       r.put("reconnect_retries", reconnectFailures);
+      r.put("lost_before_answer_close_codes", lostBeforeAnswer.toString().replace('=', ':'));
       r.put("server_cpu_s_storm", srv);
       r.put("client_cpu_s_storm", cli);
       if (prometheus != null) {
