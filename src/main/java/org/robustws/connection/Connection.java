@@ -217,8 +217,8 @@ public final class Connection implements EventSink {
   }
 
   @Override
-  public void replay(String frame) {
-    outbound.forceText("event", frame);
+  public void replay(String type, String frame) {
+    outbound.forceText(type, frame);
   }
 
   void offerBinary(ByteBuffer data) {
