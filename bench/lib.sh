@@ -33,7 +33,11 @@ start_server() {
   cp -a "$ROOT/target/server" "$WORK/server"
   cp "$ROOT/target/robust-websocket.war" "$BENCH/baseline/target/baseline.war" \
     "$WORK/server/standalone/deployments/"
-  log "starting WildFly (port offset $OFFSET) with $*"
+  # BENCH_IO_THREADS=n: Undertow's io threads (WildFly's default: 2 per core)
+  if [ -n "${BENCH_IO_THREADS:-}" ]; then
+    "$WORK/server/bin/jboss-cli.sh" --commands="embed-server,/subsystem=io/worker=default:write-attribute(name=io-threads,value=$BENCH_IO_THREADS),stop-embedded-server" >/dev/null
+  fi
+  log "starting WildFly (port offset $OFFSET, io threads ${BENCH_IO_THREADS:-default}) with $*"
   JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
     JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}" \
     "$WORK/server/bin/standalone.sh" -Djboss.socket.binding.port-offset="$OFFSET" "$@" \

@@ -35,6 +35,10 @@ done
 log "subscribers: $(cat "$WORK"/fanout.ready.* | tr '\n' ' ')"
 heap1=$(heap_after_gc)
 active=$(prom ws_connections_active 'endpoint="ws"')
+# BENCH_JFR=1: profile the server during the publications (bench/work/fanout.jfr; bench/jfr-top.py)
+if [ "${BENCH_JFR:-}" = 1 ]; then
+  jcmd "$SERVER_PID" JFR.start name=bench settings="${BENCH_JFC:-profile}" filename="$WORK/fanout.jfr" >/dev/null
+fi
 for round in $(seq 1 "$ROUNDS"); do
   c0=$(cpu_ticks "${SUB_PIDS[@]}")
   loadgen mode=fanout-pub port=$HTTP_PORT rate=$RATE round=$round warm-s=2 measure-s=$MEASURE channel=fan \
@@ -45,6 +49,7 @@ for round in $(seq 1 "$ROUNDS"); do
   tail -1 "$WORK/fanout.pub.jsonl" >&2
   sleep 2
 done
+if [ "${BENCH_JFR:-}" = 1 ]; then jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null; fi
 touch "$WORK/fanout.stop"
 for p in "${SUB_PIDS[@]}"; do
   for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done

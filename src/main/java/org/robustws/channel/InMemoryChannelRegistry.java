@@ -1,5 +1,6 @@
 package org.robustws.channel;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,7 +41,7 @@ public final class InMemoryChannelRegistry implements ChannelRegistry {
   @Override
   public Set<String> subscribers(String channel) {
     Set<String> sessions = channels.get(channel);
-    return sessions == null ? Set.of() : Set.copyOf(sessions);
+    return sessions == null ? Set.of() : Collections.unmodifiableSet(sessions);
   }
 
   @Override

@@ -3,8 +3,8 @@ package org.robustws.connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
@@ -27,11 +27,14 @@ public final class Connection implements EventSink {
   private final RateLimiter rateLimiter;
   private final AtomicReference<ConnectionState> state =
       new AtomicReference<>(ConnectionState.CONNECTING);
-  private final LongAdder messagesIn = new LongAdder();
-  private final LongAdder bytesIn = new LongAdder();
-  private final LongAdder messagesOut = new LongAdder();
-  private final LongAdder bytesOut = new LongAdder();
-  private final LongAdder sendFailures = new LongAdder();
+  // one array rather than a LongAdder each (5 x 32 bytes): rarely contended, and held per
+  // connection
+  private static final int MESSAGES_IN = 0;
+  private static final int BYTES_IN = 1;
+  private static final int MESSAGES_OUT = 2;
+  private static final int BYTES_OUT = 3;
+  private static final int SEND_FAILURES = 4;
+  private final AtomicLongArray counts = new AtomicLongArray(5);
   private volatile long lastSeenAt;
   private volatile double lastRttMillis = -1;
   private volatile boolean receivedMessage;
@@ -72,8 +75,8 @@ public final class Connection implements EventSink {
             new OutboundQueue.Listener() {
               @Override
               public void sent(String type, int bytes) {
-                messagesOut.increment();
-                bytesOut.add(bytes);
+                counts.incrementAndGet(MESSAGES_OUT);
+                counts.addAndGet(BYTES_OUT, bytes);
                 traffic.sent(endpoint, type, bytes);
                 if (WsLog.LOG.isDebugEnabled()) {
                   try (LogFields f = logFields("RWS0011")) {
@@ -85,12 +88,12 @@ public final class Connection implements EventSink {
               @Override
               public void failed(Throwable failure) {
                 // only the first failure: a dead socket fails every frame still queued
-                if (sendFailures.sum() == 0) {
+                if (counts.get(SEND_FAILURES) == 0) {
                   try (LogFields f = logFields("RWS0008")) {
                     WsLog.LOG.sendFailed(id, failure);
                   }
                 }
-                sendFailures.increment();
+                counts.incrementAndGet(SEND_FAILURES);
                 traffic.sendFailed(endpoint);
               }
             },
@@ -151,8 +154,8 @@ public final class Connection implements EventSink {
   /** Records a frame received from the client: the only proof that it is alive. */
   void received(long now, int bytes) {
     lastSeenAt = now;
-    messagesIn.increment();
-    bytesIn.add(bytes);
+    counts.incrementAndGet(MESSAGES_IN);
+    counts.addAndGet(BYTES_IN, bytes);
   }
 
   /** A part of a text message arrived: the client is alive. */
@@ -214,8 +217,8 @@ public final class Connection implements EventSink {
   }
 
   @Override
-  public void replay(String frame) {
-    outbound.forceText("event", frame);
+  public void replay(String type, String frame) {
+    outbound.forceText(type, frame);
   }
 
   void offerBinary(ByteBuffer data) {
@@ -300,11 +303,11 @@ public final class Connection implements EventSink {
         info.subprotocol(),
         connectedAt,
         lastSeenAt,
-        messagesIn.sum(),
-        bytesIn.sum(),
-        messagesOut.sum(),
-        bytesOut.sum(),
-        sendFailures.sum(),
+        counts.get(MESSAGES_IN),
+        counts.get(BYTES_IN),
+        counts.get(MESSAGES_OUT),
+        counts.get(BYTES_OUT),
+        counts.get(SEND_FAILURES),
         outbound.queuedFrames(),
         current == null ? null : current.id(),
         current == null ? Set.of() : Set.copyOf(current.channels()),

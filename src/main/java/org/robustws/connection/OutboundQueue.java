@@ -21,14 +21,25 @@ final class OutboundQueue {
     void failed(Throwable failure);
   }
 
-  /** A text or binary frame, or (both null) the request to close once all before it are sent. */
+  /**
+   * A text or binary frame, or (both null) the request to close once all before it are sent. {@code
+   * forced}: queued whatever the bounds, and not counted against them.
+   */
   private record Frame(
-      String type, String text, ByteBuffer binary, int bytes, int closeCode, String reason) {}
+      String type,
+      String text,
+      ByteBuffer binary,
+      int bytes,
+      int closeCode,
+      String reason,
+      boolean forced) {}
 
   private final Queue<Frame> frames = new ConcurrentLinkedQueue<>();
   private final AtomicInteger wip = new AtomicInteger();
   private final AtomicInteger queuedFrames = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicInteger forcedFrames = new AtomicInteger();
+  private final AtomicLong forcedBytes = new AtomicLong();
   private final Transport transport;
   private final Listener listener;
   private final int maxFrames;
@@ -47,17 +58,17 @@ final class OutboundQueue {
    */
   boolean offerText(String type, String text) {
     // UTF-16 length is a cheap upper bound of the UTF-8 size for the usual ASCII JSON
-    return offer(new Frame(type, text, null, text.length(), 0, null));
+    return offer(new Frame(type, text, null, text.length(), 0, null, false));
   }
 
   boolean offerBinary(ByteBuffer data) {
-    return offer(new Frame("binary", null, data, data.remaining(), 0, null));
+    return offer(new Frame("binary", null, data, data.remaining(), 0, null, false));
   }
 
   /** Closes the transport after the frames queued so far, whatever the bounds. */
   void closeAfterQueued(int code, String reason) {
     queuedFrames.incrementAndGet();
-    frames.add(new Frame("close", null, null, 0, code, reason));
+    frames.add(new Frame("close", null, null, 0, code, reason, false));
     drain();
   }
 
@@ -69,18 +80,25 @@ final class OutboundQueue {
     return queuedBytes.get();
   }
 
-  /** Queues a text frame whatever the bounds; for frames bounded elsewhere (a replay). */
+  /**
+   * Queues a text frame whatever the bounds, for frames bounded elsewhere: a resume's replayed
+   * events (the replay buffer bounds them). They do not count against the bounds either, or the
+   * live events that follow a long replay would close the client as a slow consumer before it got
+   * {@code resumed}.
+   */
   void forceText(String type, String text) {
+    forcedFrames.incrementAndGet();
+    forcedBytes.addAndGet(text.length());
     queuedFrames.incrementAndGet();
     queuedBytes.addAndGet(text.length());
-    frames.add(new Frame(type, text, null, text.length(), 0, null));
+    frames.add(new Frame(type, text, null, text.length(), 0, null, true));
     drain();
   }
 
   private boolean offer(Frame frame) {
     int count = queuedFrames.incrementAndGet();
     long bytes = queuedBytes.addAndGet(frame.bytes());
-    if (count > maxFrames || bytes > maxBytes) {
+    if (count - forcedFrames.get() > maxFrames || bytes - forcedBytes.get() > maxBytes) {
       queuedFrames.decrementAndGet();
       queuedBytes.addAndGet(-frame.bytes());
       return false;
@@ -123,6 +141,10 @@ final class OutboundQueue {
   }
 
   private void completed(Frame frame, Throwable failure) {
+    if (frame.forced()) {
+      forcedFrames.decrementAndGet();
+      forcedBytes.addAndGet(-frame.bytes());
+    }
     queuedFrames.decrementAndGet();
     queuedBytes.addAndGet(-frame.bytes());
     if (failure != null) {

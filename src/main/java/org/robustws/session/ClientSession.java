@@ -19,6 +19,9 @@ public final class ClientSession {
   private final ReplayBuffer replay;
   private final Tokens tokens;
   private String resumeToken;
+  // the token of the last successful resume: its client may have lost the connection before the
+  // new token (in `resumed`) reached it, so it may resume with this one once more
+  private String lastUsedToken;
   private long seq;
   private EventSink sink;
   private long detachedAt;
@@ -93,7 +96,8 @@ public final class ClientSession {
       long now,
       long graceMillis,
       ResumedFrame resumedFrame) {
-    if (!Tokens.matches(resumeToken, token)) {
+    boolean current = Tokens.matches(resumeToken, token);
+    if (!current && !(lastUsedToken != null && Tokens.matches(lastUsedToken, token))) {
       return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
     }
     if (isExpired(now, graceMillis)) {
@@ -104,14 +108,15 @@ public final class ClientSession {
     }
     EventSink previous = sink;
     sink = newSink;
+    lastUsedToken = token;
     resumeToken = tokens.next("", 24);
     int replayed = 0;
     for (String frame : replay.framesAfter(lastSeq)) {
-      newSink.replay(frame);
+      newSink.replay("event", frame);
       replayed++;
     }
     replay.acknowledge(lastSeq);
-    newSink.offer("resumed", resumedFrame.encode(id, resumeToken, replayed, seq));
+    newSink.replay("resumed", resumedFrame.encode(id, resumeToken, replayed, seq));
     return new ResumeResult.Resumed(this, replayed, previous);
   }
 

@@ -10,8 +10,9 @@ public interface EventSink {
   void offer(String type, String frame);
 
   /**
-   * Queues a replayed event whatever the sink's own bounds: the replay buffer bounds these, and a
-   * resume must not fail for the very backlog it is meant to deliver.
+   * Queues a frame of a resume's answer (the replayed events, then {@code resumed}) whatever the
+   * sink's own bounds: the replay buffer bounds these, and a resume must not fail for the very
+   * backlog it is meant to deliver.
    */
-  void replay(String frame);
+  void replay(String type, String frame);
 }

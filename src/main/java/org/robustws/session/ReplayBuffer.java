@@ -11,7 +11,9 @@ import java.util.List;
 final class ReplayBuffer {
   private record Entry(long seq, String frame, int bytes) {}
 
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  // starts small (the default is 16 slots): many sessions never get an event, and heap per
+  // connection is a figure users size servers by
+  private final ArrayDeque<Entry> entries = new ArrayDeque<>(1);
   private final int maxEvents;
   private final long maxBytes;
   private long bytes;

@@ -15,6 +15,20 @@ class InMemoryChannelRegistryTest {
   private final InMemoryChannelRegistry registry = new InMemoryChannelRegistry();
 
   @Test
+  void subscribersCanBeIteratedWhileTheyChange() {
+    registry.subscribe("news", "s-1");
+    registry.subscribe("news", "s-2");
+    int seen = 0;
+    for (String session : registry.subscribers("news")) {
+      registry.unsubscribe("news", session); // as fan-out does for an expired session
+      registry.subscribe("other", session);
+      seen++;
+    }
+    assertEquals(2, seen);
+    assertEquals(Set.of(), registry.subscribers("news"));
+  }
+
+  @Test
   void subscribesOnceAndRemovesEmptyChannels() {
     assertTrue(registry.subscribe("news", "s-1"));
     assertFalse(registry.subscribe("news", "s-1"));

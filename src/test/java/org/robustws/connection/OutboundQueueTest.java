@@ -70,7 +70,7 @@ class OutboundQueueTest {
   }
 
   @Test
-  void replayIgnoresTheBoundsAndARefusalLeavesTheCountsRight() {
+  void replayIgnoresTheBoundsAndDoesNotCountAgainstThem() {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();
     OutboundQueue queue = new OutboundQueue(transport, listener, 2, 1_000);
@@ -78,9 +78,19 @@ class OutboundQueueTest {
     queue.forceText("event", "r2");
     queue.forceText("event", "r3");
     assertEquals(3, queue.queuedFrames());
-    assertFalse(queue.offerText("t", "x"), "the bounds still hold for ordinary frames");
-    assertEquals(3, queue.queuedFrames());
-    assertEquals(6, queue.queuedBytes());
+    // live events after a long replay: the bounds hold for them alone
+    assertTrue(queue.offerText("t", "x"));
+    assertTrue(queue.offerText("t", "y"));
+    assertFalse(queue.offerText("t", "z"));
+    assertEquals(5, queue.queuedFrames(), "a refusal leaves the counts right");
+    assertEquals(8, queue.queuedBytes());
+
+    transport.completePending(); // r1 (one send in flight at a time)
+    transport.completePending(); // r2
+    transport.completePending(); // r3
+    assertFalse(queue.offerText("t", "z"), "x and y still fill the bound");
+    transport.completePending(); // x
+    assertTrue(queue.offerText("t", "z"));
   }
 
   @Test

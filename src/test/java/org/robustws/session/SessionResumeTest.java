@@ -28,7 +28,7 @@ class SessionResumeTest {
     }
 
     @Override
-    public void replay(String frame) {
+    public void replay(String type, String frame) {
       frames.add(frame);
     }
   }
@@ -73,6 +73,34 @@ class SessionResumeTest {
 
     session.deliver(publication("x"));
     assertTrue(fresh.frames.get(3).contains("\"seq\":4,"), "the counter continues");
+  }
+
+  @Test
+  void aResumeCutOffBeforeResumedArrivedCanBeRepeatedWithTheSameToken() {
+    ClientSession session = store.create(0);
+    session.attach(new ListSink());
+    String first = session.resumeToken();
+    assertInstanceOf(
+        ResumeResult.Resumed.class,
+        store.resume(session.id(), first, 0, new ListSink(), 1, resumed));
+    String second = session.resumeToken();
+
+    // the connection died before `resumed` (with `second`) arrived: the client still has `first`
+    assertInstanceOf(
+        ResumeResult.Resumed.class,
+        store.resume(session.id(), first, 0, new ListSink(), 2, resumed));
+    assertInstanceOf(
+        ResumeResult.Failed.class,
+        store.resume(session.id(), second, 0, new ListSink(), 3, resumed),
+        "a token issued in a `resumed` that was never used is void once an older one resumed");
+    String third = session.resumeToken();
+    assertInstanceOf(
+        ResumeResult.Resumed.class,
+        store.resume(session.id(), third, 0, new ListSink(), 4, resumed));
+    assertReason(
+        ResumeResult.Reason.INVALID_TOKEN,
+        store.resume(session.id(), first, 0, new ListSink(), 5, resumed),
+        "once the client resumed with a newer token, the older ones are void");
   }
 
   @Test
