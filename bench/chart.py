@@ -4,7 +4,8 @@
 usage: chart.py [RESULTS_DIR] [OUT.svg]
 Left: latency percentiles (log scale) of echo (fixed rate), echo-max (closed loop) and fan-out
 (per delivery, and publish-to-last-delivery). Right: heap per connection after GC against the
-number of connections held (idle-N.json), app and bare endpoint. Missing result files are skipped.
+number of connections held (idle-N.json), app and bare endpoint, and the subscribed connections of
+the fan-out runs (fanout*.json). Missing result files are skipped.
 """
 import glob
 import json
@@ -32,9 +33,9 @@ for scen, title in (("echo", "echo 5k/s"), ("echo-max", "echo max")):
             if m:
                 columns.append((f"{title} {ep}", {"p50": m.get("p50_ms"), "p90": m.get("p90_ms"),
                                                    "p99": m.get("p99_ms"), "p99.9": m.get("p999_ms")}))
-for name in sorted(os.path.basename(p)[:-5] for p in glob.glob(os.path.join(results, "fanout*.json"))):
-    d = load(name)
-    for group, m in sorted(d["medians"].items()):
+fanouts = [load(os.path.basename(p)[:-5]) for p in glob.glob(os.path.join(results, "fanout*.json"))]
+for group, m in sorted(((g, m) for d in fanouts for g, m in d["medians"].items()), key=lambda gm: float(gm[0])):
+    if True:
         n = int(float(group))
         columns.append((f"fan-out {n // 1000}k delivery" if n >= 1000 else f"fan-out {n} delivery",
                         {"p50": m.get("delivery_p50_ms"), "p90": m.get("delivery_p90_ms"),
@@ -53,6 +54,9 @@ for p in glob.glob(os.path.join(results, "idle-*.json")):
             heap[ep].append((m.get("held_at_end", m.get("requested")), m["heap_per_conn_kib"]))
 for ep in heap:
     heap[ep].sort()
+# subscribed /ws connections of the fan-out runs (heap after GC with them minus before, per connection)
+subscribed = sorted((float(g), (m["heap_with_subscribers_kib"] - m["heap_before_kib"]) / float(g))
+                    for d in fanouts for g, m in d["medians"].items() if "heap_with_subscribers_kib" in m)
 
 # ---- drawing
 W, H = 1100, 520
@@ -76,7 +80,7 @@ L, T, PW, PH = 70, 50, 620, 360
 text(L + PW / 2, 25, "Round-trip / delivery latency, medians over rounds (ms, log scale)", size=14, extra='font-weight="bold"')
 vals = [v for _, ps in columns for v in ps.values() if isinstance(v, (int, float)) and v > 0]
 lo = 10 ** math.floor(math.log10(min(vals))) if vals else 0.1
-hi = 10 ** math.ceil(math.log10(max(max(vals), 100) * 1.01)) if vals else 1000
+hi = 10 ** math.ceil(math.log10(max(max(vals), 100) * 1.5)) if vals else 1000
 
 
 def ly(v):
@@ -92,7 +96,7 @@ while e <= math.log10(hi) + 1e-9:
     e += 1
 text(18, T + PH / 2, "ms", extra=f'transform="rotate(-90 18 {T + PH / 2})"')
 line(L, ly(100), L + PW, ly(100), "#c00", 1, "6,4")
-text(L + PW - 4, ly(100) - 5, "fan-out target: last delivery p99 ≤ 100 ms", anchor="end", size=11, extra='fill="#c00"')
+text(L + 4, ly(100) - 5, "fan-out target: last delivery p99 ≤ 100 ms", anchor="start", size=11, extra='fill="#c00"')
 styles = {"p50": ("#1f77b4", "circle"), "p90": ("#2ca02c", "square"), "p99": ("#ff7f0e", "diamond"),
           "p99.9": ("#9467bd", "triangle")}
 
@@ -129,9 +133,9 @@ text(L, T + PH + 80, "echo: 1,000 connections, 64 B (5k/s open loop; max: closed
 
 # right panel: heap per connection
 L2, PW2 = 780, 280
-text(L2 + PW2 / 2, 25, "Heap per idle connection (KiB)", size=14, extra='font-weight="bold"')
+text(L2 + PW2 / 2, 25, "Heap per connection after GC (KiB)", size=14, extra='font-weight="bold"')
 svg.append(f'<rect x="{L2}" y="{T}" width="{PW2}" height="{PH}" fill="none" stroke="#444"/>')
-pts = heap["app"] + heap["bare"]
+pts = heap["app"] + heap["bare"] + subscribed
 if pts:
     xmax = max(n for n, _ in pts) * 1.1
     ymax = max(v for _, v in pts) * 1.25
@@ -149,9 +153,13 @@ if pts:
         line(L2, hy(v), L2 + PW2, hy(v), "#ddd")
         text(L2 - 6, hy(v) + 4, f"{v:g}", anchor="end")
         v += tick
-    for n in sorted({n for n, _ in pts}):
+    last_x = -1e9
+    for n in sorted({int(n) for n, _ in pts}, key=lambda n: (n not in {int(m) for m, _ in heap["app"]}, n)):
+        if abs(hx(n) - last_x) < 45:  # idle N first, then others where they fit
+            continue
         text(hx(n), T + PH + 16, f"{n:,}", size=11)
         line(hx(n), T + PH, hx(n), T + PH + 4)
+        last_x = hx(n)
     text(L2 + PW2 / 2, T + PH + 34, "connections held", size=11)
     for ep, color in (("app", "#d62728"), ("bare", "#7f7f7f")):
         p = heap[ep]
@@ -161,9 +169,15 @@ if pts:
         for n, v in p:
             svg.append(f'<circle cx="{hx(n):.1f}" cy="{hy(v):.1f}" r="4" fill="{color}"/>')
             text(hx(n) + 6, hy(v) - 6, f"{v:.1f}", anchor="start", size=11, extra=f'fill="{color}"')
+    for n, v in subscribed:
+        marker(hx(n), hy(v), "diamond", "#ff7f0e")
+        text(hx(n) + 7, hy(v) + 14, f"{v:.1f}", anchor="start", size=11, extra='fill="#ff7f0e"')
     for j, (ep, color) in enumerate((("app /ws", "#d62728"), ("bare endpoint", "#7f7f7f"))):
         line(L2 + 10 + j * 110, T + PH + 54, L2 + 30 + j * 110, T + PH + 54, color, 2)
         text(L2 + 34 + j * 110, T + PH + 58, ep, anchor="start")
+    if subscribed:
+        marker(L2 + 20, T + PH + 74, "diamond", "#ff7f0e")
+        text(L2 + 34, T + PH + 78, "/ws subscribed, acking (fan-out runs)", anchor="start")
 else:
     text(L2 + PW2 / 2, T + PH / 2, "no idle-N.json results")
 svg.append("</svg>")

@@ -6,7 +6,8 @@
 # so closed sessions expire soon. Per round: the registry (ws_connections_active) and the live
 # ClientSession instances (heap histogram; there is no session gauge) right after the churn and
 # after 25 s (past the grace, the expiring tick and the tombstones' second grace), heap after GC
-# before and after. Writes bench/results/churn.{jsonl,json,md}.
+# before and after; after the last round 60 s more, and the same again (added to its row).
+# Writes bench/results/churn.{jsonl,json,md}.
 # Usage: bench/run-churn.sh [rounds=3] [duration seconds=60]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -49,6 +50,13 @@ for round in $(seq 1 "$ROUNDS"); do
       heap_before_kib: $heap0, heap_after_kib: $heap1, heap_growth_kib: ($heap1 - $heap0),
       heap_growth_since_start_kib: ($heap1 - $hs)}' "$WORK/churn.out" | tee -a "$RESULTS/churn.jsonl"
 done
+# the few sessions still alive 25 s after a round: gone a minute later, or kept for good?
+sleep 60
+jq -c --argjson s "$(live_instances $SESSION_CLASS)" --argjson a "$(prom ws_connections_active 'endpoint="ws"')" \
+  --argjson h "$(heap_after_gc)" --argjson hs "$heap_start" \
+  '. + {sessions_85s_after_last_round: $s, registry_active_85s_after_last_round: $a,
+        heap_growth_since_start_85s_after_last_round_kib: ($h - $hs)}' <<<"$(tail -1 "$RESULTS/churn.jsonl")" \
+  >"$WORK/churn.last" && sed -i '$d' "$RESULTS/churn.jsonl" && cat "$WORK/churn.last" | tee -a "$RESULTS/churn.jsonl"
 stop_server
 python3 "$BENCH/report.py" churn "$(machine_json)" "$RESULTS/churn.jsonl" "$RESULTS/churn"
 cat "$RESULTS/churn.md"

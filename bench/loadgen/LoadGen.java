@@ -1469,6 +1469,7 @@ public class LoadGen {
     int state; // 0 first connection, 1 resume sent, 2 resumed / live
     long resumedAt;
     String failReason;
+    boolean fresh; // on a fresh session since a resume_failed (its seq restarted)
     int attempts;
     long reopenAt;
 
@@ -1545,6 +1546,7 @@ public class LoadGen {
           } else if (has(b, start, len, RESUME_FAILED)) {
             s.failReason = str(b, start, len, REASON);
             failReasons.merge(s.failReason, 1, Integer::sum);
+            s.fresh = true;
             s.sessionId = s.freshSessionId;
             s.token = s.freshToken;
             s.lastSeq = 0;
@@ -1701,8 +1703,8 @@ public class LoadGen {
           behind = 0;
           sessionsFresh = 0;
           for (Sub s : subs) {
-            if (s.failReason != null) {
-              sessionsFresh++;
+            if (s.fresh) {
+              sessionsFresh++; // seq restarted with its new session: not comparable
             } else if (s.lastSeq != published[0]) {
               behind++;
             }
@@ -1724,7 +1726,7 @@ public class LoadGen {
       r.put("drop_loop_ms", dropMs);
       r.put("resumed", resumedCount[0]);
       r.put("resume_failed", failReasons.values().stream().mapToInt(Integer::intValue).sum() - failed0);
-      r.put("resume_failed_reasons", failReasons.toString().replace('=', ':'));
+      r.put("resume_failed_reasons_so_far", failReasons.toString().replace('=', ':'));
       // answered: resumed or resume_failed; all_resumed only if every one resumed
       r.put("all_answered", done == n);
       r.put("all_resumed", resumedCount[0] == n);
