@@ -37,10 +37,11 @@ fanouts = [load(os.path.basename(p)[:-5]) for p in glob.glob(os.path.join(result
 for group, m in sorted(((g, m) for d in fanouts for g, m in d["medians"].items()), key=lambda gm: float(gm[0])):
     if True:
         n = int(float(group))
-        columns.append((f"fan-out {n // 1000}k delivery" if n >= 1000 else f"fan-out {n} delivery",
+        who = (f"{n // 1000}k" if n >= 1000 else f"{n}") + f"@{m.get('publish_rate', 10):g}/s"
+        columns.append((f"fan-out {who} delivery",
                         {"p50": m.get("delivery_p50_ms"), "p90": m.get("delivery_p90_ms"),
                          "p99": m.get("delivery_p99_ms"), "p99.9": m.get("delivery_p999_ms")}))
-        columns.append((f"fan-out {n // 1000}k last" if n >= 1000 else f"fan-out {n} last",
+        columns.append((f"fan-out {who} last",
                         {"p50": m.get("last_delivery_p50_ms"), "p99": m.get("last_delivery_p99_ms")}))
 
 heap = {"app": [], "bare": []}
@@ -122,13 +123,13 @@ for i, (label, ps) in enumerate(columns):
         if isinstance(v, (int, float)) and v > 0:
             marker(x, ly(v), styles[name][1], styles[name][0])
     words = label.split(" ")
-    text(x, T + PH + 16, " ".join(words[:2]), size=11)
-    text(x, T + PH + 30, " ".join(words[2:]), size=11)
+    text(x, T + PH + 16, " ".join(words[:2]), size=10)
+    text(x, T + PH + 30, " ".join(words[2:]), size=10)
 for j, (name, (color, kind)) in enumerate(styles.items()):
     lx = L + 10 + j * 70
     marker(lx, T + PH + 52, kind, color)
     text(lx + 10, T + PH + 56, name, anchor="start")
-text(L, T + PH + 80, "echo: 1,000 connections, 64 B (5k/s open loop; max: closed loop); fan-out: 1 channel, 10 publications/s",
+text(L, T + PH + 80, "echo: 1,000 connections, 64 B (5k/s open loop; max: closed loop); fan-out: 1 channel, subscribers@publications per second",
      anchor="start", size=10, extra='fill="#555"')
 
 # right panel: heap per connection
