@@ -11,10 +11,7 @@ public interface Transport {
 
   void sendBinary(ByteBuffer data, Consumer<Throwable> done);
 
-  /**
-   * Sends a ping frame. A failure may be reported by the exception or not at all: a connection that
-   * cannot take a ping is found by its close callback or the heartbeat timeout.
-   */
+  /** Sends a ping frame; a failure is reported by the exception. */
   void sendPing(ByteBuffer payload) throws java.io.IOException;
 
   /** Sends a close frame with this code and reason and closes the socket. */
