@@ -122,14 +122,13 @@ for i, (label, ps) in enumerate(columns):
     for name, v in ps.items():
         if isinstance(v, (int, float)) and v > 0:
             marker(x, ly(v), styles[name][1], styles[name][0])
-    words = label.split(" ")
-    text(x, T + PH + 16, " ".join(words[:2]), size=10)
-    text(x, T + PH + 30, " ".join(words[2:]), size=10)
+    for k, word in enumerate(label.split(" ")):
+        text(x, T + PH + 14 + 12 * k, word, size=10)
 for j, (name, (color, kind)) in enumerate(styles.items()):
     lx = L + 10 + j * 70
-    marker(lx, T + PH + 52, kind, color)
-    text(lx + 10, T + PH + 56, name, anchor="start")
-text(L, T + PH + 80, "echo: 1,000 connections, 64 B (5k/s open loop; max: closed loop); fan-out: 1 channel, subscribers@publications per second",
+    marker(lx, T + PH + 60, kind, color)
+    text(lx + 10, T + PH + 64, name, anchor="start")
+text(L, T + PH + 86, "echo: 1,000 connections, 64 B (5k/s open loop; max: closed loop); fan-out: 1 channel, subscribers@publications per second",
      anchor="start", size=10, extra='fill="#555"')
 
 # right panel: heap per connection
