@@ -15,8 +15,8 @@ import org.robustws.logging.WsLog;
 /**
  * Drives the heartbeat. The timer is not persistent: a tick missed while the server was down means
  * nothing, and a persistent timer would fire a burst of them at the next start. Ticks never overlap
- * (the singleton's write lock), and a tick only queues pings, so it never waits on a client. A tick
- * comes every second and pings only the connections whose interval has passed.
+ * (the singleton's write lock), and a tick only starts asynchronous pings, so it never waits on a
+ * client. A tick comes every second and pings only the connections whose interval has passed.
  */
 @Singleton
 @Startup
