@@ -13,16 +13,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
-import org.robustws.connection.ConnectionClosed;
-import org.robustws.connection.ConnectionEvents;
 import org.robustws.connection.ConnectionManager;
-import org.robustws.connection.ConnectionOpened;
-import org.robustws.connection.MessageReceived;
-import org.robustws.connection.ResumeAttempted;
 import org.robustws.connection.TrafficListener;
 import org.robustws.protocol.MessageCodec;
 import org.robustws.session.InMemorySessionStore;
 import org.robustws.testing.MutableClock;
+import org.robustws.testing.NoEvents;
 
 /** The drain runs on the executor, never on the caller's thread, and only once. */
 class DrainerTest {
@@ -68,19 +64,5 @@ class DrainerTest {
     assertThrows(RejectedExecutionException.class, drainer::start);
     drainer.executor = tasks::add;
     assertTrue(drainer.start());
-  }
-
-  private static final class NoEvents implements ConnectionEvents {
-    @Override
-    public void opened(ConnectionOpened event) {}
-
-    @Override
-    public void closed(ConnectionClosed event) {}
-
-    @Override
-    public void received(MessageReceived event) {}
-
-    @Override
-    public void resumed(ResumeAttempted event) {}
   }
 }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
-import org.robustws.connection.ConnectionEvents;
 import org.robustws.connection.ConnectionInfo;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.EndpointKind;
@@ -17,6 +16,7 @@ import org.robustws.connection.TrafficListener;
 import org.robustws.protocol.MessageCodec;
 import org.robustws.session.InMemorySessionStore;
 import org.robustws.testing.MutableClock;
+import org.robustws.testing.NoEvents;
 import org.robustws.testing.RecordingTransport;
 import org.robustws.testing.TestSettings;
 
@@ -25,29 +25,17 @@ class HealthChecksTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
   private final WsSettings settings = WsSettings.defaults();
   private final MessageCodec codec = new MessageCodec();
-  private final ConnectionManager manager =
-      new ConnectionManager(
-          settings,
-          clock,
-          new InMemorySessionStore(1_000, 1_048_576, 120_000),
-          new InMemoryChannelRegistry(),
-          codec,
-          new NoEvents(),
-          TrafficListener.NONE);
+  private final ConnectionManager manager = manager(settings);
 
-  /** Events nobody listens to. */
-  static final class NoEvents implements ConnectionEvents {
-    @Override
-    public void opened(org.robustws.connection.ConnectionOpened event) {}
-
-    @Override
-    public void closed(org.robustws.connection.ConnectionClosed event) {}
-
-    @Override
-    public void received(org.robustws.connection.MessageReceived event) {}
-
-    @Override
-    public void resumed(org.robustws.connection.ResumeAttempted event) {}
+  private ConnectionManager manager(WsSettings with) {
+    return new ConnectionManager(
+        with,
+        clock,
+        new InMemorySessionStore(1_000, 1_048_576, 120_000),
+        new InMemoryChannelRegistry(),
+        codec,
+        new NoEvents(),
+        TrafficListener.NONE);
   }
 
   @AfterEach
@@ -75,15 +63,7 @@ class HealthChecksTest {
   @Test
   void readinessIsDownWhenFullOrDraining() {
     WsSettings two = TestSettings.defaultsWith(10, 2);
-    ConnectionManager small =
-        new ConnectionManager(
-            two,
-            clock,
-            new InMemorySessionStore(1_000, 1_048_576, 120_000),
-            new InMemoryChannelRegistry(),
-            codec,
-            new NoEvents(),
-            TrafficListener.NONE);
+    ConnectionManager small = manager(two);
     CapacityReadiness readiness = new CapacityReadiness();
     readiness.manager = small;
     readiness.settings = two;
