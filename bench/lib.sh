@@ -125,4 +125,28 @@ cpu_ticks() {
   echo "$t"
 }
 
+# publish_handling: "SECONDS,COUNT" of the server's publish handler so far (ws_message_handling).
+publish_handling() {
+  echo "$(prom ws_message_handling_seconds_sum 'type="publish"'),$(prom ws_message_handling_seconds_count 'type="publish"')"
+}
+
+# steal_ticks: CPU ticks (100 Hz) the hypervisor gave to other guests, all cores, since boot.
+steal_ticks() {
+  awk '$1 == "cpu" { print $9 }' /proc/stat
+}
+
+# jfr_start NAME / jfr_stop: BENCH_JFR=1 records the server with JFR into bench/work/NAME.jfr (for
+# bench/jfr-top.py). BENCH_JFR_DELAY=s starts it that late, to profile a warm server;
+# BENCH_JFC=file.jfc picks the settings (bench/fast-sampling.jfc: a CPU sample per thread every ms
+# instead of every 10-20 ms).
+jfr_start() {
+  [ "${BENCH_JFR:-}" = 1 ] || return 0
+  (sleep "${BENCH_JFR_DELAY:-0}"
+    jcmd "$SERVER_PID" JFR.start name=bench settings="${BENCH_JFC:-profile}" filename="$WORK/$1.jfr" >/dev/null) &
+}
+jfr_stop() {
+  [ "${BENCH_JFR:-}" = 1 ] || return 0
+  jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
+}
+
 trap 'stop_server' EXIT

@@ -84,6 +84,8 @@ def fanout_merge(pub_file, out_file, extra, sub_files):
                    / max(1, pr.get("sent_with_warmup", pr["published"]) * subscribed),
                    "last_ack_after_end_ms": pr.get("last_ack_after_end_ms", -1),
                    "publisher_cpu_cores": pr["publisher_cpu_cores"],
+                   "publish_handler_ms": pr.get("publish_handler_ms", -1),
+                   "steal_cpu_s": pr.get("steal_cpu_s", -1),
                    "seq_gaps_whole_run": sum(s["seq_gaps"] for s in summaries),
                    "open_at_end": sum(s["open_at_end"] for s in summaries)}
             row.update(extra)

@@ -4,7 +4,7 @@
 # as soon as a reply arrives); the app's /ws (protocol "echo") and the bare /baseline/echo take
 # turns in one server run (order alternating per round), exactly as run-echo.sh. Throughput,
 # round trip p50/p99 (from the actual send), server and client CPU µs per message.
-# Writes bench/results/echo-max.{jsonl,json,md}.
+# Writes bench/results/echo-max.{jsonl,json,md} (ECHO_OUT=explore/x: another name).
 # Usage: bench/run-echo-max.sh [rounds=3] [measure seconds=15]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -12,12 +12,15 @@ ROUNDS=${1:-3}
 MEASURE=${2:-15}
 N=${ECHO_CONNECTIONS:-1000}
 WINDOW=${ECHO_WINDOW:-2}
+OUT=$RESULTS/${ECHO_OUT:-echo-max}
 
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
-rm -f "$RESULTS/echo-max.jsonl"
+rm -f "$OUT.jsonl"
+jfr_start echo-max
 loadgen mode=echo window=$WINDOW port=$HTTP_PORT n=$N rounds=$ROUNDS warm-s=5 measure-s=$MEASURE \
-  server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$RESULTS/echo-max.jsonl"
+  server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$OUT.jsonl"
+jfr_stop
 stop_server
-python3 "$BENCH/report.py" echo-max "$(machine_json)" "$RESULTS/echo-max.jsonl" "$RESULTS/echo-max"
-cat "$RESULTS/echo-max.md"
+python3 "$BENCH/report.py" echo-max "$(machine_json)" "$OUT.jsonl" "$OUT"
+cat "$OUT.md"

@@ -13,16 +13,10 @@ RATE=${ECHO_RATE:-5000}
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
 rm -f "$RESULTS/echo.jsonl"
-# BENCH_JFR=1: profile the server during the run (bench/work/echo.jfr), e.g. for bench/jfr-top.py
-# BENCH_JFR_DELAY=s starts it that late, to profile a warm server; BENCH_JFC=file.jfc picks the settings
-# (bench/fast-sampling.jfc: a CPU sample per thread every ms instead of every 10-20 ms)
-if [ "${BENCH_JFR:-}" = 1 ]; then
-  (sleep "${BENCH_JFR_DELAY:-0}"
-    jcmd "$SERVER_PID" JFR.start name=bench settings="${BENCH_JFC:-profile}" filename="$WORK/echo.jfr" >/dev/null) &
-fi
+jfr_start echo
 loadgen mode=echo port=$HTTP_PORT n=$N rate=$RATE rounds=$ROUNDS warm-s=5 measure-s=$MEASURE \
   server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$RESULTS/echo.jsonl"
-if [ "${BENCH_JFR:-}" = 1 ]; then jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null; fi
+jfr_stop
 stop_server
 python3 "$BENCH/report.py" echo "$(machine_json)" "$RESULTS/echo.jsonl" "$RESULTS/echo"
 cat "$RESULTS/echo.md"

@@ -35,21 +35,25 @@ done
 log "subscribers: $(cat "$WORK"/fanout.ready.* | tr '\n' ' ')"
 heap1=$(heap_after_gc)
 active=$(prom ws_connections_active 'endpoint="ws"')
-# BENCH_JFR=1: profile the server during the publications (bench/work/fanout.jfr; bench/jfr-top.py)
-if [ "${BENCH_JFR:-}" = 1 ]; then
-  jcmd "$SERVER_PID" JFR.start name=bench settings="${BENCH_JFC:-profile}" filename="$WORK/fanout.jfr" >/dev/null
-fi
+jfr_start fanout
 for round in $(seq 1 "$ROUNDS"); do
   c0=$(cpu_ticks "${SUB_PIDS[@]}")
+  h0=$(publish_handling); st0=$(steal_ticks)
   loadgen mode=fanout-pub port=$HTTP_PORT rate=$RATE round=$round warm-s=2 measure-s=$MEASURE channel=fan \
     server-pid=$SERVER_PID bind=127.0.0.9 >>"$WORK/fanout.pub.jsonl"
   c1=$(cpu_ticks "${SUB_PIDS[@]}")
-  jq -c --argjson t "$((c1 - c0))" --argjson s "$((MEASURE + 2))" '. + {subscriber_cpu_s: ($t / 100)}' \
+  h1=$(publish_handling); st1=$(steal_ticks)
+  # the server's time inside the publish handler (the fan-out loop, writes included) per
+  # publication, and the CPU time the hypervisor gave to other guests (steal) during the round
+  jq -c --argjson t "$((c1 - c0))" --argjson h0 "[$h0]" --argjson h1 "[$h1]" \
+    --argjson steal "$((st1 - st0))" \
+    '. + {subscriber_cpu_s: ($t / 100), steal_cpu_s: ($steal / 100),
+          publish_handler_ms: (if $h1[1] > $h0[1] then ($h1[0] - $h0[0]) / ($h1[1] - $h0[1]) * 1000 else -1 end)}' \
     <<<"$(tail -1 "$WORK/fanout.pub.jsonl")" >>"$WORK/fanout.pubcpu.jsonl"
   tail -1 "$WORK/fanout.pub.jsonl" >&2
   sleep 2
 done
-if [ "${BENCH_JFR:-}" = 1 ]; then jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null; fi
+jfr_stop
 touch "$WORK/fanout.stop"
 for p in "${SUB_PIDS[@]}"; do
   for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done

@@ -16,9 +16,11 @@ OUT=$RESULTS/${RESUME_OUT:-resume}
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
 rm -f "$OUT.jsonl"
+jfr_start resume
 loadgen mode=resume port=$HTTP_PORT n=$N rate=${RESUME_RATE:-20} rounds=$ROUNDS warm-s=5 after-s=5 \
   reconnect-rate=${RESUME_RECONNECT_RATE:-0} server-pid=$SERVER_PID prometheus=$PROM \
   bind=127.0.0.2,127.0.0.3 out="$OUT.jsonl"
+jfr_stop
 stop_server
 python3 "$BENCH/report.py" resume "$(machine_json)" "$OUT.jsonl" "$OUT"
 cat "$OUT.md"

@@ -221,6 +221,16 @@ public class LoadGen {
     c.eof = true;
   }
 
+  /**
+   * How many messages of an open-loop schedule (message k intended at {@code start + k * interval})
+   * are due at {@code now}: message 0 at once. (Until 2026-11-26 this left out the +1, so every
+   * message went one interval after the time stamped into it: fixed-rate latencies were one interval
+   * too high.)
+   */
+  static long due(long now, long start, long intervalNs) {
+    return (now - start) / intervalNs + 1;
+  }
+
   /** One select round: connects, writes, reads. */
   static void poll(long timeoutMs) throws IOException {
     selector.select(timeoutMs);
@@ -778,7 +788,7 @@ public class LoadGen {
           if (now >= mEnd) {
             break;
           }
-          long due = (now - start) / intervalNs;
+          long due = due(now, start, intervalNs);
           int burst = 0;
           while (sent < due && burst++ < 200) {
             long intended = start + sent * intervalNs;
@@ -980,7 +990,7 @@ public class LoadGen {
           if (now >= mEnd) {
             break;
           }
-          long due = (now - start) / intervalNs;
+          long due = due(now, start, intervalNs);
           int burst = 0;
           while (sent < due && burst++ < 100) {
             stamp(msg, at, start + sent * intervalNs);
@@ -1279,7 +1289,7 @@ public class LoadGen {
       if (now >= end) {
         break;
       }
-      long due = (now - start) / intervalNs;
+      long due = due(now, start, intervalNs);
       while (sent < due) {
         long intended = start + sent * intervalNs;
         boolean warm = intended < mStart;
