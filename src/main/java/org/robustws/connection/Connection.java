@@ -87,10 +87,18 @@ public final class Connection implements EventSink {
 
               @Override
               public void failed(Throwable failure) {
-                // only the first failure: a dead socket fails every frame still queued
+                // only the first failure: a dead socket fails every frame still queued. A client
+                // that vanished (I/O failure) is normal life, and thousands of them at once (a
+                // network blip) must not serialise every thread on the log formatter with stack
+                // traces (bench/RESULTS.md, resume storm); anything else is ours to fix.
                 if (counts.get(SEND_FAILURES) == 0) {
-                  try (LogFields f = logFields("RWS0008")) {
-                    WsLog.LOG.sendFailed(id, failure);
+                  boolean io = failure instanceof IOException;
+                  try (LogFields f = logFields(io ? "RWS0017" : "RWS0008")) {
+                    if (io) {
+                      WsLog.LOG.ioFailure(id, failure);
+                    } else {
+                      WsLog.LOG.sendFailed(id, failure);
+                    }
                   }
                 }
                 counts.incrementAndGet(SEND_FAILURES);

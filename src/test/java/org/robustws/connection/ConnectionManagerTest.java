@@ -9,10 +9,16 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.channel.InMemoryChannelRegistry;
@@ -73,6 +79,69 @@ class ConnectionManagerTest {
   @AfterEach
   void close() {
     codec.close();
+  }
+
+  @Test
+  void aSendToAVanishedClientIsLoggedAtDebugAndOnlyOtherFailuresWarn() {
+    List<LogRecord> records = new ArrayList<>();
+    Handler recorder =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            records.add(record);
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger logger = Logger.getLogger("org.robustws");
+    Level level = logger.getLevel();
+    logger.setLevel(Level.ALL);
+    logger.addHandler(recorder);
+    try {
+      manager.open(EndpointKind.WS, INFO, failingWith(new ClosedChannelException()));
+      manager.open(EndpointKind.WS, INFO, failingWith(new IllegalStateException("a bug")));
+    } finally {
+      logger.removeHandler(recorder);
+      logger.setLevel(level);
+    }
+    LogRecord vanished = only(records, "RWS0017");
+    assertEquals(Level.FINE, vanished.getLevel());
+    assertTrue(vanished.getThrown() instanceof ClosedChannelException);
+    LogRecord bug = only(records, "RWS0008");
+    assertEquals(Level.WARNING, bug.getLevel());
+    assertTrue(bug.getThrown() instanceof IllegalStateException);
+  }
+
+  private static LogRecord only(List<LogRecord> records, String id) {
+    List<LogRecord> found = records.stream().filter(r -> r.getMessage().startsWith(id)).toList();
+    assertEquals(
+        1, found.size(), id + " in " + records.stream().map(LogRecord::getMessage).toList());
+    return found.get(0);
+  }
+
+  /** A transport whose every send fails with {@code failure}. */
+  private static Transport failingWith(Throwable failure) {
+    return new Transport() {
+      @Override
+      public void sendText(String text, Consumer<Throwable> done) {
+        done.accept(failure);
+      }
+
+      @Override
+      public void sendBinary(ByteBuffer data, Consumer<Throwable> done) {
+        done.accept(failure);
+      }
+
+      @Override
+      public void sendPing(ByteBuffer payload) {}
+
+      @Override
+      public void close(int code, String reason) {}
+    };
   }
 
   @Test
