@@ -24,10 +24,13 @@ public final class ClientSession {
   private String lastUsedToken;
   private long seq;
   private EventSink sink;
+  // a new session counts as detached since its creation until its first connection attaches: the
+  // heartbeat's expiry sweep may run in between, and must not take it for detached since 1970
   private long detachedAt;
 
-  ClientSession(String id, Tokens tokens, int bufferEvents, long bufferBytes) {
+  ClientSession(String id, Tokens tokens, int bufferEvents, long bufferBytes, long createdAt) {
     this.id = id;
+    this.detachedAt = createdAt;
     this.tokens = tokens;
     this.replay = new ReplayBuffer(bufferEvents, bufferBytes);
     this.resumeToken = tokens.next("", 24);

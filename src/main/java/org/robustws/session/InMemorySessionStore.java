@@ -27,7 +27,7 @@ public final class InMemorySessionStore implements SessionStore {
   @Override
   public ClientSession create(long now) {
     ClientSession session =
-        new ClientSession(tokens.next("s-", 12), tokens, bufferEvents, bufferBytes);
+        new ClientSession(tokens.next("s-", 12), tokens, bufferEvents, bufferBytes, now);
     sessions.put(session.id(), session);
     return session;
   }

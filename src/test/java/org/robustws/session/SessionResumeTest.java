@@ -34,6 +34,17 @@ class SessionResumeTest {
   }
 
   @Test
+  void aNewSessionIsNotExpiredBeforeItsFirstConnectionAttaches() {
+    long created = 1_000_000;
+    ClientSession session = store.create(created);
+    // the heartbeat's sweep may run between create and attach (it did in the resume storm)
+    assertTrue(store.expire(created + 1_000).isEmpty());
+    assertSame(session, store.find(session.id()).orElseThrow());
+    // a session no connection ever attached to expires one grace after its creation
+    assertEquals(List.of(session), store.expire(created + GRACE + 1));
+  }
+
+  @Test
   void numbersEventsPerSessionWithoutGaps() {
     ClientSession a = store.create(0);
     ClientSession b = store.create(0);
