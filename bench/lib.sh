@@ -37,7 +37,7 @@ start_server() {
   if [ -n "${BENCH_IO_THREADS:-}" ]; then
     "$WORK/server/bin/jboss-cli.sh" --commands="embed-server,/subsystem=io/worker=default:write-attribute(name=io-threads,value=$BENCH_IO_THREADS),stop-embedded-server" >/dev/null
   fi
-  log "starting WildFly (port offset $OFFSET, io threads ${BENCH_IO_THREADS:-default}) with $*"
+  log "starting WildFly (port offset $OFFSET, io threads ${BENCH_IO_THREADS:-as configured}) with $*"
   JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
     JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}" \
     "$WORK/server/bin/standalone.sh" -Djboss.socket.binding.port-offset="$OFFSET" "$@" \
