@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Scenario (b): echo at a fixed rate (default 5,000 msg/s of 64 B over 1,000 connections), the app's
 # /ws (protocol "echo") against the bare endpoint /baseline/echo, alternating phases in one server
-# run. Writes bench/results/echo.{jsonl,json,md}.
+# run. Writes bench/results/echo.{jsonl,json,md} (ECHO_OUT=explore/x: another name).
 # Usage: bench/run-echo.sh [rounds] [measure seconds]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -9,10 +9,11 @@ ROUNDS=${1:-3}
 MEASURE=${2:-15}
 N=${ECHO_CONNECTIONS:-1000}
 RATE=${ECHO_RATE:-5000}
+OUT=$RESULTS/${ECHO_OUT:-echo}
 
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
-rm -f "$RESULTS/echo.jsonl"
+rm -f "$OUT.jsonl"
 jfr_start echo
 # one unreported round first: the app's first phase after deployment otherwise runs on a cold JIT
 # (1.5-2.7x the warm cost), and with 3 rounds that cold round decided the median (ECHO_WARMUP_S=0:
@@ -22,8 +23,8 @@ if [ "${ECHO_WARMUP_S:-20}" -gt 0 ]; then
     server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$WORK/echo-warmup.jsonl"
 fi
 loadgen mode=echo port=$HTTP_PORT n=$N rate=$RATE rounds=$ROUNDS warm-s=5 measure-s=$MEASURE \
-  server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$RESULTS/echo.jsonl"
+  server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$OUT.jsonl"
 jfr_stop
 stop_server
-python3 "$BENCH/report.py" echo "$(machine_json)" "$RESULTS/echo.jsonl" "$RESULTS/echo"
-cat "$RESULTS/echo.md"
+python3 "$BENCH/report.py" echo "$(machine_json)" "$OUT.jsonl" "$OUT"
+cat "$OUT.md"
