@@ -65,6 +65,15 @@ public class MessageCodec implements AutoCloseable {
     if (message instanceof ServerMessage.MessageEcho echo) {
       return json.createObjectBuilder(echo.message()).add("echo", true).build().toString();
     }
+    if (message instanceof ServerMessage.Echo echo) {
+      // the commonest reply, built without JSON-B's per-call context: a third of the app's cost
+      // per echo over a bare endpoint was JSON (bench/RESULTS.md); same bytes as JSON-B writes
+      return json.createObjectBuilder()
+          .add("payload", echo.payload())
+          .add("type", echo.type())
+          .build()
+          .toString();
+    }
     return jsonb.toJson(message);
   }
 

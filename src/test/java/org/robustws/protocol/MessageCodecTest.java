@@ -63,6 +63,15 @@ class MessageCodecTest {
   }
 
   @Test
+  void anEchoIsWrittenExactlyAsJsonbWritesIt() {
+    for (JsonValue payload :
+        List.of(DATA, Json.createValue("héllo \"x\""), Json.createValue(1.5), JsonValue.NULL)) {
+      ServerMessage.Echo echo = ServerMessage.Echo.of(payload);
+      assertEquals(JSONB.toJson(echo), CODEC.encode(echo));
+    }
+  }
+
+  @Test
   void connectedHasTheShapeOfProtocolV1() {
     ServerMessage.ClientConfig config =
         new ServerMessage.ClientConfig(
