@@ -33,11 +33,17 @@ start_server() {
   cp -a "$ROOT/target/server" "$WORK/server"
   cp "$ROOT/target/robust-websocket.war" "$BENCH/baseline/target/baseline.war" \
     "$WORK/server/standalone/deployments/"
-  # BENCH_IO_THREADS=n: Undertow's io threads (WildFly's default: 2 per core)
+  # BENCH_IO_THREADS=n: Undertow's io threads (shipped: 16, wildfly-config/configure-undertow.cli);
+  # BENCH_CLI="op1;op2": more management operations on this copy, to try a setting side by side
+  local ops=${BENCH_CLI:-}
   if [ -n "${BENCH_IO_THREADS:-}" ]; then
-    "$WORK/server/bin/jboss-cli.sh" --commands="embed-server,/subsystem=io/worker=default:write-attribute(name=io-threads,value=$BENCH_IO_THREADS),stop-embedded-server" >/dev/null
+    ops="/subsystem=io/worker=default:write-attribute(name=io-threads,value=$BENCH_IO_THREADS)${ops:+;$ops}"
   fi
-  log "starting WildFly (port offset $OFFSET, io threads ${BENCH_IO_THREADS:-as configured}) with $*"
+  if [ -n "$ops" ]; then
+    printf 'embed-server\n%s\nstop-embedded-server\n' "$(tr ';' '\n' <<<"$ops")" >"$WORK/server-ops.cli"
+    "$WORK/server/bin/jboss-cli.sh" --file="$WORK/server-ops.cli" >/dev/null
+  fi
+  log "starting WildFly (port offset $OFFSET, io threads ${BENCH_IO_THREADS:-as configured}${BENCH_CLI:+, $BENCH_CLI}) with $*"
   JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
     JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}" \
     "$WORK/server/bin/standalone.sh" -Djboss.socket.binding.port-offset="$OFFSET" "$@" \

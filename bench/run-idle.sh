@@ -12,7 +12,7 @@ N=${1:-5000}
 ROUNDS=${2:-3}
 HOLD=${3:-30}
 PROCS=${IDLE_PROCESSES:-2}
-OUT=$RESULTS/idle-$N
+OUT=$RESULTS/${IDLE_OUT:-idle-$N}
 
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_MAX_CONNECTIONS:-19000} \
