@@ -2,7 +2,7 @@
 # Scenario (a): idle connections with the heartbeat on (default interval 25 s, ticks every second,
 # so hold 30 s or more for every connection to be pinged; resume grace 5 s, so the sessions of one
 # phase's closed connections are gone before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
-# split over client processes on 127.0.0.2, 127.0.0.3, ... (each process may open at most 20,000
+# split over client processes on 127.0.0.2, 127.0.0.3, ... (the bare endpoint on the next ones; each process may open at most 20,000
 # files). Heap after GC before and while holding them, heartbeat tick duration from
 # ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
 # Usage: bench/run-idle.sh [N=5000] [rounds=3] [hold seconds=30]
@@ -21,12 +21,16 @@ rm -f "$OUT.jsonl"
 for round in $(seq 1 "$ROUNDS"); do
   for ep in app bare; do
     path=/ws; [ "$ep" = bare ] && path=/baseline/echo
+    # each endpoint connects from its own source addresses: the previous phase's client sockets
+    # sit in TIME_WAIT for 60 s on theirs and made the next phase's connects take 45-50 s instead of
+    # 10 (bench/RESULTS.md, (a))
+    first=2; [ "$ep" = bare ] && first=$((2 + PROCS))
     heap0=$(heap_after_gc)
     tick_n0=$(prom ws_heartbeat_tick_seconds_count); tick_s0=$(prom ws_heartbeat_tick_seconds_sum)
     rm -f "$WORK"/idle.*
     t0=$(date +%s.%N)
     for p in $(seq 1 "$PROCS"); do
-      "${LOADGEN[@]}" mode=idle port=$HTTP_PORT path=$path n=$((N / PROCS)) bind=127.0.0.$((p + 1)) \
+      "${LOADGEN[@]}" mode=idle port=$HTTP_PORT path=$path n=$((N / PROCS)) bind=127.0.0.$((first + p - 1)) \
         connect-rate=${IDLE_CONNECT_RATE:-1000} hold-s=$((HOLD + 200)) \
         ready-file="$WORK/idle.ready.$p" stop-file="$WORK/idle.stop" >"$WORK/idle.out.$p" 2>"$WORK/idle.err.$p" &
       CLIENT_PIDS+=($!)
