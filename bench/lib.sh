@@ -141,6 +141,15 @@ steal_ticks() {
   awk '$1 == "cpu" { print $9 }' /proc/stat
 }
 
+# echo_warmup ARGS...: one unreported echo round (mode=echo ARGS over N connections) before the
+# measured ones. The app's first phase after deployment otherwise runs on a cold JIT (1.5-2.7x the
+# warm cost), and with 3 rounds that cold round decided the median. ECHO_WARMUP_S (20) long; 0: none.
+echo_warmup() {
+  [ "${ECHO_WARMUP_S:-20}" -gt 0 ] || return 0
+  loadgen mode=echo "$@" port=$HTTP_PORT n=$N rounds=1 warm-s=5 measure-s="${ECHO_WARMUP_S:-20}" \
+    server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$WORK/echo-warmup.jsonl"
+}
+
 # jfr_start NAME / jfr_stop: BENCH_JFR=1 records the server with JFR into bench/work/NAME.jfr (for
 # bench/jfr-top.py). BENCH_JFR_DELAY=s starts it that late, to profile a warm server;
 # BENCH_JFC=file.jfc picks the settings (bench/fast-sampling.jfc: a CPU sample per thread every ms

@@ -15,13 +15,7 @@ build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.rate.per-second=100000 -Dws.rate.burst=100000
 rm -f "$OUT.jsonl"
 jfr_start echo
-# one unreported round first: the app's first phase after deployment otherwise runs on a cold JIT
-# (1.5-2.7x the warm cost), and with 3 rounds that cold round decided the median (ECHO_WARMUP_S=0:
-# no warm-up round)
-if [ "${ECHO_WARMUP_S:-20}" -gt 0 ]; then
-  loadgen mode=echo rate=$RATE port=$HTTP_PORT n=$N rounds=1 warm-s=5 measure-s=${ECHO_WARMUP_S:-20} \
-    server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$WORK/echo-warmup.jsonl"
-fi
+echo_warmup rate=$RATE
 loadgen mode=echo port=$HTTP_PORT n=$N rate=$RATE rounds=$ROUNDS warm-s=5 measure-s=$MEASURE \
   server-pid=$SERVER_PID bind=127.0.0.2,127.0.0.3 out="$OUT.jsonl"
 jfr_stop
