@@ -19,6 +19,7 @@ import org.robustws.session.EventSink;
  */
 public final class Connection implements EventSink {
   private final String id;
+  private final long openOrder;
   private final EndpointKind endpoint;
   private final ConnectionInfo info;
   private final long connectedAt;
@@ -47,6 +48,7 @@ public final class Connection implements EventSink {
 
   Connection(
       String id,
+      long openOrder,
       EndpointKind endpoint,
       ConnectionInfo info,
       long connectedAt,
@@ -54,6 +56,7 @@ public final class Connection implements EventSink {
       TrafficListener traffic,
       WsSettings settings) {
     this.id = id;
+    this.openOrder = openOrder;
     this.rateLimiter =
         new RateLimiter(
             settings.rateLimitPerSecond(),
@@ -222,6 +225,11 @@ public final class Connection implements EventSink {
     if (!outbound.offerText(type, frame)) {
       slowConsumer();
     }
+  }
+
+  @Override
+  public long openOrder() {
+    return openOrder;
   }
 
   @Override

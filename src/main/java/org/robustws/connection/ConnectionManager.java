@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
@@ -45,6 +46,7 @@ public class ConnectionManager {
   private volatile boolean draining;
   private volatile long lastHeartbeatAt;
   private final Tokens ids = new Tokens();
+  private final AtomicLong opens = new AtomicLong();
   private WsSettings settings;
   private Clock clock;
   private SessionStore sessions;
@@ -107,7 +109,15 @@ public class ConnectionManager {
   public Connection open(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
     long now = clock.millis();
     Connection connection =
-        new Connection(ids.next("c-", 9), endpoint, info, now, transport, traffic, settings);
+        new Connection(
+            ids.next("c-", 9),
+            opens.incrementAndGet(),
+            endpoint,
+            info,
+            now,
+            transport,
+            traffic,
+            settings);
     Admission admission = draining ? Admission.DRAINING : admissions.admit(info.remoteAddress());
     if (admission != Admission.OPEN) {
       // the handshake filter refuses most of these with an HTTP status; this closes the rest
@@ -160,6 +170,11 @@ public class ConnectionManager {
   }
 
   private void onText(Connection connection, String text, int bytes) {
+    if (connection.state() != ConnectionState.CONNECTED) {
+      // we are closing it, or closed it: a frame still in flight must not act, above all a resume
+      // that would take its session away from the client's newer connection
+      return;
+    }
     long now = clock.millis();
     connection.received(now, bytes);
     if (bytes > settings.maxMessageBytes()) {
@@ -238,6 +253,9 @@ public class ConnectionManager {
 
   /** A binary frame: echoed on {@code /ws-legacy}, refused on {@code /ws}. */
   public void onBinary(Connection connection, ByteBuffer data) {
+    if (connection.state() != ConnectionState.CONNECTED) {
+      return;
+    }
     long now = clock.millis();
     connection.received(now, data.remaining());
     if (!withinRate(connection, now, data.remaining())) {

@@ -86,21 +86,34 @@ final class WsProtocol {
                 codec.encode(ServerMessage.Resumed.of(sessionId, token, replayed, lastSeq)));
     if (result instanceof ResumeResult.Resumed resumed) {
       connection.session(resumed.session());
+      if (connection.state() != ConnectionState.CONNECTED) {
+        // closed meanwhile (the heartbeat closes from its own thread), and its close may have
+        // detached the fresh session instead: without this the session would never expire
+        resumed.session().detach(connection, now);
+      }
       // resume is the first message, so the fresh session has no subscriptions to carry over
       sessions.remove(fresh.id());
       if (resumed.previous() instanceof Connection previous && previous != connection) {
-        previous.close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
+        closeAsTakenOver(previous);
       }
-      traffic.resumed("ok", resumed.replayed());
-      events.resumed(
-          new ResumeAttempted(connection.id(), request.sessionId(), "ok", resumed.replayed()));
+      recordResume(connection, request, "ok", resumed.replayed());
+    } else if (result instanceof ResumeResult.Superseded) {
+      closeAsTakenOver(connection);
+      recordResume(connection, request, "superseded", 0);
     } else if (result instanceof ResumeResult.Failed failed) {
       reply(connection, ServerMessage.ResumeFailed.of(failed.reason().wireValue()));
-      traffic.resumed(failed.reason().wireValue(), 0);
-      events.resumed(
-          new ResumeAttempted(
-              connection.id(), request.sessionId(), failed.reason().wireValue(), 0));
+      recordResume(connection, request, failed.reason().wireValue(), 0);
     }
+  }
+
+  private static void closeAsTakenOver(Connection connection) {
+    connection.close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
+  }
+
+  private void recordResume(
+      Connection connection, ClientMessage.Resume request, String result, int replayed) {
+    traffic.resumed(result, replayed);
+    events.resumed(new ResumeAttempted(connection.id(), request.sessionId(), result, replayed));
   }
 
   private void reply(Connection connection, ServerMessage message) {

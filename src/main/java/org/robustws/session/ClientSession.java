@@ -24,6 +24,8 @@ public final class ClientSession {
   private String lastUsedToken;
   private long seq;
   private EventSink sink;
+  // the openOrder of the newest connection that held this session
+  private long newestOwner;
   // a new session counts as detached since its creation until its first connection attaches: the
   // heartbeat's expiry sweep may run in between, and must not take it for detached since 1970
   private long detachedAt;
@@ -56,6 +58,7 @@ public final class ClientSession {
   /** Attaches the connection that created this session. */
   public synchronized void attach(EventSink newSink) {
     this.sink = newSink;
+    this.newestOwner = newSink.openOrder();
   }
 
   /** Detaches {@code oldSink} if it is still the attached one; starts the grace period. */
@@ -88,9 +91,10 @@ public final class ClientSession {
   }
 
   /**
-   * Moves this session to a new connection if the token matches, it has not expired, and every
-   * event after {@code lastSeq} is still buffered. The missed events and then the frame made by
-   * {@code resumedFrame} are queued to the new sink before any newer event can be.
+   * Moves this session to a new connection if the token matches, no newer connection has held the
+   * session, it has not expired, and every event after {@code lastSeq} is still buffered. The
+   * missed events and then the frame made by {@code resumedFrame} are queued to the new sink before
+   * any newer event can be.
    */
   public synchronized ResumeResult resume(
       String token,
@@ -103,6 +107,12 @@ public final class ClientSession {
     if (!current && !(lastUsedToken != null && Tokens.matches(lastUsedToken, token))) {
       return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
     }
+    if (newSink.openOrder() < newestOwner) {
+      // The server read this request late: the client had already given up on its connection
+      // (reset sockets are read to the end first) and resumed on a newer one. Taking the session
+      // back would cut the live connection off and spend the token the client holds.
+      return new ResumeResult.Superseded();
+    }
     if (isExpired(now, graceMillis)) {
       return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
     }
@@ -111,6 +121,7 @@ public final class ClientSession {
     }
     EventSink previous = sink;
     sink = newSink;
+    newestOwner = newSink.openOrder();
     lastUsedToken = token;
     resumeToken = tokens.next("", 24);
     int replayed = 0;

@@ -15,4 +15,11 @@ public interface EventSink {
    * backlog it is meant to deliver.
    */
   void replay(String type, String frame);
+
+  /**
+   * Where the connection behind this sink comes in the order the server opened its connections. A
+   * session never moves to a connection older than one that already held it (see {@link
+   * ClientSession#resume}).
+   */
+  long openOrder();
 }

@@ -12,6 +12,12 @@ public sealed interface ResumeResult {
 
   record Failed(Reason reason) implements ResumeResult {}
 
+  /**
+   * A newer connection already holds the session: this request is a late one from an older
+   * connection of the same client, which the caller must close as taken over.
+   */
+  record Superseded() implements ResumeResult {}
+
   /** Wire values of {@code resume_failed.reason}. */
   enum Reason {
     UNKNOWN("unknown"),

@@ -274,13 +274,7 @@ class ConnectionManagerTest {
     RecordingTransport second = new RecordingTransport();
     Connection fresh = manager.open(EndpointKind.WS, INFO, second);
     manager.publish("news", Json.createValue(2), null);
-    manager.onText(
-        fresh,
-        "{\"type\":\"resume\",\"sessionId\":\""
-            + hello.getString("sessionId")
-            + "\",\"resumeToken\":\""
-            + hello.getString("resumeToken")
-            + "\",\"lastSeq\":1}");
+    manager.onText(fresh, resume(hello, 1));
 
     assertEquals(List.of(2), ofType(second, "event").stream().map(e -> e.getInt("seq")).toList());
     JsonObject resumed = ofType(second, "resumed").get(0);
@@ -292,6 +286,65 @@ class ConnectionManagerTest {
     manager.onText(
         fresh, "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastSeq\":0}");
     assertEquals("invalid_state", ofType(second, "error").get(0).getString("error"));
+  }
+
+  /**
+   * Seen in the resume storm (bench/RESULTS.md): a client reset a reconnection whose resume the
+   * server had not read yet, resumed on its next connection, and then the server read the first
+   * one's resume after all (a reset socket is read to its end first). The token of a resume is
+   * accepted once more, so that resume took the session back from the live connection and left the
+   * client with a token that no longer worked.
+   */
+  @Test
+  void aLateResumeFromAnOlderConnectionIsClosedAsTakenOver() {
+    JsonObject hello = lostConnectionSubscribedTo("news");
+    RecordingTransport first = new RecordingTransport();
+    Connection older = manager.open(EndpointKind.WS, INFO, first);
+    RecordingTransport second = new RecordingTransport();
+    Connection newer = manager.open(EndpointKind.WS, INFO, second);
+    manager.onText(newer, resume(hello, 0));
+    JsonObject resumed = ofType(second, "resumed").get(0);
+
+    manager.onText(older, resume(hello, 0));
+    assertEquals(CloseCodes.SESSION_TAKEN_OVER, first.closeCode);
+    assertEquals(1, first.texts.size(), "no answer but the close: " + first.texts);
+    assertEquals(0, second.closeCalls, "the live connection keeps its session");
+    manager.publish("news", Json.createValue(1), null);
+    assertEquals(1, ofType(second, "event").size());
+
+    manager.onClose(newer, 1006, "");
+    RecordingTransport third = new RecordingTransport();
+    manager.onText(manager.open(EndpointKind.WS, INFO, third), resume(resumed, 1));
+    assertEquals(1, ofType(third, "resumed").size(), "the client's token works: " + third.texts);
+  }
+
+  @Test
+  void ignoresWhatArrivesAfterTheServerStartedClosing() {
+    JsonObject hello = lostConnectionSubscribedTo("news");
+    RecordingTransport transport = new RecordingTransport();
+    Connection closing = manager.open(EndpointKind.WS, INFO, transport);
+    closing.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+
+    manager.onText(closing, resume(hello, 0));
+    manager.onText(closing, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":1}");
+    manager.onBinary(closing, ByteBuffer.wrap(new byte[] {1}));
+    assertEquals(1, transport.texts.size(), "only system/connected: " + transport.texts);
+    assertEquals(0, sessions.find(hello.getString("sessionId")).orElseThrow().lastSeq());
+
+    RecordingTransport next = new RecordingTransport();
+    manager.onText(manager.open(EndpointKind.WS, INFO, next), resume(hello, 0));
+    assertEquals(1, ofType(next, "resumed").size(), "the session is still there to resume");
+  }
+
+  /**
+   * The {@code connected} frame of a connection that subscribed to {@code channel}, then closed.
+   */
+  private JsonObject lostConnectionSubscribedTo(String channel) {
+    RecordingTransport transport = new RecordingTransport();
+    Connection lost = manager.open(EndpointKind.WS, INFO, transport);
+    manager.onText(lost, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+    manager.onClose(lost, 1006, "");
+    return json(transport.texts.get(0));
   }
 
   @Test
@@ -311,13 +364,7 @@ class ConnectionManagerTest {
     manager.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
     RecordingTransport again = new RecordingTransport();
     Connection resumed = manager.open(EndpointKind.WS, INFO, again);
-    manager.onText(
-        resumed,
-        "{\"type\":\"resume\",\"sessionId\":\""
-            + hello.getString("sessionId")
-            + "\",\"resumeToken\":\""
-            + hello.getString("resumeToken")
-            + "\",\"lastSeq\":0}");
+    manager.onText(resumed, resume(hello, 0));
     assertEquals(settings.outboundMaxMessages() + 1, ofType(again, "event").size(), "no loss");
     assertEquals(0, again.closeCalls, "the replay itself is not a slow consumer");
   }
@@ -360,6 +407,19 @@ class ConnectionManagerTest {
     assertEquals(java.util.Set.of("news"), snapshot.subscriptions());
     assertNotNull(snapshot.sessionId());
     assertFalse(manager.sendTo("c-unknown", Json.createValue(1)));
+  }
+
+  /**
+   * A resume of the session that {@code announced} ({@code connected} or {@code resumed}) names.
+   */
+  private static String resume(JsonObject announced, long lastSeq) {
+    return "{\"type\":\"resume\",\"sessionId\":\""
+        + announced.getString("sessionId")
+        + "\",\"resumeToken\":\""
+        + announced.getString("resumeToken")
+        + "\",\"lastSeq\":"
+        + lastSeq
+        + "}";
   }
 
   private static List<JsonObject> ofType(RecordingTransport transport, String type) {

@@ -59,6 +59,7 @@ class ConnectionStateTest {
     WsSettings settings = WsSettings.defaults();
     return new Connection(
         "c-test",
+        1,
         EndpointKind.WS,
         new ConnectionInfo("127.0.0.1", "test", null, ""),
         0,

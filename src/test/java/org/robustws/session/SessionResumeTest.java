@@ -18,9 +18,21 @@ class SessionResumeTest {
   private final ClientSession.ResumedFrame resumed =
       (id, token, replayed, lastSeq) -> "resumed " + replayed + " " + lastSeq;
 
+  private long opens;
+
   /** A sink that keeps what it gets. */
   static final class ListSink implements EventSink {
     final List<String> frames = new ArrayList<>();
+    private final long openOrder;
+
+    ListSink(long openOrder) {
+      this.openOrder = openOrder;
+    }
+
+    @Override
+    public long openOrder() {
+      return openOrder;
+    }
 
     @Override
     public void offer(String type, String frame) {
@@ -31,6 +43,11 @@ class SessionResumeTest {
     public void replay(String type, String frame) {
       frames.add(frame);
     }
+  }
+
+  /** A sink for a connection opened after every one before. */
+  private ListSink sink() {
+    return new ListSink(++opens);
   }
 
   @Test
@@ -48,9 +65,9 @@ class SessionResumeTest {
   void numbersEventsPerSessionWithoutGaps() {
     ClientSession a = store.create(0);
     ClientSession b = store.create(0);
-    ListSink sinkA = new ListSink();
+    ListSink sinkA = sink();
     a.attach(sinkA);
-    b.attach(new ListSink());
+    b.attach(sink());
     b.deliver(publication("x"));
     a.deliver(publication("x"));
     a.deliver(publication("y"));
@@ -63,7 +80,7 @@ class SessionResumeTest {
   @Test
   void resumeReplaysMissedEventsThenConfirmsWithANewToken() {
     ClientSession session = store.create(0);
-    ListSink old = new ListSink();
+    ListSink old = sink();
     session.attach(old);
     session.deliver(publication("x")); // seq 1, seen
     session.detach(old, 1_000);
@@ -71,7 +88,7 @@ class SessionResumeTest {
     session.deliver(publication("x")); // seq 3, missed
     String token = session.resumeToken();
 
-    ListSink fresh = new ListSink();
+    ListSink fresh = sink();
     ResumeResult result = store.resume(session.id(), token, 1, fresh, 2_000, resumed);
 
     ResumeResult.Resumed ok = assertInstanceOf(ResumeResult.Resumed.class, result);
@@ -89,45 +106,60 @@ class SessionResumeTest {
   @Test
   void aResumeCutOffBeforeResumedArrivedCanBeRepeatedWithTheSameToken() {
     ClientSession session = store.create(0);
-    session.attach(new ListSink());
+    session.attach(sink());
     String first = session.resumeToken();
     assertInstanceOf(
-        ResumeResult.Resumed.class,
-        store.resume(session.id(), first, 0, new ListSink(), 1, resumed));
+        ResumeResult.Resumed.class, store.resume(session.id(), first, 0, sink(), 1, resumed));
     String second = session.resumeToken();
 
     // the connection died before `resumed` (with `second`) arrived: the client still has `first`
     assertInstanceOf(
-        ResumeResult.Resumed.class,
-        store.resume(session.id(), first, 0, new ListSink(), 2, resumed));
+        ResumeResult.Resumed.class, store.resume(session.id(), first, 0, sink(), 2, resumed));
     assertInstanceOf(
         ResumeResult.Failed.class,
-        store.resume(session.id(), second, 0, new ListSink(), 3, resumed),
+        store.resume(session.id(), second, 0, sink(), 3, resumed),
         "a token issued in a `resumed` that was never used is void once an older one resumed");
     String third = session.resumeToken();
     assertInstanceOf(
-        ResumeResult.Resumed.class,
-        store.resume(session.id(), third, 0, new ListSink(), 4, resumed));
+        ResumeResult.Resumed.class, store.resume(session.id(), third, 0, sink(), 4, resumed));
     assertReason(
         ResumeResult.Reason.INVALID_TOKEN,
-        store.resume(session.id(), first, 0, new ListSink(), 5, resumed),
+        store.resume(session.id(), first, 0, sink(), 5, resumed),
         "once the client resumed with a newer token, the older ones are void");
+  }
+
+  @Test
+  void aLateResumeFromAnOlderConnectionDoesNotTakeTheSessionBack() {
+    ClientSession session = store.create(0);
+    session.attach(sink());
+    String token = session.resumeToken();
+    ListSink older = sink(); // the client's first reconnection, given up on before its answer
+    ListSink newer = sink();
+    assertInstanceOf(
+        ResumeResult.Resumed.class, store.resume(session.id(), token, 0, newer, 1, resumed));
+    String current = session.resumeToken();
+
+    assertInstanceOf(
+        ResumeResult.Superseded.class, store.resume(session.id(), token, 0, older, 2, resumed));
+    assertEquals(current, session.resumeToken(), "the token the client holds still works");
+    session.deliver(publication("x"));
+    assertEquals(1, newer.frames.stream().filter(f -> f.contains("\"seq\":1,")).count());
+    assertTrue(older.frames.isEmpty());
   }
 
   @Test
   void resumeOfALiveSessionHandsOverThePreviousConnection() {
     ClientSession session = store.create(0);
-    ListSink old = new ListSink();
+    ListSink old = sink();
     session.attach(old);
-    ResumeResult result =
-        store.resume(session.id(), session.resumeToken(), 0, new ListSink(), 5, resumed);
+    ResumeResult result = store.resume(session.id(), session.resumeToken(), 0, sink(), 5, resumed);
     assertSame(old, assertInstanceOf(ResumeResult.Resumed.class, result).previous());
   }
 
   @Test
   void failsWithTheRightReason() {
     ClientSession session = store.create(0);
-    ListSink sink = new ListSink();
+    ListSink sink = sink();
     session.attach(sink);
     String token = session.resumeToken();
 
@@ -141,27 +173,27 @@ class SessionResumeTest {
     }
     assertReason(
         ResumeResult.Reason.GAP,
-        store.resume(session.id(), token, 1, new ListSink(), 0, resumed),
+        store.resume(session.id(), token, 1, sink(), 0, resumed),
         "the buffer holds 5 events, seq 3-7; seq 2 is lost");
 
     session.detach(sink, 10_000);
     assertReason(
         ResumeResult.Reason.EXPIRED,
-        store.resume(session.id(), token, 7, new ListSink(), 10_000 + GRACE + 1, resumed));
+        store.resume(session.id(), token, 7, sink(), 10_000 + GRACE + 1, resumed));
 
     assertEquals(1, store.expire(10_000 + GRACE + 1).size());
     assertReason(
         ResumeResult.Reason.EXPIRED,
-        store.resume(session.id(), token, 7, new ListSink(), 10_000 + GRACE + 2, resumed),
+        store.resume(session.id(), token, 7, sink(), 10_000 + GRACE + 2, resumed),
         "still 'expired', not 'unknown', after it was removed");
   }
 
   @Test
   void expiresOnlyDetachedSessionsPastTheGrace() {
     ClientSession attached = store.create(0);
-    attached.attach(new ListSink());
+    attached.attach(sink());
     ClientSession detached = store.create(0);
-    ListSink sink = new ListSink();
+    ListSink sink = sink();
     detached.attach(sink);
     detached.detach(sink, 1_000);
 
