@@ -6,6 +6,7 @@
 # got its answer, resumed / resume_failed, seq gaps and duplicates across the drop, clients whose
 # lastSeq differs from the publications once the publisher paused (waiting up to 30 s for the
 # deliveries to drain). Writes bench/results/resume.{jsonl,json,md} (RESUME_OUT: another name).
+# RESUME_ARGS='timeout-s=15 drain-s=0' passes more options to the load generator (later ones win).
 # Usage: bench/run-resume.sh [rounds=3]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -19,7 +20,7 @@ rm -f "$OUT.jsonl"
 jfr_start resume
 loadgen mode=resume port=$HTTP_PORT n=$N rate=${RESUME_RATE:-20} rounds=$ROUNDS warm-s=5 after-s=5 \
   reconnect-rate=${RESUME_RECONNECT_RATE:-0} server-pid=$SERVER_PID prometheus=$PROM \
-  bind=127.0.0.2,127.0.0.3 out="$OUT.jsonl"
+  bind=127.0.0.2,127.0.0.3 out="$OUT.jsonl" ${RESUME_ARGS:-}
 jfr_stop
 stop_server
 python3 "$BENCH/report.py" resume "$(machine_json)" "$OUT.jsonl" "$OUT"

@@ -1683,6 +1683,21 @@ public class LoadGen {
         }
       }
       long tAll = System.nanoTime();
+      int resumedInTime = resumedCount[0];
+      // where the clients still waiting at the timeout are stuck
+      Map<String, Integer> waiting = new TreeMap<>();
+      for (Sub s : subs) {
+        Conn c = subConns.get(s.idx);
+        if (s.resumedAt == 0) {
+          String stage =
+              c.failed || c.eof ? "lost"
+                  : !c.ch.isConnected() ? "tcp_connect"
+                  : !c.upgraded ? "upgrade"
+                  : s.state == 0 ? "connected_frame"
+                  : "resume_answer";
+          waiting.merge(stage, 1, Integer::sum);
+        }
+      }
       double srv = cpuSeconds(pid) - srv0;
       double cli = cpuSeconds("self") - cli0;
       Lat perClient = new Lat(n);
@@ -1726,6 +1741,14 @@ public class LoadGen {
       }
       long drainMs = (System.nanoTime() - drainStart) / 1_000_000;
       publishing[0] = true;
+      // a client's live connection closed by the server after its answer (4001: taken over)
+      Map<Integer, Integer> closedAfterAnswer = new TreeMap<>();
+      for (Sub s : subs) {
+        Conn c = subConns.get(s.idx);
+        if (s.resumedAt != 0 && (c.eof || c.failed)) {
+          closedAfterAnswer.merge(c.closeCode, 1, Integer::sum);
+        }
+      }
       Map<String, Object> r = new TreeMap<>();
       Map<String, Object> q = perClient.summary();
       r.put("round", round);
@@ -1735,6 +1758,8 @@ public class LoadGen {
       r.put("published_total", published[0]);
       r.put("drop_loop_ms", dropMs);
       r.put("resumed", resumedCount[0]);
+      r.put("resumed_in_time", resumedInTime);
+      r.put("waiting_at_timeout", waiting.toString().replace('=', ':'));
       r.put("resume_failed", failReasons.values().stream().mapToInt(Integer::intValue).sum() - failed0);
       r.put("resume_failed_reasons_so_far", failReasons.toString().replace('=', ':'));
       // answered: resumed or resume_failed; all_resumed only if every one resumed
@@ -1752,6 +1777,7 @@ public class LoadGen {
       r.put("clients_on_fresh_session", sessionsFresh);
       r.put("reconnect_retries", reconnectFailures);
       r.put("lost_before_answer_close_codes", lostBeforeAnswer.toString().replace('=', ':'));
+      r.put("closed_after_answer_codes", closedAfterAnswer.toString().replace('=', ':'));
       r.put("server_cpu_s_storm", srv);
       r.put("client_cpu_s_storm", cli);
       if (prometheus != null) {

@@ -3,6 +3,7 @@ package org.robustws.connection;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.robustws.config.WsSettings;
@@ -45,6 +46,10 @@ public final class Connection implements EventSink {
   // parts of a fragmented text message; only the container's ordered delivery touches these
   private StringBuilder partial;
   private int partialBytes;
+  private final Executor publishExecutor;
+  private final int maxWaitingPublications;
+  // made on the first publication: most connections never publish
+  private SerialLane publications;
 
   Connection(
       String id,
@@ -54,8 +59,11 @@ public final class Connection implements EventSink {
       long connectedAt,
       Transport transport,
       TrafficListener traffic,
-      WsSettings settings) {
+      WsSettings settings,
+      Executor publishExecutor) {
     this.id = id;
+    this.publishExecutor = publishExecutor;
+    this.maxWaitingPublications = settings.rateBurst();
     this.openOrder = openOrder;
     this.rateLimiter =
         new RateLimiter(
@@ -122,6 +130,28 @@ public final class Connection implements EventSink {
 
   public String remoteAddress() {
     return info.remoteAddress();
+  }
+
+  /**
+   * Runs {@code publication} (its fan-out and answer) after this connection's earlier ones, on the
+   * publish executor: a fan-out to thousands of sessions must not hold the io thread that this
+   * connection shares with many others.
+   *
+   * @return false, running nothing, if {@code ws.rate.burst} publications are waiting already
+   */
+  boolean publishInOrder(Runnable publication) {
+    if (publications == null) {
+      publications =
+          new SerialLane(
+              publishExecutor,
+              maxWaitingPublications,
+              failure -> {
+                try (LogFields f = logFields("RWS0009")) {
+                  WsLog.LOG.serverError(id, failure);
+                }
+              });
+    }
+    return publications.submit(publication);
   }
 
   /** Takes a token for one message from the client. */

@@ -58,6 +58,7 @@ public class ConnectionManager {
   private AdmissionControl admissions;
   private WsProtocol protocol;
   private ServerMessage.ClientConfig clientConfig;
+  private PublishExecutor publishExecutor;
 
   /** For the CDI proxy only. */
   protected ConnectionManager() {}
@@ -70,8 +71,10 @@ public class ConnectionManager {
       ChannelRegistry channels,
       MessageCodec codec,
       ConnectionEvents events,
-      TrafficListener traffic) {
+      TrafficListener traffic,
+      PublishExecutor publishExecutor) {
     this.settings = settings;
+    this.publishExecutor = publishExecutor;
     this.traffic = traffic;
     this.clock = clock;
     this.sessions = sessions;
@@ -117,7 +120,8 @@ public class ConnectionManager {
             now,
             transport,
             traffic,
-            settings);
+            settings,
+            publishExecutor);
     Admission admission = draining ? Admission.DRAINING : admissions.admit(info.remoteAddress());
     if (admission != Admission.OPEN) {
       // the handshake filter refuses most of these with an HTTP status; this closes the rest
@@ -193,9 +197,12 @@ public class ConnectionManager {
     long start = System.nanoTime();
     String type = OTHER;
     JsonValue ref = null;
+    boolean timedLater = false;
     try {
       ClientMessage message = codec.decode(text);
       type = message.type();
+      // a publication's fan-out runs later, on the publish executor, and is timed there
+      timedLater = message instanceof ClientMessage.Publish;
       if (message instanceof ClientMessage.Message body) {
         ref = body.body().get("id");
       }
@@ -203,6 +210,7 @@ public class ConnectionManager {
           new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
       protocol.handle(connection, message, first, now);
     } catch (ProtocolException e) {
+      timedLater = false;
       try (LogFields f = connection.logFields("RWS0007")) {
         WsLog.LOG.rejected(connection.id(), e.code().wireValue(), e.getMessage());
       }
@@ -218,7 +226,9 @@ public class ConnectionManager {
           ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref));
     }
     traffic.received(connection.endpoint(), type, bytes);
-    traffic.handled(type, System.nanoTime() - start);
+    if (!timedLater) {
+      traffic.handled(type, System.nanoTime() - start);
+    }
     logIn(connection, type, bytes);
   }
 

@@ -59,9 +59,12 @@ final class WsProtocol {
       channels.unsubscribe(unsubscribe.channel(), session.id());
       reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
     } else if (message instanceof ClientMessage.Publish publish) {
-      int delivered =
-          fanout.publish(new Publication(publish.channel(), publish.data(), publish.id()));
-      reply(connection, ServerMessage.Ack.of(publish.id(), publish.channel(), delivered));
+      if (!connection.publishInOrder(() -> fanOut(connection, publish))) {
+        throw new ProtocolException(
+            ErrorCode.RATE_LIMITED,
+            "too many publications waiting for delivery; wait for their acks",
+            publish.id());
+      }
     } else if (message instanceof ClientMessage.Resume resume) {
       if (!first) {
         throw new ProtocolException(
@@ -71,6 +74,23 @@ final class WsProtocol {
     } else if (message instanceof ClientMessage.Ack ack) {
       session.acknowledge(ack.seq());
     }
+  }
+
+  /** Runs on the publish executor (see {@link Connection#publishInOrder}). */
+  private void fanOut(Connection connection, ClientMessage.Publish publish) {
+    long start = System.nanoTime();
+    try {
+      int delivered =
+          fanout.publish(new Publication(publish.channel(), publish.data(), publish.id()));
+      reply(connection, ServerMessage.Ack.of(publish.id(), publish.channel(), delivered));
+    } catch (RuntimeException e) {
+      traffic.rejected(connection.endpoint(), ErrorCode.INTERNAL.wireValue());
+      reply(
+          connection,
+          ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", publish.id()));
+      throw e; // the lane logs it
+    }
+    traffic.handled(publish.type(), System.nanoTime() - start);
   }
 
   private void resume(Connection connection, ClientMessage.Resume request, long now) {

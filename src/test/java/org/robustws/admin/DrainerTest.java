@@ -31,7 +31,8 @@ class DrainerTest {
           new InMemoryChannelRegistry(),
           codec,
           new NoEvents(),
-          TrafficListener.NONE);
+          TrafficListener.NONE,
+          Runnable::run);
   private final List<Runnable> tasks = new ArrayList<>();
   private final Drainer drainer = new Drainer();
 

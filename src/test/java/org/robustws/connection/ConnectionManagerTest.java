@@ -50,7 +50,8 @@ class ConnectionManagerTest {
           new InMemoryChannelRegistry(),
           codec,
           events,
-          TrafficListener.NONE);
+          TrafficListener.NONE,
+          Runnable::run);
 
   static final class RecordingEvents implements ConnectionEvents {
     final List<Object> all = new ArrayList<>();
@@ -238,6 +239,51 @@ class ConnectionManagerTest {
     List<JsonObject> acks = ofType(b, "ack");
     assertEquals("p1", acks.get(0).getString("id"));
     assertEquals(2, acks.get(1).getInt("delivered"));
+  }
+
+  /**
+   * A fan-out to thousands of sessions held the publisher's io thread, and the few hundred other
+   * connections on that thread got no answer for tens of seconds (bench/RESULTS.md, resume storm).
+   */
+  @Test
+  void fansOutOnThePublishExecutorInThePublishersOrderAndBoundsTheWaitingOnes() {
+    List<Runnable> pool = new ArrayList<>();
+    ConnectionManager busy =
+        new ConnectionManager(
+            settings,
+            clock,
+            sessions,
+            new InMemoryChannelRegistry(),
+            codec,
+            events,
+            TrafficListener.NONE,
+            pool::add);
+    RecordingTransport subscriber = new RecordingTransport();
+    busy.onText(
+        busy.open(EndpointKind.WS, INFO, subscriber),
+        "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    RecordingTransport publisher = new RecordingTransport();
+    Connection connection = busy.open(EndpointKind.WS, INFO, publisher);
+    int burst = settings.rateBurst();
+    for (int i = 0; i < burst; i++) {
+      busy.onText(connection, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":" + i + "}");
+    }
+    assertTrue(ofType(subscriber, "event").isEmpty(), "not on the container's thread");
+    assertTrue(ofType(publisher, "ack").isEmpty());
+
+    clock.advance(Duration.ofSeconds(1)); // the rate limit would allow more, the lane is full
+    busy.onText(connection, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":0,\"id\":\"x\"}");
+    JsonObject refused = ofType(publisher, "error").get(0);
+    assertEquals("rate_limited", refused.getString("error"));
+    assertEquals("x", refused.getString("ref"));
+
+    pool.forEach(Runnable::run);
+    List<JsonObject> delivered = ofType(subscriber, "event");
+    assertEquals(burst, delivered.size());
+    for (int i = 0; i < burst; i++) {
+      assertEquals(i, delivered.get(i).getInt("data"), "in the publisher's order");
+    }
+    assertEquals(burst, ofType(publisher, "ack").size());
   }
 
   @Test

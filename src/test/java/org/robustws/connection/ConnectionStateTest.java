@@ -65,6 +65,7 @@ class ConnectionStateTest {
         0,
         transport,
         TrafficListener.NONE,
-        settings);
+        settings,
+        Runnable::run);
   }
 }

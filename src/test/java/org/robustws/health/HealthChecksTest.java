@@ -35,7 +35,8 @@ class HealthChecksTest {
         new InMemoryChannelRegistry(),
         codec,
         new NoEvents(),
-        TrafficListener.NONE);
+        TrafficListener.NONE,
+        Runnable::run);
   }
 
   @AfterEach
