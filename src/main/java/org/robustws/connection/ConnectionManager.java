@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
@@ -47,6 +48,7 @@ public class ConnectionManager {
   private volatile long lastHeartbeatAt;
   private final Tokens ids = new Tokens();
   private final AtomicLong opens = new AtomicLong();
+  private final Supplier<ConnectionManager> direct = () -> this;
   private WsSettings settings;
   private Clock clock;
   private SessionStore sessions;
@@ -100,9 +102,13 @@ public class ConnectionManager {
    * This instance, not its CDI client proxy. Endpoints call the manager for every frame, and each
    * call through the proxy costs a context lookup (bench/RESULTS.md). Safe: the application-scoped
    * instance lives as long as the deployment, longer than any of its connections.
+   *
+   * <p>A supplier, because Weld's client proxy hands back itself from a method that returns its
+   * instance: until 2026-11-26 this returned {@code this}, and jstacks still showed every frame
+   * going through the proxy.
    */
-  public ConnectionManager direct() {
-    return this;
+  public Supplier<ConnectionManager> direct() {
+    return direct;
   }
 
   /**

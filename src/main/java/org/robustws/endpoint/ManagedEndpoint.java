@@ -35,7 +35,7 @@ abstract class ManagedEndpoint {
   @OnOpen
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
-    direct = manager.direct();
+    direct = manager.direct().get();
     connection = direct.open(kind, clientInfo.read(session), new SessionTransport(session));
   }
 
