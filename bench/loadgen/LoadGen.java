@@ -78,6 +78,7 @@ public class LoadGen {
     Handler handler;
     Sub sub; // resume mode: the client this connection belongs to
     boolean closing; // we sent our close frame: do not answer the server's
+    String error; // why it failed, if it did: the I/O exception's message, or "eof"
     long t0; // churn: when it was opened
 
     Conn(int id, String path, int bufSize) {
@@ -261,6 +262,7 @@ public class LoadGen {
           read(c);
         }
       } catch (IOException e) {
+        c.error = e.getMessage();
         fail(c);
       }
     }
@@ -276,6 +278,7 @@ public class LoadGen {
       }
       int r = c.ch.read(c.in);
       if (r < 0) {
+        c.error = c.upgraded ? c.error : "eof before the handshake's answer";
         c.eof = true;
         c.key.cancel();
         c.ch.close();
@@ -622,11 +625,16 @@ public class LoadGen {
     int up = connectAll(conns, deadline);
     double connectS = (System.nanoTime() - t0) / 1e9;
     Map<Integer, Integer> statuses = new TreeMap<>();
+    Map<String, Integer> errors = new TreeMap<>(); // of the connections without a status
     for (Conn c : conns) {
       statuses.merge(c.status, 1, Integer::sum);
+      if (c.status == -1) {
+        errors.merge(String.valueOf(c.error), 1, Integer::sum);
+      }
     }
-    Files.writeString(ready, "connected=" + up + " seconds=" + connectS + " statuses=" + statuses + "\n");
-    log("connected " + up + "/" + n + " in " + connectS + " s, statuses " + statuses);
+    Files.writeString(
+        ready, "connected=" + up + " seconds=" + connectS + " statuses=" + statuses + " errors=" + errors + "\n");
+    log("connected " + up + "/" + n + " in " + connectS + " s, statuses " + statuses + ", errors " + errors);
     long holdEnd = System.nanoTime() + holdNanos;
     while (System.nanoTime() < holdEnd && !Files.exists(stop)) {
       poll(100);

@@ -27,6 +27,8 @@ public final class Connection implements EventSink {
   private final Transport transport;
   private final OutboundQueue outbound;
   private final RateLimiter rateLimiter;
+  private final Executor publishExecutor;
+  private final int maxWaitingPublications;
   private final AtomicReference<ConnectionState> state =
       new AtomicReference<>(ConnectionState.CONNECTING);
   // one array rather than a LongAdder each (5 x 32 bytes): rarely contended, and held per
@@ -46,9 +48,7 @@ public final class Connection implements EventSink {
   // parts of a fragmented text message; only the container's ordered delivery touches these
   private StringBuilder partial;
   private int partialBytes;
-  private final Executor publishExecutor;
-  private final int maxWaitingPublications;
-  // made on the first publication: most connections never publish
+  // made on the first publication, since most connections never publish; ordered delivery only
   private SerialLane publications;
 
   Connection(
@@ -62,9 +62,9 @@ public final class Connection implements EventSink {
       WsSettings settings,
       Executor publishExecutor) {
     this.id = id;
+    this.openOrder = openOrder;
     this.publishExecutor = publishExecutor;
     this.maxWaitingPublications = settings.rateBurst();
-    this.openOrder = openOrder;
     this.rateLimiter =
         new RateLimiter(
             settings.rateLimitPerSecond(),
