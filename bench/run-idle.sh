@@ -5,6 +5,7 @@
 # split over client processes on 127.0.0.2, 127.0.0.3, ... (the bare endpoint on the next ones; each process may open at most 20,000
 # files). Heap after GC before and while holding them, heartbeat tick duration from
 # ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
+# IDLE_ORDER='bare app' measures the bare endpoint first (on the cold server).
 # Usage: bench/run-idle.sh [N=5000] [rounds=3] [hold seconds=30]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -18,8 +19,9 @@ build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_MAX_CONNECTIONS:-19000} \
   -Dws.resume.grace-ms=5000
 rm -f "$OUT.jsonl"
+jfr_start idle-first-connects # BENCH_JFR=1: the first phase's connects, on the cold server
 for round in $(seq 1 "$ROUNDS"); do
-  for ep in app bare; do
+  for ep in ${IDLE_ORDER:-app bare}; do
     path=/ws; [ "$ep" = bare ] && path=/baseline/echo
     # each endpoint connects from its own source addresses: the previous phase's client sockets
     # sit in TIME_WAIT for 60 s on theirs and made the next phase's connects take 45-50 s instead of
@@ -41,6 +43,7 @@ for round in $(seq 1 "$ROUNDS"); do
     done
     connect_s=$(echo "$(date +%s.%N) - $t0" | bc)
     log "$ep: $(cat "$WORK"/idle.ready.* | tr '\n' ' ')"
+    [ "$round" = 1 ] && [ -z "${jfr_done:-}" ] && jfr_stop && jfr_done=1
     sleep "$HOLD"
     curl -fsS "$PROM" | grep '^ws_' >"$WORK/prom-$ep.txt" || true
     active=$(prom ws_connections_active 'endpoint="ws"')
