@@ -12,6 +12,13 @@ import java.util.function.Consumer;
  * other connections (bench/RESULTS.md, resume storm).
  */
 final class SerialLane {
+  /**
+   * Tasks one executor task runs before it hands the rest to a new one: a publisher that never
+   * stops must not hold a pool thread forever, which would keep other lanes waiting and which
+   * WildFly reports as a hung task after the executor's hung-task-threshold (60 s by default).
+   */
+  static final int BATCH = 16;
+
   private final Executor executor;
   private final int capacity;
   private final Consumer<RuntimeException> failures;
@@ -39,33 +46,49 @@ final class SerialLane {
       }
       running = true;
     }
-    try {
-      executor.execute(this::drain);
+    if (handOver()) {
       return true;
-    } catch (RejectedExecutionException e) {
-      synchronized (this) {
-        waiting.clear();
-        running = false;
-      }
-      return false;
     }
+    synchronized (this) {
+      waiting.clear();
+      running = false;
+    }
+    return false;
   }
 
   private void drain() {
+    int ran = 0;
     while (true) {
       Runnable next;
       synchronized (this) {
-        next = waiting.poll();
-        if (next == null) {
+        if (waiting.isEmpty()) {
           running = false;
           return;
         }
+        next = ran < BATCH ? waiting.poll() : null;
+      }
+      if (next == null) {
+        if (handOver()) {
+          return;
+        }
+        ran = 0; // the executor takes no more work: this thread goes on
+        continue;
       }
       try {
         next.run();
       } catch (RuntimeException e) {
         failures.accept(e); // and go on: a lane that stopped here would never run again
       }
+      ran++;
+    }
+  }
+
+  private boolean handOver() {
+    try {
+      executor.execute(this::drain);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
     }
   }
 }

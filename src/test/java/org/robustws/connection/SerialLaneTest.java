@@ -36,6 +36,20 @@ class SerialLaneTest {
   }
 
   @Test
+  void handsTheRestToANewExecutorTaskAfterABatch() {
+    SerialLane lane = new SerialLane(pool::add, 100, failures::add);
+    for (int i = 0; i < SerialLane.BATCH + 1; i++) {
+      lane.submit(() -> ran.add("t"));
+    }
+    pool.remove(0).run();
+    assertEquals(SerialLane.BATCH, ran.size());
+    assertEquals(1, pool.size(), "the last one waits for the next executor task");
+    runPool();
+    assertEquals(SerialLane.BATCH + 1, ran.size());
+    assertTrue(pool.isEmpty());
+  }
+
+  @Test
   void refusesATaskBeyondItsCapacityUntilTheWaitingOnesRan() {
     SerialLane lane = new SerialLane(pool::add, 2, failures::add);
     assertTrue(lane.submit(() -> ran.add("a")));
