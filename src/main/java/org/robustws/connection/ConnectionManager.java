@@ -159,7 +159,9 @@ public class ConnectionManager {
    */
   public void onTextPart(Connection connection, String part, boolean last) {
     if (connection.state() != ConnectionState.CONNECTED) {
-      return; // closing, perhaps for a message too big: drop the rest of it
+      // we are closing it (perhaps for a message too big), or closed it: a frame still in flight
+      // must not act, above all a resume that would take its session from a newer connection
+      return;
     }
     int bytes = connection.partialBytes() + Utf8.length(part);
     if (bytes > settings.maxMessageBytes()) {
@@ -176,15 +178,12 @@ public class ConnectionManager {
 
   /** A whole text message from the client. */
   public void onText(Connection connection, String text) {
-    onText(connection, text, Utf8.length(text));
+    if (connection.state() == ConnectionState.CONNECTED) { // as in onTextPart
+      onText(connection, text, Utf8.length(text));
+    }
   }
 
   private void onText(Connection connection, String text, int bytes) {
-    if (connection.state() != ConnectionState.CONNECTED) {
-      // we are closing it, or closed it: a frame still in flight must not act, above all a resume
-      // that would take its session away from the client's newer connection
-      return;
-    }
     long now = clock.millis();
     connection.received(now, bytes);
     if (bytes > settings.maxMessageBytes()) {

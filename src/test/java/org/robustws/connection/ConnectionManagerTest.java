@@ -42,16 +42,19 @@ class ConnectionManagerTest {
       new InMemorySessionStore(
           settings.resumeBufferEvents(), settings.resumeBufferBytes(), settings.resumeGraceMs());
   private final RecordingEvents events = new RecordingEvents();
-  private final ConnectionManager manager =
-      new ConnectionManager(
-          settings,
-          clock,
-          sessions,
-          new InMemoryChannelRegistry(),
-          codec,
-          events,
-          TrafficListener.NONE,
-          Runnable::run);
+  private final ConnectionManager manager = managerPublishingOn(Runnable::run);
+
+  private ConnectionManager managerPublishingOn(PublishExecutor executor) {
+    return new ConnectionManager(
+        settings,
+        clock,
+        sessions,
+        new InMemoryChannelRegistry(),
+        codec,
+        events,
+        TrafficListener.NONE,
+        executor);
+  }
 
   static final class RecordingEvents implements ConnectionEvents {
     final List<Object> all = new ArrayList<>();
@@ -248,16 +251,7 @@ class ConnectionManagerTest {
   @Test
   void fansOutOnThePublishExecutorInThePublishersOrderAndBoundsTheWaitingOnes() {
     List<Runnable> pool = new ArrayList<>();
-    ConnectionManager busy =
-        new ConnectionManager(
-            settings,
-            clock,
-            sessions,
-            new InMemoryChannelRegistry(),
-            codec,
-            events,
-            TrafficListener.NONE,
-            pool::add);
+    ConnectionManager busy = managerPublishingOn(pool::add);
     RecordingTransport subscriber = new RecordingTransport();
     busy.onText(
         busy.open(EndpointKind.WS, INFO, subscriber),
