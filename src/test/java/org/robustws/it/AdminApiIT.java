@@ -232,6 +232,32 @@ class AdminApiIT {
     assertEquals(200, api.get("/stats", viewer).statusCode());
   }
 
+  /**
+   * Cross-site request forgery: a page elsewhere makes the operator's browser call with its cached
+   * credentials. Drain is refused the same way (the check is one filter for every method that
+   * changes something); it is not called here, a drain that went through would end this deployment.
+   */
+  @Test
+  void changesFromAnotherOriginAreRefused() throws Exception {
+    AdminHttp foreign = api.from("https://evil.example");
+    try (Ws client = ws()) {
+      HttpResponse<String> refused = foreign.delete("/connections/" + client.id(), admin);
+      assertError(403, refused);
+      assertEquals("forbidden_origin", AdminHttp.json(refused).getString("error"));
+      assertError(403, foreign.post("/broadcast", "{\"data\":\"forged\"}", admin));
+      assertError(403, api.from("null").delete("/connections/" + client.id(), admin));
+      assertEquals(200, foreign.get("/connections/" + client.id(), admin).statusCode());
+
+      client.client().send("{\"type\":\"ping\",\"timestamp\":1}");
+      assertEquals("pong", client.client().next("pong").getString("type"), "still connected");
+      assertTrue(client.client().texts.stream().noneMatch(t -> t.contains("forged")));
+
+      AdminHttp own = api.from(api.ownOrigin());
+      assertEquals(204, own.delete("/connections/" + client.id(), admin).statusCode());
+      assertEquals(1000, client.client().closeCode());
+    }
+  }
+
   @Test
   void statsArePublicAggregatesWithoutIds() throws Exception {
     try (Ws client = ws();

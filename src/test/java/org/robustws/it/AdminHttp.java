@@ -14,9 +14,27 @@ import java.time.Duration;
 final class AdminHttp {
   private final HttpClient http = HttpClient.newHttpClient();
   private final URL base;
+  private final String origin;
 
   AdminHttp(URL base) {
+    this(base, null);
+  }
+
+  private AdminHttp(URL base, String origin) {
     this.base = base;
+    this.origin = origin;
+  }
+
+  /**
+   * The same calls, sent with {@code Origin}, as a browser sends them from a page of that origin.
+   */
+  AdminHttp from(String origin) {
+    return new AdminHttp(base, origin);
+  }
+
+  /** This server's own origin, {@code http://host:port}. */
+  String ownOrigin() {
+    return "http://" + base.getHost() + ":" + base.getPort();
   }
 
   HttpResponse<String> get(String path, String authorization) throws Exception {
@@ -35,10 +53,13 @@ final class AdminHttp {
   }
 
   private HttpRequest.Builder request(String path, String authorization) {
-    URI uri = URI.create("http://" + base.getHost() + ":" + base.getPort() + "/api" + path);
+    URI uri = URI.create(ownOrigin() + "/api" + path);
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10));
     if (authorization != null) {
       builder.header("Authorization", authorization);
+    }
+    if (origin != null) {
+      builder.header("Origin", origin);
     }
     return builder;
   }
