@@ -10,7 +10,8 @@ import java.util.stream.Collectors;
  * Which browser pages may open a WebSocket here: those served by this host, those listed in {@code
  * ws.allowed-origins} ({@code *} for any), and, if allowed, clients that send no Origin at all
  * (non-browser clients; browsers always send one). Stops other sites from riding on a user's
- * cookies (cross-site WebSocket hijacking).
+ * cookies (cross-site WebSocket hijacking). The admin API uses it with an empty list: same origin
+ * only ({@code SameOriginFilter}).
  */
 public final class OriginPolicy {
   private final Set<String> allowed;
