@@ -37,7 +37,7 @@ public class SameOriginFilter implements ContainerRequestFilter {
             .entity(
                 new ApiError(
                     "forbidden_origin",
-                    "changes are refused from pages of another origin; call without a browser"))
+                    "changes are refused from pages of another site; call from this server's pages or a script"))
             .build());
   }
 }
