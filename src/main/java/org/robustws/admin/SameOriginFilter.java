@@ -22,6 +22,10 @@ import org.robustws.endpoint.OriginPolicy;
 public class SameOriginFilter implements ContainerRequestFilter {
   private static final Set<String> SAFE_METHODS =
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+  private static final ApiError REFUSED =
+      new ApiError(
+          "forbidden_origin",
+          "changes are refused from pages of another site; use this server's pages or a script");
   private final OriginPolicy sameOrigin = new OriginPolicy(List.of(), true);
 
   @Override
@@ -34,10 +38,7 @@ public class SameOriginFilter implements ContainerRequestFilter {
     request.abortWith(
         Response.status(Response.Status.FORBIDDEN)
             .type(MediaType.APPLICATION_JSON_TYPE)
-            .entity(
-                new ApiError(
-                    "forbidden_origin",
-                    "changes are refused from pages of another site; call from this server's pages or a script"))
+            .entity(REFUSED)
             .build());
   }
 }
