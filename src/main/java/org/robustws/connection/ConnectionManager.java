@@ -225,10 +225,7 @@ public class ConnectionManager {
       try (LogFields f = connection.logFields("RWS0009")) {
         WsLog.LOG.serverError(connection.id(), e);
       }
-      traffic.rejected(connection.endpoint(), ErrorCode.INTERNAL.wireValue());
-      send(
-          connection,
-          ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref));
+      protocol.internalError(connection, ref);
     }
     traffic.received(connection.endpoint(), type, bytes);
     if (!timedLater) {

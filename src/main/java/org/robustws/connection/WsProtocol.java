@@ -1,5 +1,6 @@
 package org.robustws.connection;
 
+import jakarta.json.JsonValue;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.protocol.ClientMessage;
 import org.robustws.protocol.CloseCodes;
@@ -84,10 +85,7 @@ final class WsProtocol {
           fanout.publish(new Publication(publish.channel(), publish.data(), publish.id()));
       reply(connection, ServerMessage.Ack.of(publish.id(), publish.channel(), delivered));
     } catch (RuntimeException e) {
-      traffic.rejected(connection.endpoint(), ErrorCode.INTERNAL.wireValue());
-      reply(
-          connection,
-          ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", publish.id()));
+      internalError(connection, publish.id());
       throw e; // the lane logs it
     }
     traffic.handled(publish.type(), System.nanoTime() - start);
@@ -134,6 +132,13 @@ final class WsProtocol {
       Connection connection, ClientMessage.Resume request, String result, int replayed) {
     traffic.resumed(result, replayed);
     events.resumed(new ResumeAttempted(connection.id(), request.sessionId(), result, replayed));
+  }
+
+  /** Answers a message whose handling failed on our side; the caller logs the failure. */
+  void internalError(Connection connection, JsonValue ref) {
+    traffic.rejected(connection.endpoint(), ErrorCode.INTERNAL.wireValue());
+    reply(
+        connection, ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref));
   }
 
   private void reply(Connection connection, ServerMessage message) {

@@ -56,7 +56,7 @@ class ConnectionManagerTest {
         executor);
   }
 
-  static final class RecordingEvents implements ConnectionEvents {
+  static class RecordingEvents implements ConnectionEvents {
     final List<Object> all = new ArrayList<>();
 
     @Override
@@ -280,6 +280,33 @@ class ConnectionManagerTest {
       assertEquals(i, delivered.get(i).getInt("data"), "in the publisher's order");
     }
     assertEquals(burst, ofType(publisher, "ack").size());
+  }
+
+  @Test
+  void aFailureOnOurSideIsAnsweredAsInternalAndKeepsTheConnection() {
+    ConnectionManager failing =
+        new ConnectionManager(
+            settings,
+            clock,
+            sessions,
+            new InMemoryChannelRegistry(),
+            codec,
+            new RecordingEvents() {
+              @Override
+              public void received(MessageReceived event) {
+                throw new IllegalStateException("an observer's bug");
+              }
+            },
+            TrafficListener.NONE,
+            Runnable::run);
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = failing.open(EndpointKind.WS, INFO, transport);
+    failing.onText(connection, "{\"type\":\"message\",\"id\":7}");
+    JsonObject error = ofType(transport, "error").get(0);
+    assertEquals("internal", error.getString("error"));
+    assertEquals("internal error", error.getString("message"));
+    assertEquals(7, error.getInt("ref"));
+    assertEquals(0, transport.closeCalls);
   }
 
   @Test
