@@ -1,0 +1,216 @@
+package org.robustws.stream;
+
+import jakarta.json.JsonValue;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.infinispan.AdvancedCache;
+import org.infinispan.Cache;
+import org.robustws.protocol.Channels;
+import org.robustws.protocol.Utf8;
+
+/**
+ * Every channel as an append-only stream in one Infinispan cache: offsets 1, 2, 3 … within an
+ * epoch, each event stored once whatever the number of subscribers.
+ *
+ * <p>Keys: {@code h:<channel>} holds the channel's {@link StreamHead}, {@code e:<offset>:<channel>}
+ * one event. An append is one batch (transaction) that locks the channel's head, so appends to one
+ * channel get consecutive offsets whichever node or thread makes them, and appends to different
+ * channels never contend. Entries and heads also carry a lifespan of twice the age bound, so the
+ * stream of a channel that went quiet disappears on its own; an append trims older events first.
+ * Values are strings (no marshalling schema): a head is {@code epoch|first|last|bytes}, an entry
+ * {@code epoch|appendedAt|tail}.
+ */
+public final class ChannelStreams {
+  private static final char SEP = '|';
+
+  private final Cache<String, String> cache;
+  private final HistoryLimits limits;
+  private final Clock clock;
+
+  public ChannelStreams(Cache<String, String> cache, HistoryLimits limits, Clock clock) {
+    this.cache = cache;
+    this.limits = limits;
+    this.clock = clock;
+  }
+
+  /**
+   * Appends one event and trims the channel's history to its bounds, in one transaction.
+   *
+   * @param data any JSON value, written as it is
+   * @param id the publisher's id, or {@code null}
+   * @return the stored entry, committed
+   */
+  public StreamEntry append(String channel, JsonValue data, JsonValue id) {
+    if (!Channels.isValid(channel)) {
+      throw new IllegalArgumentException("invalid channel name");
+    }
+    long now = clock.millis();
+    String headKey = headKey(channel);
+    boolean committed = false;
+    cache.startBatch();
+    try {
+      AdvancedCache<String, String> batch = cache.getAdvancedCache();
+      batch.lock(headKey);
+      StreamHead head = parseHead(batch.get(headKey));
+      if (head == null) {
+        head = new StreamHead(newEpoch(now), 1, 0, 0);
+      }
+      long offset = head.last() + 1;
+      StreamEntry entry = entry(channel, head.epoch(), offset, data, id, now);
+      batch.put(entryKey(offset, channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
+      StreamHead trimmed =
+          trim(
+              batch,
+              channel,
+              new StreamHead(head.epoch(), head.first(), offset, head.bytes() + entry.maxBytes()),
+              now);
+      batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
+      committed = true;
+      return entry;
+    } finally {
+      cache.endBatch(committed);
+    }
+  }
+
+  /** The channel's head, if its stream exists. */
+  public Optional<StreamHead> head(String channel) {
+    return Optional.ofNullable(parseHead(cache.get(headKey(channel))));
+  }
+
+  /**
+   * The events after {@code from} up to {@code upTo} (inclusive) or the head, in offset order.
+   *
+   * @return empty if the stream no longer holds all of them: trimmed, expired, or another epoch
+   */
+  public Optional<List<StreamEntry>> readAfter(String channel, StreamPosition from, long upTo) {
+    StreamHead head = parseHead(cache.get(headKey(channel)));
+    if (head == null) {
+      return from.offset() == 0 ? Optional.of(List.of()) : Optional.empty();
+    }
+    if (!from.sameHistory(head.epoch()) || from.offset() > head.last()) {
+      return Optional.empty();
+    }
+    long last = Math.min(upTo, head.last());
+    if (from.offset() >= last) {
+      return Optional.of(List.of());
+    }
+    if (from.offset() + 1 < head.first()) {
+      return Optional.empty();
+    }
+    List<StreamEntry> entries = new ArrayList<>((int) (last - from.offset()));
+    for (long offset = from.offset() + 1; offset <= last; offset++) {
+      StreamEntry entry = decode(channel, offset, cache.get(entryKey(offset, channel)));
+      if (entry == null || !entry.epoch().equals(head.epoch())) {
+        return Optional.empty();
+      }
+      entries.add(entry);
+    }
+    return Optional.of(entries);
+  }
+
+  /**
+   * Drops the oldest events while the stream holds more than the bounds allow or they are older
+   * than the age bound; the newest event always stays.
+   */
+  private StreamHead trim(
+      AdvancedCache<String, String> batch, String channel, StreamHead head, long now) {
+    long first = head.first();
+    long bytes = head.bytes();
+    boolean recount = false;
+    while (first < head.last()) {
+      StreamEntry oldest = decode(channel, first, batch.get(entryKey(first, channel)));
+      boolean over = head.last() - first + 1 > limits.events() || bytes > limits.bytes();
+      if (oldest != null && !over && now - oldest.appendedAt() <= limits.ageMs()) {
+        break;
+      }
+      batch.remove(entryKey(first, channel));
+      if (oldest == null) {
+        recount = true; // expired by its lifespan: its size is unknown now
+      } else {
+        bytes -= oldest.maxBytes();
+      }
+      first++;
+    }
+    if (recount) {
+      bytes = 0;
+      for (long offset = first; offset <= head.last(); offset++) {
+        StreamEntry entry = decode(channel, offset, batch.get(entryKey(offset, channel)));
+        bytes += entry == null ? 0 : entry.maxBytes();
+      }
+    }
+    return new StreamHead(head.epoch(), first, head.last(), bytes);
+  }
+
+  private long lifespan() {
+    return 2 * limits.ageMs();
+  }
+
+  private static StreamEntry entry(
+      String channel, String epoch, long offset, JsonValue data, JsonValue id, long now) {
+    // channel names and epochs need no escaping: both are made of [A-Za-z0-9._:-]
+    String tail =
+        ",\"channel\":\""
+            + channel
+            + "\",\"offset\":"
+            + offset
+            + ",\"epoch\":\""
+            + epoch
+            + "\",\"data\":"
+            + (data == null ? JsonValue.NULL : data)
+            + (id == null ? "" : ",\"id\":" + id)
+            + "}";
+    return new StreamEntry(channel, epoch, offset, tail, Utf8.length(tail), now);
+  }
+
+  /** Different for every stream ever started (it tells a client that a history was lost). */
+  private static String newEpoch(long now) {
+    return Long.toString(now, 36)
+        + "-"
+        + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+  }
+
+  private static String headKey(String channel) {
+    return "h:" + channel;
+  }
+
+  private static String entryKey(long offset, String channel) {
+    return "e:" + offset + ":" + channel;
+  }
+
+  private static String encode(StreamHead head) {
+    return head.epoch() + SEP + head.first() + SEP + head.last() + SEP + head.bytes();
+  }
+
+  private static StreamHead parseHead(String value) {
+    if (value == null) {
+      return null;
+    }
+    String[] parts = value.split("\\|", 4);
+    return new StreamHead(
+        parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]));
+  }
+
+  private static String encode(StreamEntry entry) {
+    return entry.epoch() + SEP + entry.appendedAt() + SEP + entry.tail();
+  }
+
+  private static StreamEntry decode(String channel, long offset, String value) {
+    if (value == null) {
+      return null;
+    }
+    int a = value.indexOf(SEP);
+    int b = value.indexOf(SEP, a + 1);
+    String tail = value.substring(b + 1);
+    return new StreamEntry(
+        channel,
+        value.substring(0, a),
+        offset,
+        tail,
+        Utf8.length(tail),
+        Long.parseLong(value.substring(a + 1, b)));
+  }
+}

@@ -1,0 +1,160 @@
+package org.robustws.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonValue;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.robustws.testing.LocalCaches;
+import org.robustws.testing.MutableClock;
+
+class ChannelStreamsTest {
+  private final MutableClock clock = new MutableClock(java.time.Instant.ofEpochMilli(1_000_000));
+  private final List<LocalCaches> open = new ArrayList<>();
+  @TempDir Path dir;
+
+  @AfterEach
+  void stop() {
+    open.forEach(LocalCaches::close);
+  }
+
+  private ChannelStreams streams(HistoryLimits limits, Path store) {
+    LocalCaches caches = new LocalCaches(store);
+    open.add(caches);
+    return new ChannelStreams(caches.cache("streams"), limits, clock);
+  }
+
+  private static JsonValue text(String s) {
+    return Json.createValue(s);
+  }
+
+  @Test
+  void appendsGetConsecutiveOffsetsInOneEpochPerChannel() {
+    ChannelStreams streams = streams(new HistoryLimits(10, 1 << 20, 60_000), null);
+    StreamEntry a1 = streams.append("a", text("x"), null);
+    StreamEntry a2 = streams.append("a", text("y"), Json.createValue("p-1"));
+    StreamEntry b1 = streams.append("b", text("z"), null);
+    assertEquals(1, a1.offset());
+    assertEquals(2, a2.offset());
+    assertEquals(1, b1.offset());
+    assertEquals(a1.epoch(), a2.epoch());
+    assertNotEquals(a1.epoch(), b1.epoch());
+    assertEquals(
+        "{\"type\":\"event\",\"seq\":7,\"channel\":\"a\",\"offset\":2,\"epoch\":\""
+            + a2.epoch()
+            + "\",\"data\":\"y\",\"id\":\"p-1\"}",
+        a2.frame(7));
+    assertEquals(a2.frame(7).length(), a2.frameBytes(7));
+  }
+
+  @Test
+  void readsWhatFollowsAPositionAndSaysWhenItIsGone() {
+    ChannelStreams streams = streams(new HistoryLimits(3, 1 << 20, 60_000), null);
+    for (int i = 1; i <= 5; i++) {
+      streams.append("a", text("e" + i), null);
+    }
+    StreamHead head = streams.head("a").orElseThrow();
+    assertEquals(3, head.first());
+    assertEquals(5, head.last());
+    String epoch = head.epoch();
+    List<StreamEntry> after2 =
+        streams.readAfter("a", new StreamPosition(epoch, 2), Long.MAX_VALUE).orElseThrow();
+    assertEquals(List.of(3L, 4L, 5L), after2.stream().map(StreamEntry::offset).toList());
+    assertTrue(
+        streams.readAfter("a", new StreamPosition(epoch, 5), Long.MAX_VALUE).get().isEmpty());
+    assertEquals(1, streams.readAfter("a", new StreamPosition(epoch, 3), 4).get().size());
+    // offset 2 was trimmed: a client at 1 misses it
+    assertTrue(streams.readAfter("a", new StreamPosition(epoch, 1), Long.MAX_VALUE).isEmpty());
+    assertTrue(streams.readAfter("a", StreamPosition.START, Long.MAX_VALUE).isEmpty());
+    assertTrue(streams.readAfter("a", new StreamPosition("other", 4), Long.MAX_VALUE).isEmpty());
+    assertTrue(streams.readAfter("a", new StreamPosition(epoch, 6), Long.MAX_VALUE).isEmpty());
+    assertTrue(streams.readAfter("none", StreamPosition.START, Long.MAX_VALUE).get().isEmpty());
+    assertTrue(streams.readAfter("none", new StreamPosition("e", 3), Long.MAX_VALUE).isEmpty());
+  }
+
+  @Test
+  void theByteBoundCountsUtf8BytesOfTheFrames() {
+    String euros = "€".repeat(1000); // 3,000 UTF-8 bytes, 1,000 UTF-16 chars
+    ChannelStreams streams = streams(new HistoryLimits(1000, 10_000, 60_000), null);
+    StreamEntry entry = null;
+    for (int i = 0; i < 5; i++) {
+      entry = streams.append("a", text(euros), null);
+    }
+    assertTrue(entry.maxBytes() > 3_000);
+    StreamHead head = streams.head("a").orElseThrow();
+    assertEquals(3, head.events(), "three frames of ~3 KB fit in 10,000 bytes, four do not");
+    assertEquals(3L * entry.maxBytes(), head.bytes());
+  }
+
+  @Test
+  void eventsOlderThanTheAgeBoundAreDroppedAtTheNextAppend() {
+    ChannelStreams streams = streams(new HistoryLimits(1000, 1 << 20, 10_000), null);
+    streams.append("a", text("old"), null);
+    clock.advance(java.time.Duration.ofMillis(10_001));
+    streams.append("a", text("new"), null);
+    StreamHead head = streams.head("a").orElseThrow();
+    assertEquals(2, head.first());
+    assertEquals(1, head.events());
+  }
+
+  @Test
+  void aRestartKeepsStreamsAndTheirEpoch() {
+    HistoryLimits limits = new HistoryLimits(10, 1 << 20, 60_000);
+    ChannelStreams first = streams(limits, dir);
+    StreamEntry before = first.append("a", text("kept"), null);
+    open.remove(0).close();
+    ChannelStreams second = streams(limits, dir);
+    StreamEntry after = second.append("a", text("next"), null);
+    assertEquals(before.epoch(), after.epoch());
+    assertEquals(2, after.offset());
+    assertEquals(
+        before.tail(), second.readAfter("a", StreamPosition.START, 1).orElseThrow().get(0).tail());
+  }
+
+  @Test
+  void concurrentPublishersGetEveryOffsetOnce() throws Exception {
+    ChannelStreams streams = streams(new HistoryLimits(10_000, 1 << 24, 60_000), null);
+    int threads = 4;
+    int each = 200;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    CountDownLatch start = new CountDownLatch(1);
+    List<Future<List<Long>>> results = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      results.add(
+          pool.submit(
+              () -> {
+                start.await();
+                List<Long> offsets = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                  offsets.add(streams.append("a", text("x"), null).offset());
+                }
+                return offsets;
+              }));
+    }
+    start.countDown();
+    List<Long> all = new ArrayList<>();
+    for (Future<List<Long>> result : results) {
+      all.addAll(result.get(60, TimeUnit.SECONDS));
+    }
+    pool.shutdown();
+    Collections.sort(all);
+    for (int i = 0; i < all.size(); i++) {
+      assertEquals(i + 1, all.get(i));
+    }
+    assertFalse(streams.readAfter("a", StreamPosition.START, Long.MAX_VALUE).isEmpty());
+  }
+}
