@@ -25,8 +25,8 @@ public class SettingsProducer {
         get(config, "ws.heartbeat.interval-ms", Long.class, d.heartbeatIntervalMs()),
         get(config, "ws.heartbeat.timeout-ms", Long.class, d.heartbeatTimeoutMs()),
         get(config, "ws.max-message-bytes", Integer.class, d.maxMessageBytes()),
-        get(config, "ws.resume.buffer-events", Integer.class, d.resumeBufferEvents()),
-        get(config, "ws.resume.buffer-bytes", Long.class, d.resumeBufferBytes()),
+        get(config, "ws.history.events", Integer.class, d.historyEvents()),
+        get(config, "ws.history.bytes", Long.class, d.historyBytes()),
         get(config, "ws.resume.grace-ms", Long.class, d.resumeGraceMs()),
         list(config, "ws.trusted-proxies"),
         get(config, "ws.outbound.max-messages", Integer.class, d.outboundMaxMessages()),
@@ -46,7 +46,8 @@ public class SettingsProducer {
         get(config, "ws.rate.burst", Integer.class, d.rateBurst()),
         get(config, "ws.rate.abuse-limit", Integer.class, d.rateAbuseLimit()),
         list(config, "ws.allowed-origins"),
-        get(config, "ws.allow-missing-origin", Boolean.class, d.allowMissingOrigin()));
+        get(config, "ws.allow-missing-origin", Boolean.class, d.allowMissingOrigin()),
+        get(config, "ws.max-subscriptions", Integer.class, d.maxSubscriptions()));
   }
 
   private static List<String> list(Config config, String name) {

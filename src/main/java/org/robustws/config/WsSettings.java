@@ -9,8 +9,8 @@ import java.util.List;
  * @param heartbeatIntervalMs how often every connection is pinged
  * @param heartbeatTimeoutMs a connection that sent nothing for longer is closed with 4000
  * @param maxMessageBytes larger client messages are closed with 1009
- * @param resumeBufferEvents events kept per session for replay
- * @param resumeBufferBytes bytes kept per session for replay
+ * @param historyEvents events kept per channel for resume
+ * @param historyBytes UTF-8 bytes of event frames kept per channel for resume
  * @param resumeGraceMs how long a disconnected session may be resumed
  * @param trustedProxies addresses or CIDR ranges whose X-Forwarded-For is believed
  * @param outboundMaxMessages frames queued per connection before it counts as a slow consumer
@@ -28,13 +28,14 @@ import java.util.List;
  *     of the rate) before it is closed with 1008
  * @param allowedOrigins origins allowed besides the server's own host; {@code *} allows any
  * @param allowMissingOrigin whether handshakes without Origin (non-browser clients) are allowed
+ * @param maxSubscriptions channels one session may be subscribed to
  */
 public record WsSettings(
     long heartbeatIntervalMs,
     long heartbeatTimeoutMs,
     int maxMessageBytes,
-    int resumeBufferEvents,
-    long resumeBufferBytes,
+    int historyEvents,
+    long historyBytes,
     long resumeGraceMs,
     List<String> trustedProxies,
     int outboundMaxMessages,
@@ -49,7 +50,8 @@ public record WsSettings(
     int rateBurst,
     int rateAbuseLimit,
     List<String> allowedOrigins,
-    boolean allowMissingOrigin) {
+    boolean allowMissingOrigin,
+    int maxSubscriptions) {
 
   private static final long MAX_HEARTBEAT_TICK_MS = 1_000;
 
@@ -62,11 +64,17 @@ public record WsSettings(
     if (maxMessageBytes <= 0 || outboundMaxMessages <= 0 || outboundMaxBytes <= 0) {
       throw new IllegalArgumentException("message and queue limits must be positive");
     }
-    // a client closed as a slow consumer resumes from what it got; the events still queued for it
-    // must then be in the replay buffer
-    if (outboundMaxMessages > resumeBufferEvents || outboundMaxBytes > resumeBufferBytes) {
+    // a client closed as a slow consumer resumes from what it got: the events still queued for it
+    // must all be in their channel's history. Both bounds count UTF-8 bytes; the history counts
+    // each event frame at its largest (a seq of 19 digits), the queue at its real size.
+    if (outboundMaxMessages > historyEvents
+        || outboundMaxBytes + 19L * outboundMaxMessages > historyBytes) {
       throw new IllegalArgumentException(
-          "ws.outbound.max-messages/max-bytes must not exceed ws.resume.buffer-events/buffer-bytes");
+          "ws.outbound.max-messages must not exceed ws.history.events, and ws.outbound.max-bytes"
+              + " plus 19 bytes per ws.outbound.max-messages must not exceed ws.history.bytes");
+    }
+    if (maxSubscriptions <= 0) {
+      throw new IllegalArgumentException("ws.max-subscriptions must be positive");
     }
     if (shutdownReconnectMinMs < 0 || shutdownReconnectMaxMs < shutdownReconnectMinMs) {
       throw new IllegalArgumentException("the reconnect window after a shutdown is empty");
@@ -79,6 +87,15 @@ public record WsSettings(
    */
   public long heartbeatTickMs() {
     return Math.min(heartbeatIntervalMs, MAX_HEARTBEAT_TICK_MS);
+  }
+
+  /**
+   * How long a channel keeps an event at most: the resume grace period plus the heartbeat timeout,
+   * so that a client whose connection vanished unnoticed still finds the events queued for it when
+   * it resumes within the grace period.
+   */
+  public long historyAgeMs() {
+    return resumeGraceMs + heartbeatTimeoutMs;
   }
 
   /** Reconnect advice: exponential backoff with jitter, as sent in {@code system/connected}. */
@@ -107,6 +124,7 @@ public record WsSettings(
         200,
         200,
         List.of(),
-        true);
+        true,
+        100);
   }
 }

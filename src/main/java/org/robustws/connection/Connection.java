@@ -250,7 +250,7 @@ public final class Connection implements EventSink {
     return true;
   }
 
-  @Override
+  /** Queues a frame that is not a session's event, and starts sending. */
   public void offer(String type, String frame) {
     if (!outbound.offerText(type, frame)) {
       slowConsumer();
@@ -258,13 +258,28 @@ public final class Connection implements EventSink {
   }
 
   @Override
-  public long openOrder() {
-    return openOrder;
+  public boolean enqueue(String type, String frame, int bytes, boolean forced) {
+    return outbound.enqueueText(type, frame, bytes, forced);
   }
 
   @Override
-  public void replay(String type, String frame) {
-    outbound.forceText(type, frame);
+  public void flush() {
+    outbound.drain();
+  }
+
+  @Override
+  public void closeAsSlowConsumer() {
+    slowConsumer();
+  }
+
+  @Override
+  public void closeAsTakenOver() {
+    close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
+  }
+
+  @Override
+  public long openOrder() {
+    return openOrder;
   }
 
   void offerBinary(ByteBuffer data) {

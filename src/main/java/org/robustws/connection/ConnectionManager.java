@@ -16,7 +16,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
-import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
@@ -25,12 +24,12 @@ import org.robustws.protocol.CloseCodes;
 import org.robustws.protocol.ErrorCode;
 import org.robustws.protocol.MessageCodec;
 import org.robustws.protocol.ProtocolException;
-import org.robustws.protocol.Publication;
 import org.robustws.protocol.ServerMessage;
 import org.robustws.protocol.Utf8;
 import org.robustws.session.ClientSession;
 import org.robustws.session.SessionStore;
 import org.robustws.session.Tokens;
+import org.robustws.stream.ChannelStreams;
 
 /**
  * The one registry of open connections on both endpoints. Endpoints hand it every container
@@ -52,7 +51,6 @@ public class ConnectionManager {
   private WsSettings settings;
   private Clock clock;
   private SessionStore sessions;
-  private ChannelRegistry channels;
   private MessageCodec codec;
   private ConnectionEvents events;
   private TrafficListener traffic;
@@ -70,7 +68,7 @@ public class ConnectionManager {
       WsSettings settings,
       Clock clock,
       SessionStore sessions,
-      ChannelRegistry channels,
+      ChannelStreams streams,
       MessageCodec codec,
       ConnectionEvents events,
       TrafficListener traffic,
@@ -80,14 +78,14 @@ public class ConnectionManager {
     this.traffic = traffic;
     this.clock = clock;
     this.sessions = sessions;
-    this.channels = channels;
     this.codec = codec;
     this.events = events;
     this.lastHeartbeatAt = clock.millis();
-    this.fanout = new Fanout(channels, sessions);
+    this.fanout = new Fanout(streams, sessions);
     this.admissions =
         new AdmissionControl(settings.maxConnections(), settings.maxConnectionsPerAddress());
-    this.protocol = new WsProtocol(codec, channels, sessions, fanout, events, traffic);
+    this.protocol =
+        new WsProtocol(codec, sessions, fanout, events, traffic, settings.maxSubscriptions());
     WsSettings.Reconnect r = settings.reconnect();
     this.clientConfig =
         new ServerMessage.ClientConfig(
@@ -120,7 +118,8 @@ public class ConnectionManager {
     Connection connection =
         new Connection(
             ids.next("c-", 9),
-            opens.incrementAndGet(),
+            // ordered across restarts too: a resume never moves a session to an older connection
+            opens.updateAndGet(previous -> Math.max(previous + 1, now * 1_000)),
             endpoint,
             info,
             now,
@@ -138,13 +137,12 @@ public class ConnectionManager {
       return connection;
     }
     if (endpoint == EndpointKind.WS) {
-      ClientSession session = sessions.create(now);
-      session.attach(connection);
-      connection.session(session);
+      SessionStore.Created created = sessions.create(connection);
+      connection.session(created.session());
       send(
           connection,
           ServerMessage.Connected.of(
-              connection.id(), session.id(), session.resumeToken(), now, clientConfig));
+              connection.id(), created.session().id(), created.resumeToken(), now, clientConfig));
     }
     connections.put(connection.id(), connection);
     connection.moveTo(ConnectionState.CONNECTED);
@@ -361,7 +359,7 @@ public class ConnectionManager {
     connection.moveTo(ConnectionState.DISCONNECTED);
     ClientSession session = connection.session();
     if (session != null) {
-      session.detach(connection, now);
+      sessions.detach(session, connection, now);
     }
     ConnectionSnapshot snapshot = connection.snapshot();
     traffic.closed(connection.endpoint(), code, now - snapshot.connectedAt());
@@ -370,8 +368,8 @@ public class ConnectionManager {
 
   /**
    * One heartbeat tick: pings the connections whose ping is due (and sends {@code heartbeat} on
-   * {@code /ws-legacy}), closes with 4000 those that sent nothing within the timeout, and forgets
-   * expired sessions. Ticks come several times per interval (see {@link
+   * {@code /ws-legacy}) and closes with 4000 those that sent nothing within the timeout (sessions
+   * expire in their cache on their own). Ticks come several times per interval (see {@link
    * WsSettings#heartbeatTickMs()}), so each one pings a slice of the connections: a single burst of
    * pings to all of them took 240 ms at 19,000 connections and delayed everything else meanwhile.
    */
@@ -399,16 +397,10 @@ public class ConnectionManager {
         }
       }
     }
-    List<ClientSession> expired = sessions.expire(now);
-    for (ClientSession session : expired) {
-      for (String channel : session.channels()) {
-        channels.unsubscribe(channel, session.id());
-      }
-    }
     traffic.heartbeat(System.nanoTime() - start, timedOut);
     // only a heartbeat that completed counts for liveness: one that fails every time is dead
     lastHeartbeatAt = now;
-    return new HeartbeatResult(pinged, timedOut, expired.size());
+    return new HeartbeatResult(pinged, timedOut);
   }
 
   private static void ping(Connection connection, Instant now) {
@@ -428,7 +420,7 @@ public class ConnectionManager {
 
   /** Publishes to a channel; @return the number of sessions it went to. */
   public int publish(String channel, JsonValue data, JsonValue id) {
-    return fanout.publish(new Publication(channel, data, id));
+    return fanout.publish(channel, data, id);
   }
 
   /** Sends {@code broadcast} to every open connection of both endpoints. */
@@ -514,6 +506,14 @@ public class ConnectionManager {
   }
 
   /**
+   * Writes what a resume needs of every session still held by a connection (their records are
+   * otherwise written when the connection closes), for a stop that may not wait for every close.
+   */
+  public void saveSessions() {
+    sessions.saveAll();
+  }
+
+  /**
    * The first half of {@link #shutdown()}, which never waits: refuses new connections, and queues
    * {@code system/shutdown} and the 1012 close to every open connection. Idempotent.
    */
@@ -552,8 +552,9 @@ public class ConnectionManager {
     if (!connections.isEmpty()) {
       WsLog.LOG.drainIncomplete(connections.size(), settings.shutdownDrainMs());
     }
+    saveSessions();
   }
 
   /** What one heartbeat did. */
-  public record HeartbeatResult(int pinged, int timedOut, int sessionsExpired) {}
+  public record HeartbeatResult(int pinged, int timedOut) {}
 }

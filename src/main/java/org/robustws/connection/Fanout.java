@@ -1,37 +1,29 @@
 package org.robustws.connection;
 
-import org.robustws.channel.ChannelRegistry;
-import org.robustws.protocol.Publication;
+import jakarta.json.JsonValue;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.StreamEntry;
 
 /**
- * Delivers a publication to every session subscribed to its channel. Each session numbers and
- * queues its own copy, so a slow or detached subscriber never holds up the publisher or the others.
+ * A publication's way: appended once to its channel's stream (committed before anyone gets it),
+ * then given to every session of this node subscribed to the channel. A session that is not held by
+ * a connection gets it from the stream when it resumes.
  */
 final class Fanout {
-  private final ChannelRegistry channels;
+  private final ChannelStreams streams;
   private final SessionStore sessions;
 
-  Fanout(ChannelRegistry channels, SessionStore sessions) {
-    this.channels = channels;
+  Fanout(ChannelStreams streams, SessionStore sessions) {
+    this.streams = streams;
     this.sessions = sessions;
   }
 
   /**
-   * @return the number of sessions the publication went to
+   * @return the number of sessions of this node it went to
    */
-  int publish(Publication publication) {
-    int delivered = 0;
-    for (String sessionId : channels.subscribers(publication.channel())) {
-      var session = sessions.find(sessionId);
-      if (session.isPresent()) {
-        session.get().deliver(publication);
-        delivered++;
-      } else {
-        // the session expired between the snapshot and now
-        channels.unsubscribe(publication.channel(), sessionId);
-      }
-    }
-    return delivered;
+  int publish(String channel, JsonValue data, JsonValue id) {
+    StreamEntry entry = streams.append(channel, data, id);
+    return sessions.deliver(entry);
   }
 }

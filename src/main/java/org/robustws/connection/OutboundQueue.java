@@ -22,8 +22,8 @@ final class OutboundQueue {
   }
 
   /**
-   * A text or binary frame, or (both null) the request to close once all before it are sent. {@code
-   * forced}: queued whatever the bounds, and not counted against them.
+   * A text or binary frame, or (both null) the request to close once all before it are sent, with
+   * its UTF-8 size. {@code forced}: queued whatever the bounds, and not counted against them.
    */
   private record Frame(
       String type,
@@ -54,15 +54,45 @@ final class OutboundQueue {
   }
 
   /**
+   * Queues a text frame and starts sending.
+   *
    * @return false, queueing nothing, if the frame would exceed a bound
    */
   boolean offerText(String type, String text) {
-    // UTF-16 length is a cheap upper bound of the UTF-8 size for the usual ASCII JSON
-    return offer(new Frame(type, text, null, text.length(), 0, null, false));
+    if (!enqueueText(type, text, Utf8.length(text), false)) {
+      return false;
+    }
+    drain();
+    return true;
+  }
+
+  /**
+   * Queues a text frame of {@code bytes} UTF-8 bytes without sending it yet ({@link #drain()}
+   * does). {@code forced}: whatever the bounds, and not counted against them, for frames bounded
+   * elsewhere: a resume's replay, which the channel history bounds, must not fail for the very
+   * backlog it is meant to deliver, nor make the live events after it overflow.
+   *
+   * @return false, queueing nothing, if the frame would exceed a bound
+   */
+  boolean enqueueText(String type, String text, int bytes, boolean forced) {
+    Frame frame = new Frame(type, text, null, bytes, 0, null, forced);
+    if (forced) {
+      forcedFrames.incrementAndGet();
+      forcedBytes.addAndGet(bytes);
+      queuedFrames.incrementAndGet();
+      queuedBytes.addAndGet(bytes);
+      frames.add(frame);
+      return true;
+    }
+    return enqueue(frame);
   }
 
   boolean offerBinary(ByteBuffer data) {
-    return offer(new Frame("binary", null, data, data.remaining(), 0, null, false));
+    if (!enqueue(new Frame("binary", null, data, data.remaining(), 0, null, false))) {
+      return false;
+    }
+    drain();
+    return true;
   }
 
   /** Closes the transport after the frames queued so far, whatever the bounds. */
@@ -80,22 +110,7 @@ final class OutboundQueue {
     return queuedBytes.get();
   }
 
-  /**
-   * Queues a text frame whatever the bounds, for frames bounded elsewhere: a resume's replayed
-   * events (the replay buffer bounds them). They do not count against the bounds either, or the
-   * live events that follow a long replay would close the client as a slow consumer before it got
-   * {@code resumed}.
-   */
-  void forceText(String type, String text) {
-    forcedFrames.incrementAndGet();
-    forcedBytes.addAndGet(text.length());
-    queuedFrames.incrementAndGet();
-    queuedBytes.addAndGet(text.length());
-    frames.add(new Frame(type, text, null, text.length(), 0, null, true));
-    drain();
-  }
-
-  private boolean offer(Frame frame) {
+  private boolean enqueue(Frame frame) {
     int count = queuedFrames.incrementAndGet();
     long bytes = queuedBytes.addAndGet(frame.bytes());
     if (count - forcedFrames.get() > maxFrames || bytes - forcedBytes.get() > maxBytes) {
@@ -104,11 +119,11 @@ final class OutboundQueue {
       return false;
     }
     frames.add(frame);
-    drain();
     return true;
   }
 
-  private void drain() {
+  /** Sends what is queued, one frame at a time; any thread may call it, none waits. */
+  void drain() {
     if (wip.getAndIncrement() != 0) {
       return;
     }
@@ -150,7 +165,7 @@ final class OutboundQueue {
     if (failure != null) {
       listener.failed(failure);
     } else if (frame.closeCode() == 0) {
-      listener.sent(frame.type(), frame.text() != null ? Utf8.length(frame.text()) : frame.bytes());
+      listener.sent(frame.type(), frame.bytes());
     }
     sending = false;
     drain();

@@ -4,21 +4,33 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.concurrent.Executor;
-import org.robustws.channel.ChannelRegistry;
+import org.infinispan.Cache;
 import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
-import org.robustws.session.InMemorySessionStore;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.HistoryLimits;
 
-/** Chooses the channel and session stores (in memory, on this node) and the publish threads. */
+/**
+ * The stores, on the server's cache container {@code ws} (wildfly-config/configure-infinispan.cli):
+ * it outlives the deployment, so a redeploy keeps every stream and session; and the publish
+ * threads.
+ */
 @ApplicationScoped
 public class StoreProducer {
 
-  // the global name: java:comp/ resolves only on a thread of a component, and the manager (which
-  // takes this executor) may first be made on a management thread, for a health check
+  // global names: java:comp/ resolves only on a thread of a component, and the manager (which
+  // takes these) may first be made on a management thread, for a health check
   @Resource(lookup = "java:jboss/ee/concurrency/executor/default")
   Executor managedExecutor;
+
+  @Resource(lookup = "java:jboss/infinispan/cache/ws/streams")
+  Cache<String, String> streamCache;
+
+  @Resource(lookup = "java:jboss/infinispan/cache/ws/sessions")
+  Cache<String, String> sessionCache;
 
   @Produces
   @Singleton
@@ -28,14 +40,23 @@ public class StoreProducer {
 
   @Produces
   @Singleton
-  SessionStore sessionStore(WsSettings settings) {
-    return new InMemorySessionStore(
-        settings.resumeBufferEvents(), settings.resumeBufferBytes(), settings.resumeGraceMs());
+  ChannelStreams channelStreams(WsSettings settings, Clock clock) {
+    return new ChannelStreams(
+        streamCache,
+        new HistoryLimits(
+            settings.historyEvents(), settings.historyBytes(), settings.historyAgeMs()),
+        clock);
   }
 
   @Produces
   @Singleton
-  ChannelRegistry channelRegistry() {
-    return new InMemoryChannelRegistry();
+  SessionStore sessionStore(WsSettings settings, ChannelStreams streams) {
+    return new SessionStore(
+        sessionCache,
+        new InMemoryChannelRegistry(),
+        streams,
+        settings.resumeGraceMs(),
+        settings.historyEvents(),
+        settings.maxSubscriptions());
   }
 }

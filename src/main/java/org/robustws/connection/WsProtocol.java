@@ -1,36 +1,38 @@
 package org.robustws.connection;
 
 import jakarta.json.JsonValue;
-import org.robustws.channel.ChannelRegistry;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.TreeMap;
 import org.robustws.protocol.ClientMessage;
-import org.robustws.protocol.CloseCodes;
 import org.robustws.protocol.ErrorCode;
 import org.robustws.protocol.MessageCodec;
+import org.robustws.protocol.Position;
 import org.robustws.protocol.ProtocolException;
-import org.robustws.protocol.Publication;
 import org.robustws.protocol.ServerMessage;
 import org.robustws.session.ClientSession;
 import org.robustws.session.ResumeResult;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.StreamPosition;
 
 /** What {@code /ws} does with each client message (PROTOCOL.md, docs/protocol.md). */
 final class WsProtocol {
   private final MessageCodec codec;
-  private final ChannelRegistry channels;
   private final SessionStore sessions;
   private final Fanout fanout;
   private final ConnectionEvents events;
   private final TrafficListener traffic;
+  private final int maxSubscriptions;
 
   WsProtocol(
       MessageCodec codec,
-      ChannelRegistry channels,
       SessionStore sessions,
       Fanout fanout,
       ConnectionEvents events,
-      TrafficListener traffic) {
+      TrafficListener traffic,
+      int maxSubscriptions) {
+    this.maxSubscriptions = maxSubscriptions;
     this.codec = codec;
-    this.channels = channels;
     this.sessions = sessions;
     this.fanout = fanout;
     this.events = events;
@@ -47,17 +49,20 @@ final class WsProtocol {
     } else if (message instanceof ClientMessage.Message body) {
       reply(connection, new ServerMessage.MessageEcho(body.body()));
     } else if (message instanceof ClientMessage.Subscribe subscribe) {
-      session.channels().add(subscribe.channel());
-      channels.subscribe(subscribe.channel(), session.id());
+      if (sessions.subscribe(session, subscribe.channel()) == ClientSession.Subscription.TOO_MANY) {
+        throw new ProtocolException(
+            ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+            "a session may listen to at most " + maxSubscriptions + " channels",
+            subscribe.id());
+      }
       reply(connection, ServerMessage.Subscribed.of(subscribe.channel(), subscribe.id()));
     } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
-      if (!session.channels().remove(unsubscribe.channel())) {
+      if (!sessions.unsubscribe(session, unsubscribe.channel())) {
         throw new ProtocolException(
             ErrorCode.NOT_SUBSCRIBED,
             "not subscribed to '" + unsubscribe.channel() + "'",
             unsubscribe.id());
       }
-      channels.unsubscribe(unsubscribe.channel(), session.id());
       reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
     } else if (message instanceof ClientMessage.Publish publish) {
       if (!connection.publishInOrder(() -> fanOut(connection, publish))) {
@@ -81,8 +86,7 @@ final class WsProtocol {
   private void fanOut(Connection connection, ClientMessage.Publish publish) {
     long start = System.nanoTime();
     try {
-      int delivered =
-          fanout.publish(new Publication(publish.channel(), publish.data(), publish.id()));
+      int delivered = fanout.publish(publish.channel(), publish.data(), publish.id());
       reply(connection, ServerMessage.Ack.of(publish.id(), publish.channel(), delivered));
     } catch (RuntimeException e) {
       internalError(connection, publish.id());
@@ -93,39 +97,47 @@ final class WsProtocol {
 
   private void resume(Connection connection, ClientMessage.Resume request, long now) {
     ClientSession fresh = connection.session();
+    Map<String, StreamPosition> positions = new HashMap<>();
+    request
+        .positions()
+        .forEach((channel, p) -> positions.put(channel, new StreamPosition(p.epoch(), p.offset())));
     ResumeResult result =
         sessions.resume(
-            request.sessionId(),
-            request.resumeToken(),
-            request.lastSeq(),
+            new SessionStore.ResumeRequest(
+                request.sessionId(), request.resumeToken(), request.lastSeq(), positions),
             connection,
             now,
-            (sessionId, token, replayed, lastSeq) ->
-                codec.encode(ServerMessage.Resumed.of(sessionId, token, replayed, lastSeq)));
+            (sessionId, token, replayed, lastSeq, at) ->
+                codec.encode(
+                    ServerMessage.Resumed.of(sessionId, token, replayed, lastSeq, wire(at))));
     if (result instanceof ResumeResult.Resumed resumed) {
       connection.session(resumed.session());
+      // resume is the first message, so the fresh session has no subscriptions to carry over
+      sessions.discard(fresh);
       if (connection.state() != ConnectionState.CONNECTED) {
         // closed meanwhile (the heartbeat closes from its own thread), and its close may have
-        // detached the fresh session instead: without this the session would never expire
-        resumed.session().detach(connection, now);
+        // detached the fresh session instead: without this the session would stay held
+        sessions.detach(resumed.session(), connection, now);
       }
-      // resume is the first message, so the fresh session has no subscriptions to carry over
-      sessions.remove(fresh.id());
-      if (resumed.previous() instanceof Connection previous && previous != connection) {
-        closeAsTakenOver(previous);
+      if (resumed.previous() != null && resumed.previous() != connection) {
+        resumed.previous().closeAsTakenOver();
       }
       recordResume(connection, request, "ok", resumed.replayed());
     } else if (result instanceof ResumeResult.Superseded) {
-      closeAsTakenOver(connection);
+      connection.closeAsTakenOver();
       recordResume(connection, request, "superseded", 0);
     } else if (result instanceof ResumeResult.Failed failed) {
-      reply(connection, ServerMessage.ResumeFailed.of(failed.reason().wireValue()));
+      reply(
+          connection,
+          ServerMessage.ResumeFailed.of(failed.reason().wireValue(), failed.channels()));
       recordResume(connection, request, failed.reason().wireValue(), 0);
     }
   }
 
-  private static void closeAsTakenOver(Connection connection) {
-    connection.close(CloseCodes.SESSION_TAKEN_OVER, "session resumed by a newer connection");
+  private static Map<String, Position> wire(Map<String, StreamPosition> positions) {
+    Map<String, Position> wire = new TreeMap<>();
+    positions.forEach((channel, p) -> wire.put(channel, new Position(p.offset(), p.epoch())));
+    return wire;
   }
 
   private void recordResume(

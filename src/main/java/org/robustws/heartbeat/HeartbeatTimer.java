@@ -37,7 +37,7 @@ public class HeartbeatTimer {
   void tick() {
     try {
       ConnectionManager.HeartbeatResult result = manager.heartbeat();
-      WsLog.LOG.heartbeatTick(result.pinged(), result.timedOut(), result.sessionsExpired());
+      WsLog.LOG.heartbeatTick(result.pinged(), result.timedOut());
     } catch (RuntimeException e) {
       // an exception would make the container retry the tick; the next one comes anyway
       WsLog.LOG.heartbeatFailed(e);

@@ -93,8 +93,8 @@ public interface WsLog extends BasicLogger {
   void ioFailure(String connectionId, @Cause Throwable cause);
 
   @LogMessage(level = DEBUG)
-  @Message(id = 18, value = "Heartbeat: %d pinged, %d timed out, %d sessions expired")
-  void heartbeatTick(int pinged, int timedOut, int sessionsExpired);
+  @Message(id = 18, value = "Heartbeat: %d pinged, %d timed out")
+  void heartbeatTick(int pinged, int timedOut);
 
   @LogMessage(level = DEBUG)
   @Message(id = 19, value = "Close of WebSocket session %s failed")

@@ -51,10 +51,31 @@ public sealed interface ClientMessage {
     }
   }
 
-  record Resume(String type, String sessionId, String resumeToken, long lastSeq)
+  /**
+   * {@code positions} (optional, empty if absent): the client's last processed offset in each
+   * channel, so that it resumes exactly wherever the streams still hold what it needs.
+   */
+  record Resume(
+      String type,
+      String sessionId,
+      String resumeToken,
+      long lastSeq,
+      java.util.Map<String, Position> positions)
       implements ClientMessage {
+    public Resume {
+      positions = positions == null ? java.util.Map.of() : java.util.Map.copyOf(positions);
+    }
+
     public static Resume of(String sessionId, String resumeToken, long lastSeq) {
-      return new Resume("resume", sessionId, resumeToken, lastSeq);
+      return new Resume("resume", sessionId, resumeToken, lastSeq, null);
+    }
+
+    public static Resume of(
+        String sessionId,
+        String resumeToken,
+        long lastSeq,
+        java.util.Map<String, Position> positions) {
+      return new Resume("resume", sessionId, resumeToken, lastSeq, positions);
     }
   }
 

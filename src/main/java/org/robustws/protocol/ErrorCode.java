@@ -10,6 +10,8 @@ public enum ErrorCode {
   RATE_LIMITED("rate_limited"),
   /** A known message sent when it is not allowed, e.g. {@code resume} after the first message. */
   INVALID_STATE("invalid_state"),
+  /** A {@code subscribe} beyond {@code ws.max-subscriptions} channels of one session. */
+  TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions"),
   INTERNAL("internal");
 
   private final String wireValue;

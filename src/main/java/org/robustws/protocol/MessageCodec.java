@@ -12,6 +12,8 @@ import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import jakarta.json.spi.JsonProvider;
 import java.io.StringReader;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * Text frames to messages and back. Reads with JSON-P so that each fault gets its precise error
@@ -20,6 +22,9 @@ import java.io.StringReader;
  */
 @Dependent
 public class MessageCodec implements AutoCloseable {
+  /** More channels than a session may subscribe to by default is no valid resume. */
+  private static final int MAX_POSITIONS = 1000;
+
   private final JsonProvider json = JsonProvider.provider();
   private final Jsonb jsonb = JsonbBuilder.create();
 
@@ -44,7 +49,8 @@ public class MessageCodec implements AutoCloseable {
           ClientMessage.Resume.of(
               string(object, "sessionId", id),
               string(object, "resumeToken", id),
-              sequence(object, "lastSeq", id));
+              sequence(object, "lastSeq", id),
+              positions(object, id));
       case "ack" -> ClientMessage.Ack.of(sequence(object, "seq", id));
       default ->
           throw new ProtocolException(
@@ -134,6 +140,35 @@ public class MessageCodec implements AutoCloseable {
     }
     throw new ProtocolException(
         ErrorCode.INVALID_FORMAT, "'" + field + "' must be a non-negative integer", id);
+  }
+
+  /** {@code resume.positions}: absent, or an object of channel → {offset, epoch}. */
+  private static Map<String, Position> positions(JsonObject object, JsonValue id)
+      throws ProtocolException {
+    JsonValue value = object.get("positions");
+    if (value == null || value == JsonValue.NULL) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject map) || map.size() > MAX_POSITIONS) {
+      throw new ProtocolException(
+          ErrorCode.INVALID_FORMAT,
+          "'positions' must be an object of at most " + MAX_POSITIONS + " channels",
+          id);
+    }
+    Map<String, Position> positions = new HashMap<>();
+    for (Map.Entry<String, JsonValue> entry : map.entrySet()) {
+      if (!Channels.isValid(entry.getKey())
+          || !(entry.getValue() instanceof JsonObject position)
+          || !(position.get("epoch") instanceof JsonString epoch)) {
+        throw new ProtocolException(
+            ErrorCode.INVALID_FORMAT,
+            "each of 'positions' must be a channel name with {\"offset\":n,\"epoch\":\"...\"}",
+            id);
+      }
+      positions.put(
+          entry.getKey(), new Position(sequence(position, "offset", id), epoch.getString()));
+    }
+    return positions;
   }
 
   private static String abbreviate(JsonString type) {

@@ -2,6 +2,8 @@ package org.robustws.protocol;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Every message the server sends on {@code /ws}. Each record carries its wire {@code type} as its
@@ -94,11 +96,23 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** A publication on a channel. {@code seq} is per session: 1, 2, 3, … without gaps. */
-  record Event(String type, String channel, JsonValue data, long seq, JsonValue id)
+  /**
+   * A publication on a channel. {@code seq} is per session: 1, 2, 3, … without gaps; {@code offset}
+   * and {@code epoch} place it in its channel's stream. The server writes these frames from {@code
+   * org.robustws.stream.StreamEntry}; this record documents them and lets Java clients read them.
+   */
+  record Event(
+      String type,
+      String channel,
+      JsonValue data,
+      long seq,
+      long offset,
+      String epoch,
+      JsonValue id)
       implements ServerMessage {
-    public static Event of(String channel, JsonValue data, long seq, JsonValue id) {
-      return new Event("event", channel, data, seq, id);
+    public static Event of(
+        String channel, JsonValue data, long seq, long offset, String epoch, JsonValue id) {
+      return new Event("event", channel, data, seq, offset, epoch, id);
     }
   }
 
@@ -116,17 +130,35 @@ public sealed interface ServerMessage {
     }
   }
 
-  record Resumed(String type, String sessionId, String resumeToken, int replayed, long lastSeq)
+  /**
+   * {@code positions}: where the session stands in each subscribed channel after the replay, the
+   * same as the last {@code event} of each channel says.
+   */
+  record Resumed(
+      String type,
+      String sessionId,
+      String resumeToken,
+      int replayed,
+      long lastSeq,
+      Map<String, Position> positions)
       implements ServerMessage {
-    public static Resumed of(String sessionId, String resumeToken, int replayed, long lastSeq) {
-      return new Resumed("resumed", sessionId, resumeToken, replayed, lastSeq);
+    public static Resumed of(
+        String sessionId,
+        String resumeToken,
+        int replayed,
+        long lastSeq,
+        Map<String, Position> positions) {
+      return new Resumed("resumed", sessionId, resumeToken, replayed, lastSeq, positions);
     }
   }
 
-  /** {@code reason}: {@code unknown}, {@code expired}, {@code gap} or {@code invalid_token}. */
-  record ResumeFailed(String type, String reason) implements ServerMessage {
-    public static ResumeFailed of(String reason) {
-      return new ResumeFailed("resume_failed", reason);
+  /**
+   * {@code reason}: {@code unknown}, {@code expired}, {@code gap} or {@code invalid_token}; for
+   * {@code gap}, {@code channels} names those whose history no longer holds what was missed.
+   */
+  record ResumeFailed(String type, String reason, List<String> channels) implements ServerMessage {
+    public static ResumeFailed of(String reason, List<String> channels) {
+      return new ResumeFailed("resume_failed", reason, channels.isEmpty() ? null : channels);
     }
   }
 

@@ -1,142 +1,293 @@
 package org.robustws.session;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import org.robustws.protocol.Publication;
+import java.util.function.Supplier;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamPosition;
 
 /**
- * A client's session: its subscriptions, its event counter and the events it may still need. It
- * outlives its connection by the resume grace period, so a client that reconnects gets every event
- * exactly once, in order.
+ * A session while a connection of this node holds it: its {@code seq} counter, its position in each
+ * subscribed channel, and which channel offsets its recent {@code seq}s were ({@link
+ * SessionRecord.Run}s, trimmed by {@code ack}). It holds no event: those stay in the channel
+ * streams, stored once. Everything a resume needs goes to the cache as a {@link SessionRecord}.
  *
- * <p>Assigning a {@code seq} and queueing the frame happen under the session's lock, which is why
- * frames reach the client in {@code seq} order. The lock is never held while waiting for the
- * network: sinks only queue.
+ * <p>Invariant: per channel, the session is given the stream's offsets in order, each once, and
+ * each gets the next {@code seq}. Numbering and queueing happen under the session's lock, which is
+ * why frames reach the client in {@code seq} order; sending and closing happen after it is
+ * released, so no close callback ever runs under it.
  */
 public final class ClientSession {
+
+  /** What {@link #subscribe} did. */
+  public enum Subscription {
+    ADDED,
+    ALREADY,
+    TOO_MANY
+  }
+
   private final String id;
-  private final Set<String> channels = ConcurrentHashMap.newKeySet();
-  private final ReplayBuffer replay;
-  private final Tokens tokens;
-  private String resumeToken;
-  // the token of the last successful resume: its client may have lost the connection before the
-  // new token (in `resumed`) reached it, so it may resume with this one once more
-  private String lastUsedToken;
+  private final int maxRuns;
+  private final int maxSubscriptions;
+  private String tokenHash;
+  private String previousTokenHash;
   private long seq;
+  private long replayableFrom;
+  private Map<String, StreamPosition> positions; // made on the first subscription
+  private ArrayDeque<SessionRecord.Run> runs; // made on the first event
   private EventSink sink;
-  // the openOrder of the newest connection that held this session
   private long newestOwner;
-  // a new session counts as detached since its creation until its first connection attaches: the
-  // heartbeat's expiry sweep may run in between, and must not take it for detached since 1970
+  // a new session counts as detached since its creation until its first connection attaches
   private long detachedAt;
 
-  ClientSession(String id, Tokens tokens, int bufferEvents, long bufferBytes, long createdAt) {
+  private ClientSession(String id, int maxRuns, int maxSubscriptions) {
     this.id = id;
-    this.detachedAt = createdAt;
-    this.tokens = tokens;
-    this.replay = new ReplayBuffer(bufferEvents, bufferBytes);
-    this.resumeToken = tokens.next("", 24);
+    this.maxRuns = maxRuns;
+    this.maxSubscriptions = maxSubscriptions;
+  }
+
+  /** A new session, held by the connection that created it. */
+  static ClientSession fresh(
+      String id, String tokenHash, EventSink sink, int maxRuns, int maxSubscriptions) {
+    ClientSession session = new ClientSession(id, maxRuns, maxSubscriptions);
+    session.tokenHash = tokenHash;
+    session.sink = sink;
+    session.newestOwner = sink.openOrder();
+    return session;
+  }
+
+  /**
+   * The session of {@code record} continued by {@code sink} after {@code lastSeq}, with a new
+   * token; the caller then {@link #replay}s what the client misses.
+   */
+  static ClientSession resumed(
+      SessionRecord record,
+      long lastSeq,
+      String usedTokenHash,
+      String newTokenHash,
+      EventSink sink,
+      int maxRuns,
+      int maxSubscriptions) {
+    ClientSession session = new ClientSession(record.id(), maxRuns, maxSubscriptions);
+    session.tokenHash = newTokenHash;
+    session.previousTokenHash = usedTokenHash;
+    session.seq = lastSeq;
+    session.replayableFrom = lastSeq;
+    session.positions = record.positions().isEmpty() ? null : new HashMap<>(record.positions());
+    session.sink = sink;
+    session.newestOwner = sink.openOrder();
+    return session;
   }
 
   public String id() {
     return id;
   }
 
-  public synchronized String resumeToken() {
-    return resumeToken;
-  }
-
   public synchronized long lastSeq() {
     return seq;
   }
 
-  /** A live view of the channels this session is subscribed to. */
-  public Set<String> channels() {
-    return channels;
+  /** The channels this session is subscribed to, a copy. */
+  public synchronized Set<String> channels() {
+    return positions == null ? Set.of() : Set.copyOf(positions.keySet());
   }
 
-  /** Attaches the connection that created this session. */
-  public synchronized void attach(EventSink newSink) {
-    this.sink = newSink;
-    this.newestOwner = newSink.openOrder();
-  }
-
-  /** Detaches {@code oldSink} if it is still the attached one; starts the grace period. */
-  public synchronized void detach(EventSink oldSink, long now) {
-    if (sink == oldSink) {
-      sink = null;
-      detachedAt = now;
-    }
+  /** Whether a connection of this node holds it. */
+  public synchronized boolean attached() {
+    return sink != null;
   }
 
   /**
-   * Numbers the publication for this session, keeps it for replay and queues it to the attached
-   * connection, if any.
+   * Subscribes at the position {@code join} returns: the caller adds this session to the channel's
+   * fan-out first and then reads the head, so an event appended meanwhile is either before that
+   * position or delivered to this session (whose lock the delivery waits for).
    */
-  public synchronized void deliver(Publication publication) {
+  public synchronized Subscription subscribe(String channel, Supplier<StreamPosition> join) {
+    if (positions != null && positions.containsKey(channel)) {
+      return Subscription.ALREADY;
+    }
+    if (positions != null && positions.size() >= maxSubscriptions) {
+      return Subscription.TOO_MANY;
+    }
+    if (positions == null) {
+      positions = new HashMap<>(4);
+    }
+    positions.put(channel, join.get());
+    return Subscription.ADDED;
+  }
+
+  /**
+   * @return false if it was not subscribed
+   */
+  public synchronized boolean unsubscribe(String channel) {
+    return positions != null && positions.remove(channel) != null;
+  }
+
+  /**
+   * Gives this session one appended event of a channel it listens to, and before it any of that
+   * channel it missed (read back from the stream: deliveries of different publishers may arrive out
+   * of order). An event it already had is ignored. Nothing happens while no connection holds it:
+   * the stream keeps the event for its resume.
+   */
+  public void deliver(StreamEntry entry, ChannelStreams streams) {
+    EventSink target;
+    boolean queued = true;
+    synchronized (this) {
+      StreamPosition at = positions == null ? null : positions.get(entry.channel());
+      if (sink == null || at == null) {
+        return;
+      }
+      if (!at.sameHistory(entry.epoch())) {
+        at = new StreamPosition(entry.epoch(), 0); // the stream began anew while we listened
+      }
+      if (entry.offset() <= at.offset()) {
+        return;
+      }
+      List<StreamEntry> next = List.of(entry);
+      if (entry.offset() > at.offset() + 1) {
+        Optional<List<StreamEntry>> missed =
+            streams.readAfter(entry.channel(), at, entry.offset() - 1);
+        if (missed.isEmpty()) {
+          // trimmed before this node could deliver it: the client learns it on resume (gap)
+          target = sink;
+          queued = false;
+          next = List.of();
+        } else {
+          next = new ArrayList<>(missed.get());
+          next.add(entry);
+        }
+      }
+      for (StreamEntry e : next) {
+        queued &= give(e, false);
+      }
+      target = sink;
+    }
+    target.flush();
+    if (!queued) {
+      target.closeAsSlowConsumer();
+    }
+  }
+
+  /** Numbers one event for this session and queues it. Holds the lock. */
+  private boolean give(StreamEntry entry, boolean forced) {
     seq++;
-    String frame = publication.frame(seq);
-    replay.add(seq, frame, publication.approximateBytes());
-    if (sink != null) {
-      sink.offer("event", frame);
+    positions.put(entry.channel(), entry.position());
+    remember(entry);
+    return sink.enqueue("event", entry.frame(seq), entry.frameBytes(seq), forced);
+  }
+
+  private void remember(StreamEntry entry) {
+    if (runs == null) {
+      runs = new ArrayDeque<>(2);
     }
-  }
-
-  public synchronized void acknowledge(long ackedSeq) {
-    replay.acknowledge(Math.min(ackedSeq, seq));
-  }
-
-  synchronized boolean isExpired(long now, long graceMillis) {
-    return sink == null && now - detachedAt > graceMillis;
+    SessionRecord.Run last = runs.peekLast();
+    if (last != null
+        && last.channel().equals(entry.channel())
+        && last.epoch().equals(entry.epoch())
+        && last.lastSeq() + 1 == seq
+        && last.firstOffset() + last.count() == entry.offset()) {
+      runs.pollLast();
+      runs.addLast(
+          new SessionRecord.Run(
+              last.channel(), last.epoch(), last.firstSeq(), last.firstOffset(), last.count() + 1));
+    } else {
+      runs.addLast(new SessionRecord.Run(entry.channel(), entry.epoch(), seq, entry.offset(), 1));
+      if (runs.size() > maxRuns) {
+        replayableFrom = runs.pollFirst().lastSeq();
+      }
+    }
   }
 
   /**
-   * Moves this session to a new connection if the token matches, no newer connection has held the
-   * session, it has not expired, and every event after {@code lastSeq} is still buffered. The
-   * missed events and then the frame made by {@code resumedFrame} are queued to the new sink before
-   * any newer event can be.
+   * Queues a resume's answer: the events the client misses, numbered on from its {@code lastSeq},
+   * then the frame {@code resumed} makes of the new {@code seq}. Whatever the connection's bounds:
+   * the channel history bounds them.
    */
-  public synchronized ResumeResult resume(
-      String token,
-      long lastSeq,
-      EventSink newSink,
-      long now,
-      long graceMillis,
-      ResumedFrame resumedFrame) {
-    boolean current = Tokens.matches(resumeToken, token);
-    if (!current && !(lastUsedToken != null && Tokens.matches(lastUsedToken, token))) {
-      return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
+  void replay(List<StreamEntry> entries, ResumedFrame resumed) {
+    EventSink target;
+    synchronized (this) {
+      for (StreamEntry entry : entries) {
+        give(entry, true);
+      }
+      String frame = resumed.encode(seq);
+      sink.enqueue("resumed", frame, frame.length(), true);
+      target = sink;
     }
-    if (newSink.openOrder() < newestOwner) {
-      // The server read this request late: the client had already given up on its connection
-      // (reset sockets are read to the end first) and resumed on a newer one. Taking the session
-      // back would cut the live connection off and spend the token the client holds.
-      return new ResumeResult.Superseded();
-    }
-    if (isExpired(now, graceMillis)) {
-      return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
-    }
-    if (!replay.covers(lastSeq, seq)) {
-      return new ResumeResult.Failed(ResumeResult.Reason.GAP);
-    }
-    EventSink previous = sink;
-    sink = newSink;
-    newestOwner = newSink.openOrder();
-    lastUsedToken = token;
-    resumeToken = tokens.next("", 24);
-    int replayed = 0;
-    for (String frame : replay.framesAfter(lastSeq)) {
-      newSink.replay("event", frame);
-      replayed++;
-    }
-    replay.acknowledge(lastSeq);
-    newSink.replay("resumed", resumedFrame.encode(id, resumeToken, replayed, seq));
-    return new ResumeResult.Resumed(this, replayed, previous);
+    target.flush();
   }
 
-  /** Makes the {@code resumed} frame, which must follow the replayed events. */
+  /** Makes the {@code resumed} frame, which follows the replayed events. */
   @FunctionalInterface
-  public interface ResumedFrame {
-    String encode(String sessionId, String resumeToken, int replayed, long lastSeq);
+  interface ResumedFrame {
+    String encode(long lastSeq);
+  }
+
+  /** The client confirmed every event up to {@code ackedSeq}: it will not resume before it. */
+  public synchronized void acknowledge(long ackedSeq) {
+    long upTo = Math.min(ackedSeq, seq);
+    if (upTo <= replayableFrom) {
+      return;
+    }
+    replayableFrom = upTo;
+    while (runs != null && !runs.isEmpty() && runs.peekFirst().firstSeq() <= upTo) {
+      SessionRecord.Run first = runs.pollFirst();
+      if (first.lastSeq() > upTo) {
+        int drop = (int) (upTo - first.firstSeq() + 1);
+        runs.addFirst(
+            new SessionRecord.Run(
+                first.channel(),
+                first.epoch(),
+                upTo + 1,
+                first.firstOffset() + drop,
+                first.count() - drop));
+        return;
+      }
+    }
+  }
+
+  /**
+   * Lets go of {@code oldSink} if it still holds this session.
+   *
+   * @return whether it did
+   */
+  synchronized boolean detach(EventSink oldSink, long now) {
+    if (sink != oldSink || sink == null) {
+      return false;
+    }
+    sink = null;
+    detachedAt = now;
+    return true;
+  }
+
+  /** Takes the session from whoever holds it, for a resume elsewhere. @return the old sink */
+  synchronized EventSink release(long now) {
+    EventSink previous = sink;
+    sink = null;
+    detachedAt = now;
+    return previous;
+  }
+
+  synchronized boolean tokenMatches(String token) {
+    return Tokens.matches(tokenHash, token) || Tokens.matches(previousTokenHash, token);
+  }
+
+  /** What the cache keeps of this session now. */
+  synchronized SessionRecord record() {
+    return new SessionRecord(
+        id,
+        tokenHash,
+        previousTokenHash,
+        seq,
+        replayableFrom,
+        positions == null ? Map.of() : positions,
+        runs == null ? List.of() : List.copyOf(runs),
+        sink == null ? detachedAt : 0,
+        newestOwner);
   }
 }

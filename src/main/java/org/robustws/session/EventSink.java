@@ -1,25 +1,32 @@
 package org.robustws.session;
 
-/** Where a session's frames go while a connection is attached to it. */
+/**
+ * Where a session's frames go while a connection holds it. A session queues under its own lock
+ * (that is what keeps frames in {@code seq} order) and sends and closes only after releasing it.
+ */
 public interface EventSink {
 
   /**
-   * Queues a frame without blocking. A sink whose queue is full closes its connection as a slow
-   * consumer; the session keeps the frame for replay, so the client catches up by resuming.
+   * Queues a frame without sending it. {@code forced}: whatever the bounds (a resume's replay,
+   * which the channel history bounds).
+   *
+   * @param bytes the frame's UTF-8 size
+   * @return false, queueing nothing, if the frame would exceed the sink's bounds
    */
-  void offer(String type, String frame);
+  boolean enqueue(String type, String frame, int bytes, boolean forced);
+
+  /** Starts sending what was queued. */
+  void flush();
+
+  /** Closes the connection with 4008: it did not read fast enough. */
+  void closeAsSlowConsumer();
+
+  /** Closes the connection with 4001: a newer connection resumed its session. */
+  void closeAsTakenOver();
 
   /**
-   * Queues a frame of a resume's answer (the replayed events, then {@code resumed}) whatever the
-   * sink's own bounds: the replay buffer bounds these, and a resume must not fail for the very
-   * backlog it is meant to deliver.
-   */
-  void replay(String type, String frame);
-
-  /**
-   * Where the connection behind this sink comes in the order the server opened its connections. A
-   * session never moves to a connection older than one that already held it (see {@link
-   * ClientSession#resume}).
+   * Where the connection behind this sink comes in the order the server opened its connections,
+   * across restarts. A session never moves to a connection older than one that already held it.
    */
   long openOrder();
 }

@@ -1,16 +1,32 @@
 package org.robustws.session;
 
+import java.util.List;
+import java.util.Map;
+import org.robustws.stream.StreamPosition;
+
 /** The outcome of a {@code resume} request. */
 public sealed interface ResumeResult {
 
   /**
-   * The new connection is attached; {@code replayed} events were queued to it, followed by the
-   * {@code resumed} frame. {@code previous} is the sink that was attached before, if any, which the
+   * The new connection holds the session; {@code replayed} events were queued to it, then the
+   * {@code resumed} frame. {@code previous} is the sink that held it before, if any, which the
    * caller must close.
    */
-  record Resumed(ClientSession session, int replayed, EventSink previous) implements ResumeResult {}
+  record Resumed(
+      ClientSession session,
+      int replayed,
+      EventSink previous,
+      Map<String, StreamPosition> positions)
+      implements ResumeResult {}
 
-  record Failed(Reason reason) implements ResumeResult {}
+  /**
+   * @param channels for {@code gap}: the channels whose history no longer holds what is needed
+   */
+  record Failed(Reason reason, List<String> channels) implements ResumeResult {
+    public Failed(Reason reason) {
+      this(reason, List.of());
+    }
+  }
 
   /**
    * A newer connection already holds the session: this request is a late one from an older

@@ -1,53 +1,347 @@
 package org.robustws.session;
 
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import org.infinispan.Cache;
+import org.robustws.channel.ChannelRegistry;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamPosition;
 
 /**
- * Where sessions live between connections. In memory on one node today; a clustered implementation
- * can replace it without touching the connection layer.
+ * Sessions: the ones connections of this node hold, in memory, and every resumable one as a {@link
+ * SessionRecord} in the cache {@code ws/sessions}, which outlives redeploys and restarts. A record
+ * lives for twice the resume grace period after its last write: a resume in the second half is
+ * answered {@code expired}, later ones {@code unknown}.
+ *
+ * <p>Writes and resumes of one session id are serialised by a lock of this node, so a record
+ * written at a detach can never overwrite the newer one of a resume.
  */
-public interface SessionStore {
+public final class SessionStore {
+  private static final int LOCK_STRIPES = 64;
 
-  ClientSession create(long now);
-
-  Optional<ClientSession> find(String sessionId);
-
-  void remove(String sessionId);
-
-  /** Whether the session existed and expired recently, to answer {@code expired}. */
-  boolean recentlyExpired(String sessionId);
-
-  /**
-   * Removes the sessions detached for longer than the grace period.
-   *
-   * @return the removed sessions, so that their subscriptions can be dropped
-   */
-  List<ClientSession> expire(long now);
+  private final Cache<String, String> cache;
+  private final ChannelRegistry channels;
+  private final ChannelStreams streams;
+  private final Tokens tokens = new Tokens();
+  private final Jsonb jsonb = JsonbBuilder.create();
+  private final Map<String, ClientSession> held = new ConcurrentHashMap<>();
+  private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+  private final long graceMillis;
+  private final int maxRuns;
+  private final int maxSubscriptions;
 
   /**
-   * Resumes a session for a new connection, or says why not.
-   *
-   * @see ClientSession#resume
+   * @param maxRuns how many runs a session remembers (at most as many events as a channel keeps)
    */
-  default ResumeResult resume(
-      String sessionId,
-      String token,
-      long lastSeq,
-      EventSink newSink,
-      long now,
-      ClientSession.ResumedFrame resumedFrame) {
-    return find(sessionId)
-        .map(session -> session.resume(token, lastSeq, newSink, now, graceMillis(), resumedFrame))
-        .orElseGet(
-            () ->
-                new ResumeResult.Failed(
-                    recentlyExpired(sessionId)
-                        ? ResumeResult.Reason.EXPIRED
-                        : ResumeResult.Reason.UNKNOWN));
+  public SessionStore(
+      Cache<String, String> cache,
+      ChannelRegistry channels,
+      ChannelStreams streams,
+      long graceMillis,
+      int maxRuns,
+      int maxSubscriptions) {
+    this.cache = cache;
+    this.channels = channels;
+    this.streams = streams;
+    this.graceMillis = graceMillis;
+    this.maxRuns = maxRuns;
+    this.maxSubscriptions = maxSubscriptions;
+    for (int i = 0; i < LOCK_STRIPES; i++) {
+      locks[i] = new ReentrantLock();
+    }
   }
 
-  long graceMillis();
+  /** A new session and its resume token, which only the client gets: the store keeps its hash. */
+  public record Created(ClientSession session, String resumeToken) {}
 
-  int size();
+  public Created create(EventSink sink) {
+    String token = tokens.next("", 24);
+    ClientSession session =
+        ClientSession.fresh(
+            tokens.next("s-", 12), Tokens.hash(token), sink, maxRuns, maxSubscriptions);
+    held.put(session.id(), session);
+    return new Created(session, token);
+  }
+
+  /** A session a connection of this node holds. */
+  public Optional<ClientSession> find(String sessionId) {
+    return sessionId == null ? Optional.empty() : Optional.ofNullable(held.get(sessionId));
+  }
+
+  /**
+   * Subscribes the session and writes its record.
+   *
+   * @see ClientSession#subscribe
+   */
+  public ClientSession.Subscription subscribe(ClientSession session, String channel) {
+    ClientSession.Subscription result =
+        session.subscribe(
+            channel,
+            () -> {
+              channels.subscribe(channel, session.id());
+              return streams.head(channel).map(h -> h.position()).orElse(StreamPosition.START);
+            });
+    if (result == ClientSession.Subscription.ADDED) {
+      save(session);
+    }
+    return result;
+  }
+
+  /**
+   * @return false if it was not subscribed
+   */
+  public boolean unsubscribe(ClientSession session, String channel) {
+    if (!session.unsubscribe(channel)) {
+      return false;
+    }
+    channels.unsubscribe(channel, session.id());
+    save(session);
+    return true;
+  }
+
+  /** Gives one appended event to every session of this node subscribed to its channel. */
+  public int deliver(StreamEntry entry) {
+    int delivered = 0;
+    for (String sessionId : channels.subscribers(entry.channel())) {
+      ClientSession session = held.get(sessionId);
+      if (session != null) {
+        session.deliver(entry, streams);
+        delivered++;
+      }
+    }
+    return delivered;
+  }
+
+  /**
+   * The connection {@code sink} closed: if it still held the session, the record keeps what a
+   * resume needs, and this node stops delivering to it.
+   */
+  public void detach(ClientSession session, EventSink sink, long now) {
+    if (!session.detach(sink, now)) {
+      return;
+    }
+    ReentrantLock lock = lockOf(session.id());
+    lock.lock();
+    try {
+      if (held.get(session.id()) != session) {
+        return; // a resume took it between its detach and this lock, and wrote a newer record
+      }
+      write(session.record());
+      for (String channel : session.channels()) {
+        channels.unsubscribe(channel, session.id());
+      }
+      held.remove(session.id(), session);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Forgets a session that no connection will hold (the fresh one a resume replaced). */
+  public void discard(ClientSession session) {
+    for (String channel : session.channels()) {
+      channels.unsubscribe(channel, session.id());
+    }
+    held.remove(session.id(), session);
+  }
+
+  /** Writes the records of every session this node holds, for a stop. */
+  public void saveAll() {
+    held.values().forEach(this::save);
+  }
+
+  private void save(ClientSession session) {
+    ReentrantLock lock = lockOf(session.id());
+    lock.lock();
+    try {
+      write(session.record());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void write(SessionRecord record) {
+    cache.put(record.id(), jsonb.toJson(record), 2 * graceMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** What a client sends to resume. {@code positions}: its own per channel, may be empty. */
+  public record ResumeRequest(
+      String sessionId, String token, long lastSeq, Map<String, StreamPosition> positions) {}
+
+  /**
+   * Moves a session to the connection behind {@code newSink}, if the token matches, no newer
+   * connection has held it, its grace period has not passed and the streams still hold every event
+   * the client misses. Those events are queued to the new sink, then the frame {@code resumed}
+   * makes, before any newer event can be. A connection of this node that still held the session (a
+   * half-open socket) loses it and is returned as {@code previous}.
+   */
+  public ResumeResult resume(
+      ResumeRequest request, EventSink newSink, long now, ResumedFrames resumed) {
+    ReentrantLock lock = lockOf(request.sessionId());
+    lock.lock();
+    try {
+      ClientSession current = held.get(request.sessionId());
+      SessionRecord record = current != null ? current.record() : read(request.sessionId());
+      if (record == null) {
+        return new ResumeResult.Failed(ResumeResult.Reason.UNKNOWN);
+      }
+      String used = request.token();
+      boolean tokenOk =
+          Tokens.matches(record.tokenHash(), used)
+              || Tokens.matches(record.previousTokenHash(), used);
+      if (!tokenOk) {
+        return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
+      }
+      if (newSink.openOrder() < record.newestOwner()) {
+        return new ResumeResult.Superseded();
+      }
+      if (record.detachedAt() > 0 && now - record.detachedAt() > graceMillis) {
+        return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
+      }
+      Replay replay = plan(record, request);
+      if (!replay.lost().isEmpty() || replay.entries() == null) {
+        return new ResumeResult.Failed(ResumeResult.Reason.GAP, replay.lost());
+      }
+      EventSink previous = current == null ? null : current.release(now);
+      String token = tokens.next("", 24);
+      ClientSession session =
+          ClientSession.resumed(
+              record,
+              request.lastSeq(),
+              Tokens.hash(used),
+              Tokens.hash(token),
+              newSink,
+              maxRuns,
+              maxSubscriptions);
+      // listen first, then replay: a live event that arrives meanwhile waits for the session's
+      // lock and is then either already replayed or the next one
+      held.put(session.id(), session);
+      for (String channel : session.channels()) {
+        channels.subscribe(channel, session.id());
+      }
+      int replayed = replay.entries().size();
+      session.replay(
+          replay.entries(),
+          lastSeq -> resumed.encode(session.id(), token, replayed, lastSeq, replay.positions()));
+      write(session.record());
+      return new ResumeResult.Resumed(session, replayed, previous, replay.positions());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Makes the {@code resumed} frame. */
+  @FunctionalInterface
+  public interface ResumedFrames {
+    String encode(
+        String sessionId,
+        String resumeToken,
+        int replayed,
+        long lastSeq,
+        Map<String, StreamPosition> positions);
+  }
+
+  /**
+   * What a resume sends: the events after the client's {@code lastSeq}, oldest first, or the
+   * channels whose history is gone ({@code entries} null if {@code lastSeq} itself is impossible).
+   */
+  private record Replay(
+      List<StreamEntry> entries, List<String> lost, Map<String, StreamPosition> positions) {}
+
+  /**
+   * The {@code seq}s after {@code lastSeq} that the session already gave out are replayed from the
+   * record's runs, so they keep their numbers; then what each channel got since the record's
+   * positions, merged by append time. A client that sends its own positions resumes from them when
+   * the runs no longer reach back to its {@code lastSeq}.
+   */
+  private Replay plan(SessionRecord record, ResumeRequest request) {
+    long lastSeq = request.lastSeq();
+    if (lastSeq > record.seq()) {
+      return new Replay(null, List.of(), Map.of());
+    }
+    Map<String, StreamPosition> from = new TreeMap<>(record.positions());
+    List<StreamEntry> entries = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
+    if (lastSeq >= record.replayableFrom()) {
+      for (SessionRecord.Run run : record.runs()) {
+        if (run.lastSeq() <= lastSeq) {
+          continue;
+        }
+        long skip = Math.max(0, lastSeq + 1 - run.firstSeq());
+        StreamPosition before = new StreamPosition(run.epoch(), run.firstOffset() + skip - 1);
+        long upTo = run.firstOffset() + run.count() - 1;
+        Optional<List<StreamEntry>> part = streams.readAfter(run.channel(), before, upTo);
+        if (part.isEmpty() || part.get().size() != upTo - before.offset()) {
+          addOnce(lost, run.channel());
+        } else {
+          entries.addAll(part.get());
+        }
+      }
+    } else if (!request.positions().isEmpty()) {
+      // the client knows where it stands in each channel it listed
+      for (Map.Entry<String, StreamPosition> own : request.positions().entrySet()) {
+        if (from.containsKey(own.getKey())) {
+          from.put(own.getKey(), own.getValue());
+        }
+      }
+      if (!request.positions().keySet().containsAll(from.keySet())) {
+        from.keySet().stream().filter(c -> !request.positions().containsKey(c)).forEach(lost::add);
+      }
+    } else {
+      return new Replay(null, List.of(), Map.of());
+    }
+    List<StreamEntry> since = new ArrayList<>();
+    for (Map.Entry<String, StreamPosition> position : from.entrySet()) {
+      Optional<List<StreamEntry>> part =
+          streams.readAfter(position.getKey(), position.getValue(), Long.MAX_VALUE);
+      if (part.isEmpty()) {
+        addOnce(lost, position.getKey());
+      } else {
+        since.addAll(part.get());
+      }
+    }
+    since.sort(
+        Comparator.comparingLong(StreamEntry::appendedAt)
+            .thenComparing(StreamEntry::channel)
+            .thenComparingLong(StreamEntry::offset));
+    entries.addAll(since);
+    Map<String, StreamPosition> positions = new TreeMap<>(from);
+    for (StreamEntry entry : entries) {
+      positions.put(entry.channel(), entry.position());
+    }
+    return new Replay(entries, lost, positions);
+  }
+
+  private static void addOnce(List<String> list, String channel) {
+    if (!list.contains(channel)) {
+      list.add(channel);
+    }
+  }
+
+  private SessionRecord read(String sessionId) {
+    String json = cache.get(sessionId);
+    return json == null ? null : jsonb.fromJson(json, SessionRecord.class);
+  }
+
+  private ReentrantLock lockOf(String sessionId) {
+    return locks[Math.floorMod(sessionId.hashCode(), LOCK_STRIPES)];
+  }
+
+  public long graceMillis() {
+    return graceMillis;
+  }
+
+  /** Sessions connections of this node hold. */
+  public int size() {
+    return held.size();
+  }
 }

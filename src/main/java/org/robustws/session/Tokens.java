@@ -25,11 +25,24 @@ public final class Tokens {
     return prefix + ENCODER.encodeToString(buffer);
   }
 
-  /** Compares secrets in constant time, so timing tells an attacker nothing. */
-  static boolean matches(String expected, String actual) {
-    return actual != null
+  /** What is stored of a token: its SHA-256, so that the stored sessions hold no usable secret. */
+  public static String hash(String token) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+      return ENCODER.encodeToString(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK provides SHA-256", e);
+    }
+  }
+
+  /** Whether {@code token} hashes to {@code expectedHash}, in constant time. */
+  static boolean matches(String expectedHash, String token) {
+    return expectedHash != null
+        && token != null
         && MessageDigest.isEqual(
-            expected.getBytes(StandardCharsets.UTF_8), actual.getBytes(StandardCharsets.UTF_8));
+            expectedHash.getBytes(StandardCharsets.UTF_8),
+            hash(token).getBytes(StandardCharsets.UTF_8));
   }
 
   private static SecureRandom drbg() {

@@ -11,24 +11,25 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.TrafficListener;
 import org.robustws.protocol.MessageCodec;
-import org.robustws.session.InMemorySessionStore;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.NoEvents;
+import org.robustws.testing.TestStores;
 
 /** The drain runs on the executor, never on the caller's thread, and only once. */
 class DrainerTest {
   private final MessageCodec codec = new MessageCodec();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
+  private final TestStores stores = new TestStores(WsSettings.defaults(), clock, null);
   private final ConnectionManager manager =
       new ConnectionManager(
           WsSettings.defaults(),
-          new MutableClock(Instant.parse("2026-11-25T12:00:00Z")),
-          new InMemorySessionStore(10, 10_000, 1_000),
-          new InMemoryChannelRegistry(),
+          clock,
+          stores.sessions,
+          stores.streams,
           codec,
           new NoEvents(),
           TrafficListener.NONE,
@@ -39,6 +40,7 @@ class DrainerTest {
   @AfterEach
   void close() {
     codec.close();
+    stores.close();
   }
 
   @Test

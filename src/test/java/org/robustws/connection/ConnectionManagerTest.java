@@ -21,14 +21,14 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.protocol.CloseCodes;
 import org.robustws.protocol.MessageCodec;
-import org.robustws.session.InMemorySessionStore;
+import org.robustws.session.SessionStore;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.RecordingTransport;
 import org.robustws.testing.TestSettings;
+import org.robustws.testing.TestStores;
 
 /** The manager with real collaborators, a clock that moves on command and recording transports. */
 class ConnectionManagerTest {
@@ -38,22 +38,14 @@ class ConnectionManagerTest {
   private final WsSettings settings =
       TestSettings.defaultsWith(10, WsSettings.defaults().maxConnections());
   private final MessageCodec codec = new MessageCodec();
-  private final InMemorySessionStore sessions =
-      new InMemorySessionStore(
-          settings.resumeBufferEvents(), settings.resumeBufferBytes(), settings.resumeGraceMs());
+  private final TestStores stores = new TestStores(settings, clock, null);
+  private final SessionStore sessions = stores.sessions;
   private final RecordingEvents events = new RecordingEvents();
   private final ConnectionManager manager = managerPublishingOn(Runnable::run);
 
   private ConnectionManager managerPublishingOn(PublishExecutor executor) {
     return new ConnectionManager(
-        settings,
-        clock,
-        sessions,
-        new InMemoryChannelRegistry(),
-        codec,
-        events,
-        TrafficListener.NONE,
-        executor);
+        settings, clock, sessions, stores.streams, codec, events, TrafficListener.NONE, executor);
   }
 
   static class RecordingEvents implements ConnectionEvents {
@@ -83,6 +75,7 @@ class ConnectionManagerTest {
   @AfterEach
   void close() {
     codec.close();
+    stores.close();
   }
 
   @Test
@@ -199,7 +192,7 @@ class ConnectionManagerTest {
     Connection livelyOne = manager.open(EndpointKind.LEGACY, INFO, lively);
 
     clock.advance(Duration.ofMillis(settings.heartbeatIntervalMs()));
-    assertEquals(new ConnectionManager.HeartbeatResult(2, 0, 0), manager.heartbeat());
+    assertEquals(new ConnectionManager.HeartbeatResult(2, 0), manager.heartbeat());
     assertEquals(1, silent.pings.size());
     assertEquals("heartbeat", json(lively.texts.get(0)).getString("type"));
 
@@ -289,7 +282,7 @@ class ConnectionManagerTest {
             settings,
             clock,
             sessions,
-            new InMemoryChannelRegistry(),
+            stores.streams,
             codec,
             new RecordingEvents() {
               @Override
@@ -398,7 +391,6 @@ class ConnectionManagerTest {
     manager.onText(closing, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":1}");
     manager.onBinary(closing, ByteBuffer.wrap(new byte[] {1}));
     assertEquals(1, transport.texts.size(), "only system/connected: " + transport.texts);
-    assertEquals(0, sessions.find(hello.getString("sessionId")).orElseThrow().lastSeq());
 
     RecordingTransport next = new RecordingTransport();
     manager.onText(manager.open(EndpointKind.WS, INFO, next), resume(hello, 0));

@@ -70,13 +70,24 @@ class OutboundQueueTest {
   }
 
   @Test
+  void theByteBoundCountsUtf8BytesNotChars() {
+    RecordingTransport transport = new RecordingTransport();
+    transport.hold();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 100, 10);
+    assertTrue(queue.offerText("t", "€€€")); // 3 chars, 9 bytes
+    assertFalse(queue.offerText("t", "xx"));
+    assertEquals(9, queue.queuedBytes());
+  }
+
+  @Test
   void replayIgnoresTheBoundsAndDoesNotCountAgainstThem() {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();
     OutboundQueue queue = new OutboundQueue(transport, listener, 2, 1_000);
-    queue.forceText("event", "r1");
-    queue.forceText("event", "r2");
-    queue.forceText("event", "r3");
+    queue.enqueueText("event", "r1", 2, true);
+    queue.enqueueText("event", "r2", 2, true);
+    queue.enqueueText("event", "r3", 2, true);
+    queue.drain();
     assertEquals(3, queue.queuedFrames());
     // live events after a long replay: the bounds hold for them alone
     assertTrue(queue.offerText("t", "x"));

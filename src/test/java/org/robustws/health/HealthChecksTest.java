@@ -7,32 +7,32 @@ import java.time.Instant;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionInfo;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.EndpointKind;
 import org.robustws.connection.TrafficListener;
 import org.robustws.protocol.MessageCodec;
-import org.robustws.session.InMemorySessionStore;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.NoEvents;
 import org.robustws.testing.RecordingTransport;
 import org.robustws.testing.TestSettings;
+import org.robustws.testing.TestStores;
 
 /** Liveness and readiness go DOWN and back UP with the manager's state, on a clock of ours. */
 class HealthChecksTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
   private final WsSettings settings = WsSettings.defaults();
   private final MessageCodec codec = new MessageCodec();
+  private final TestStores stores = new TestStores(settings, clock, null);
   private final ConnectionManager manager = manager(settings);
 
   private ConnectionManager manager(WsSettings with) {
     return new ConnectionManager(
         with,
         clock,
-        new InMemorySessionStore(1_000, 1_048_576, 120_000),
-        new InMemoryChannelRegistry(),
+        stores.sessions,
+        stores.streams,
         codec,
         new NoEvents(),
         TrafficListener.NONE,
@@ -42,6 +42,7 @@ class HealthChecksTest {
   @AfterEach
   void close() {
     codec.close();
+    stores.close();
   }
 
   @Test

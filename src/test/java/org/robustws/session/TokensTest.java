@@ -24,10 +24,14 @@ class TokensTest {
   }
 
   @Test
-  void matchesOnlyTheSameSecret() {
+  void matchesOnlyTheSecretOfTheStoredHash() {
     String secret = tokens.next("", 24);
-    assertTrue(Tokens.matches(secret, new String(secret)));
-    assertFalse(Tokens.matches(secret, secret.substring(1)));
-    assertFalse(Tokens.matches(secret, null));
+    String hash = Tokens.hash(secret);
+    assertFalse(hash.contains(secret));
+    assertTrue(Tokens.matches(hash, new String(secret)));
+    assertFalse(Tokens.matches(hash, secret.substring(1)));
+    assertFalse(Tokens.matches(hash, hash));
+    assertFalse(Tokens.matches(hash, null));
+    assertFalse(Tokens.matches(null, secret));
   }
 }

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonValue;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.robustws.protocol.ServerMessage;
 import org.robustws.testing.LocalCaches;
 import org.robustws.testing.MutableClock;
 
@@ -59,6 +62,23 @@ class ChannelStreamsTest {
             + "\",\"data\":\"y\",\"id\":\"p-1\"}",
         a2.frame(7));
     assertEquals(a2.frame(7).length(), a2.frameBytes(7));
+  }
+
+  @Test
+  void eventFramesMatchTheDocumentedEventRecord() {
+    ChannelStreams streams = streams(new HistoryLimits(10, 1 << 20, 60_000), null);
+    JsonValue data = Json.createObjectBuilder().add("x", "€ \"quoted\"").build();
+    StreamEntry entry = streams.append("news", data, Json.createValue("p-7"));
+    ServerMessage.Event expected =
+        ServerMessage.Event.of("news", data, 17, 1, entry.epoch(), Json.createValue("p-7"));
+    try (Jsonb jsonb = JsonbBuilder.create()) {
+      assertEquals(expected, jsonb.fromJson(entry.frame(17), ServerMessage.Event.class));
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+    assertEquals(
+        entry.frame(17).getBytes(java.nio.charset.StandardCharsets.UTF_8).length,
+        entry.frameBytes(17));
   }
 
   @Test

@@ -16,8 +16,8 @@ public final class TestSettings {
         d.heartbeatIntervalMs(),
         d.heartbeatTimeoutMs(),
         d.maxMessageBytes(),
-        d.resumeBufferEvents(),
-        d.resumeBufferBytes(),
+        d.historyEvents(),
+        d.historyBytes(),
         d.resumeGraceMs(),
         d.trustedProxies(),
         d.outboundMaxMessages(),
@@ -32,6 +32,7 @@ public final class TestSettings {
         d.rateBurst(),
         d.rateAbuseLimit(),
         d.allowedOrigins(),
-        d.allowMissingOrigin());
+        d.allowMissingOrigin(),
+        d.maxSubscriptions());
   }
 }

@@ -1,0 +1,49 @@
+package org.robustws.session;
+
+import java.util.List;
+import java.util.Map;
+import org.robustws.stream.StreamPosition;
+
+/**
+ * What a resume needs of a session, as stored in the cache {@code ws/sessions}: never a live
+ * connection, never an event (those are in the channel streams). Written on subscribe, unsubscribe,
+ * resume and detach, never per delivered event.
+ *
+ * @param tokenHash hash of the current resume token ({@link Tokens#hash})
+ * @param previousTokenHash hash of the token the last successful resume used, or {@code null}
+ * @param seq the last {@code seq} given to an event of this session
+ * @param replayableFrom the lowest {@code lastSeq} a resume without positions can start from:
+ *     {@code runs} cover every {@code seq} after it
+ * @param positions each subscribed channel and the last offset this session was given of it (at
+ *     first, where the subscription took effect)
+ * @param runs which channel offsets the {@code seq}s after {@code replayableFrom} were, oldest
+ *     first
+ * @param detachedAt when its last connection closed (epoch ms), 0 while a connection holds it
+ * @param newestOwner the open order of the newest connection that held it
+ */
+public record SessionRecord(
+    String id,
+    String tokenHash,
+    String previousTokenHash,
+    long seq,
+    long replayableFrom,
+    Map<String, StreamPosition> positions,
+    List<Run> runs,
+    long detachedAt,
+    long newestOwner) {
+
+  public SessionRecord {
+    positions = Map.copyOf(positions);
+    runs = List.copyOf(runs);
+  }
+
+  /**
+   * {@code count} consecutive {@code seq}s from {@code firstSeq} that were consecutive offsets of
+   * one channel from {@code firstOffset}, in one epoch: a subscriber of one channel needs one run.
+   */
+  public record Run(String channel, String epoch, long firstSeq, long firstOffset, int count) {
+    public long lastSeq() {
+      return firstSeq + count - 1;
+    }
+  }
+}

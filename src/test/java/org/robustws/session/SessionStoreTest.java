@@ -1,0 +1,362 @@
+package org.robustws.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.robustws.config.WsSettings;
+import org.robustws.stream.HistoryLimits;
+import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamPosition;
+import org.robustws.testing.MutableClock;
+import org.robustws.testing.TestStores;
+
+/** Sessions and their resume on real embedded caches, restarts included. */
+class SessionStoreTest {
+  private static final long GRACE = WsSettings.defaults().resumeGraceMs();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-12-02T12:00:00Z"));
+  private final List<TestStores> open = new ArrayList<>();
+  private TestStores stores = stores(new HistoryLimits(1000, 1 << 20, 600_000), null);
+  private long opens;
+  @TempDir Path dir;
+
+  private TestStores stores(HistoryLimits limits, Path store) {
+    TestStores created = new TestStores(WsSettings.defaults(), limits, clock, store);
+    open.add(created);
+    return created;
+  }
+
+  @AfterEach
+  void stop() {
+    open.forEach(TestStores::close);
+  }
+
+  /** A sink that keeps what it gets, for a connection opened after every one before. */
+  static final class ListSink implements EventSink {
+    final List<String> frames = new ArrayList<>();
+    final long openOrder;
+    int bound = Integer.MAX_VALUE;
+    int closedWith;
+
+    ListSink(long openOrder) {
+      this.openOrder = openOrder;
+    }
+
+    @Override
+    public boolean enqueue(String type, String frame, int bytes, boolean forced) {
+      if (!forced && frames.size() >= bound) {
+        return false;
+      }
+      frames.add(frame);
+      return true;
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void closeAsSlowConsumer() {
+      closedWith = 4008;
+    }
+
+    @Override
+    public void closeAsTakenOver() {
+      closedWith = 4001;
+    }
+
+    @Override
+    public long openOrder() {
+      return openOrder;
+    }
+
+    List<JsonObject> events() {
+      return frames.stream()
+          .map(f -> Json.createReader(new StringReader(f)).readObject())
+          .filter(o -> o.getString("type", "").equals("event"))
+          .toList();
+    }
+
+    List<Long> seqs() {
+      return events().stream().map(e -> e.getJsonNumber("seq").longValue()).toList();
+    }
+  }
+
+  private ListSink sink() {
+    return new ListSink(++opens);
+  }
+
+  private StreamEntry publish(String channel, String data) {
+    StreamEntry entry = stores.streams.append(channel, Json.createValue(data), null);
+    stores.sessions.deliver(entry);
+    return entry;
+  }
+
+  private ResumeResult resume(SessionStore.Created created, long lastSeq, ListSink sink) {
+    return resume(created.session().id(), created.resumeToken(), lastSeq, Map.of(), sink);
+  }
+
+  private ResumeResult resume(
+      String id, String token, long lastSeq, Map<String, StreamPosition> positions, ListSink sink) {
+    return stores.sessions.resume(
+        new SessionStore.ResumeRequest(id, token, lastSeq, positions),
+        sink,
+        clock.millis(),
+        (sessionId, newToken, replayed, seq, at) ->
+            "{\"type\":\"resumed\",\"token\":\"" + newToken + "\",\"replayed\":" + replayed + "}");
+  }
+
+  private static String newToken(ListSink sink) {
+    String last = sink.frames.get(sink.frames.size() - 1);
+    return Json.createReader(new StringReader(last)).readObject().getString("token");
+  }
+
+  @Test
+  void numbersEventsPerSessionAcrossChannelsWithOffsetsAndEpochs() {
+    ListSink a = sink();
+    ListSink b = sink();
+    SessionStore.Created sa = stores.sessions.create(a);
+    SessionStore.Created sb = stores.sessions.create(b);
+    stores.sessions.subscribe(sa.session(), "x");
+    stores.sessions.subscribe(sa.session(), "y");
+    stores.sessions.subscribe(sb.session(), "y");
+    publish("x", "1");
+    StreamEntry y1 = publish("y", "2");
+    publish("x", "3");
+    assertEquals(List.of(1L, 2L, 3L), a.seqs());
+    assertEquals(List.of(1L), b.seqs());
+    JsonObject event = b.events().get(0);
+    assertEquals(1, event.getInt("offset"));
+    assertEquals(y1.epoch(), event.getString("epoch"));
+  }
+
+  @Test
+  void eventsDeliveredOutOfOrderReachTheSessionInOffsetOrderOnce() {
+    ListSink a = sink();
+    SessionStore.Created sa = stores.sessions.create(a);
+    stores.sessions.subscribe(sa.session(), "x");
+    StreamEntry first = stores.streams.append("x", Json.createValue(1), null);
+    StreamEntry second = stores.streams.append("x", Json.createValue(2), null);
+    // two publishers committed in one order and fanned out in the other
+    stores.sessions.deliver(second);
+    stores.sessions.deliver(first);
+    assertEquals(List.of(1L, 2L), a.seqs());
+    assertEquals(1, a.events().get(0).getInt("offset"));
+  }
+
+  @Test
+  void aResumeAfterADropReplaysWithTheOriginalSeqsThenNewOnes() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old);
+    stores.sessions.subscribe(created.session(), "x");
+    stores.sessions.subscribe(created.session(), "y");
+    publish("x", "a"); // seq 1, processed
+    publish("y", "b"); // seq 2, queued but lost with the connection
+    stores.sessions.detach(created.session(), old, clock.millis());
+    publish("x", "c"); // while detached
+    publish("y", "d");
+
+    ListSink fresh = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(ResumeResult.Resumed.class, resume(created, 1, fresh));
+    assertEquals(3, ok.replayed());
+    assertEquals(List.of(2L, 3L, 4L), fresh.seqs());
+    assertEquals(
+        List.of("b", "c", "d"), fresh.events().stream().map(e -> e.getString("data")).toList());
+    assertEquals(2, ok.positions().get("x").offset());
+    publish("x", "e");
+    assertEquals(List.of(2L, 3L, 4L, 5L), fresh.seqs(), "the counter continues");
+  }
+
+  @Test
+  void aRestartKeepsSessionsAndStreams() {
+    HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
+    stores = stores(limits, dir);
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old);
+    stores.sessions.subscribe(created.session(), "x");
+    publish("x", "a");
+    publish("x", "b");
+    // a stop: the records of held sessions are written, then the caches stop
+    stores.sessions.saveAll();
+    open.remove(open.size() - 1).close();
+
+    stores = stores(limits, dir);
+    publish("x", "c");
+    ListSink fresh = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(ResumeResult.Resumed.class, resume(created, 1, fresh));
+    assertEquals(2, ok.replayed());
+    assertEquals(List.of(2L, 3L), fresh.seqs());
+    assertEquals(List.of("b", "c"), fresh.events().stream().map(e -> e.getString("data")).toList());
+  }
+
+  @Test
+  void eachResumeRotatesTheTokenAndTheUsedOneWorksOnceMore() {
+    ListSink first = sink();
+    SessionStore.Created created = stores.sessions.create(first);
+    String id = created.session().id();
+    String original = created.resumeToken();
+    ListSink second = sink();
+    ResumeResult.Resumed took =
+        assertInstanceOf(ResumeResult.Resumed.class, resume(id, original, 0, Map.of(), second));
+    assertSame(first, took.previous(), "the old connection is handed back to be closed");
+    String rotated = newToken(second);
+
+    // the connection died before `resumed` arrived: the client still has the original token
+    ListSink third = sink();
+    assertInstanceOf(ResumeResult.Resumed.class, resume(id, original, 0, Map.of(), third));
+    assertReason(
+        ResumeResult.Reason.INVALID_TOKEN,
+        resume(id, rotated, 0, Map.of(), sink()),
+        "a token of a `resumed` never used is void once an older one resumed");
+    String newest = newToken(third);
+    assertInstanceOf(ResumeResult.Resumed.class, resume(id, newest, 0, Map.of(), sink()));
+    assertReason(ResumeResult.Reason.INVALID_TOKEN, resume(id, original, 0, Map.of(), sink()));
+  }
+
+  @Test
+  void aLateResumeFromAnOlderConnectionDoesNotTakeTheSessionBack() {
+    SessionStore.Created created = stores.sessions.create(sink());
+    stores.sessions.subscribe(created.session(), "x");
+    ListSink older = sink();
+    ListSink newer = sink();
+    assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, newer));
+    assertInstanceOf(ResumeResult.Superseded.class, resume(created, 0, older));
+    publish("x", "a");
+    assertEquals(List.of(1L), newer.seqs());
+    assertTrue(older.frames.isEmpty());
+  }
+
+  @Test
+  void failsWithTheRightReasonAndNamesTheChannelsOfAGap() {
+    stores = stores(new HistoryLimits(3, 1 << 20, 600_000), null);
+    ListSink sink = sink();
+    SessionStore.Created created = stores.sessions.create(sink);
+    stores.sessions.subscribe(created.session(), "x");
+    stores.sessions.subscribe(created.session(), "y");
+    String id = created.session().id();
+    assertReason(ResumeResult.Reason.UNKNOWN, resume("s-nope", "t", 0, Map.of(), sink()));
+    assertReason(ResumeResult.Reason.INVALID_TOKEN, resume(id, "wrong", 0, Map.of(), sink()));
+
+    publish("y", "kept");
+    for (int i = 0; i < 5; i++) {
+      publish("x", "e" + i);
+    }
+    stores.sessions.detach(created.session(), sink, clock.millis());
+    ResumeResult.Failed gap =
+        assertInstanceOf(ResumeResult.Failed.class, resume(created, 1, sink()));
+    assertEquals(ResumeResult.Reason.GAP, gap.reason());
+    assertEquals(List.of("x"), gap.channels(), "x keeps 3 events: seq 2 and 3 are gone");
+    assertReason(ResumeResult.Reason.GAP, resume(created, 7, sink()), "beyond the last seq");
+
+    clock.advance(Duration.ofMillis(GRACE + 1));
+    assertReason(ResumeResult.Reason.EXPIRED, resume(created, 6, sink()));
+  }
+
+  @Test
+  void aClientWithPositionsResumesWhereTheSessionRecordCannotReach() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old);
+    stores.sessions.subscribe(created.session(), "x");
+    StreamEntry a = publish("x", "a");
+    publish("x", "b");
+    publish("x", "c");
+    // the client confirmed seq 3, so the record keeps no runs before it, yet processed only "a"
+    created.session().acknowledge(3);
+    stores.sessions.detach(created.session(), old, clock.millis());
+    assertReason(ResumeResult.Reason.GAP, resume(created, 1, sink()));
+
+    ListSink fresh = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(
+            ResumeResult.Resumed.class,
+            resume(
+                created.session().id(),
+                created.resumeToken(),
+                1,
+                Map.of("x", a.position()),
+                fresh));
+    assertEquals(List.of("b", "c"), fresh.events().stream().map(e -> e.getString("data")).toList());
+    assertEquals(List.of(2L, 3L), fresh.seqs(), "numbered on from the client's lastSeq");
+    assertEquals(3, ok.positions().get("x").offset());
+  }
+
+  @Test
+  void aPositionInAnotherEpochIsAGapOfItsChannel() {
+    SessionStore.Created created = stores.sessions.create(sink());
+    stores.sessions.subscribe(created.session(), "x");
+    publish("x", "a");
+    created.session().acknowledge(1);
+    ResumeResult.Failed failed =
+        assertInstanceOf(
+            ResumeResult.Failed.class,
+            resume(
+                created.session().id(),
+                created.resumeToken(),
+                0,
+                Map.of("x", new StreamPosition("an-old-epoch", 1)),
+                sink()));
+    assertEquals(List.of("x"), failed.channels());
+  }
+
+  @Test
+  void aSlowConsumerIsClosedOutsideTheSessionLockAndResumesWithNothingLost() {
+    ListSink slow = sink();
+    slow.bound = 3;
+    SessionStore.Created created = stores.sessions.create(slow);
+    stores.sessions.subscribe(created.session(), "x");
+    String euros = "€".repeat(1365); // ~4 KiB of UTF-8
+    for (int i = 0; i < 5; i++) {
+      publish("x", euros + i);
+    }
+    assertEquals(4008, slow.closedWith);
+    stores.sessions.detach(created.session(), slow, clock.millis());
+    ListSink fresh = sink();
+    assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, fresh));
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L), fresh.seqs());
+  }
+
+  @Test
+  void aDetachThatLosesTheRaceToAResumeDoesNotOverwriteItsRecord() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old);
+    stores.sessions.subscribe(created.session(), "x");
+    ClientSession first = created.session();
+    ListSink fresh = sink();
+    ResumeResult.Resumed resumed =
+        assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, fresh));
+    String token = newToken(fresh);
+    // the old connection's close arrives after the resume took the session from it
+    stores.sessions.detach(first, old, clock.millis());
+    publish("x", "a");
+    assertEquals(List.of(1L), fresh.seqs(), "the resumed session still listens");
+    assertSame(resumed.session(), stores.sessions.find(first.id()).orElseThrow());
+    // and its record is the resume's: the rotated token works
+    stores.sessions.detach(resumed.session(), fresh, clock.millis());
+    assertInstanceOf(
+        ResumeResult.Resumed.class,
+        resume(first.id(), token, 1, Map.of(), sink()),
+        "the record the late detach would have written back had the old token only");
+  }
+
+  private static void assertReason(ResumeResult.Reason reason, ResumeResult result) {
+    assertReason(reason, result, "");
+  }
+
+  private static void assertReason(ResumeResult.Reason reason, ResumeResult result, String why) {
+    assertEquals(reason, assertInstanceOf(ResumeResult.Failed.class, result, why).reason(), why);
+  }
+}

@@ -1,0 +1,47 @@
+package org.robustws.testing;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import org.robustws.channel.InMemoryChannelRegistry;
+import org.robustws.config.WsSettings;
+import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.HistoryLimits;
+
+/**
+ * The streams and sessions on a real embedded Infinispan, as the server wires them; {@code dir}
+ * holds their file stores ({@code null}: in memory only). Close it to stop the caches, as a server
+ * stop does.
+ */
+public final class TestStores implements AutoCloseable {
+  public final ChannelStreams streams;
+  public final SessionStore sessions;
+  private final LocalCaches caches;
+
+  public TestStores(WsSettings settings, Clock clock, Path dir) {
+    this(
+        settings,
+        new HistoryLimits(
+            settings.historyEvents(), settings.historyBytes(), settings.historyAgeMs()),
+        clock,
+        dir);
+  }
+
+  public TestStores(WsSettings settings, HistoryLimits history, Clock clock, Path dir) {
+    caches = new LocalCaches(dir);
+    streams = new ChannelStreams(caches.cache("streams"), history, clock);
+    sessions =
+        new SessionStore(
+            caches.cache("sessions"),
+            new InMemoryChannelRegistry(),
+            streams,
+            settings.resumeGraceMs(),
+            settings.historyEvents(),
+            settings.maxSubscriptions());
+  }
+
+  @Override
+  public void close() {
+    caches.close();
+  }
+}
