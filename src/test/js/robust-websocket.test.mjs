@@ -247,6 +247,33 @@ test('resumes after a drop: resume is the first frame, replayed events are deliv
   assert.equal(c.state, 'disconnected');
 });
 
+test('keeps each channel\'s position from the events and sends them with resume', async () => {
+  const { c, seen } = client();
+  c.subscribe('a');
+  c.subscribe('b');
+  c.connect();
+  const s1 = FakeSocket.all[0];
+  s1.serverSends(connected('s-1', 't-1'));
+  s1.serverSends({ type: 'event', channel: 'a', data: 1, seq: 1, offset: 41, epoch: 'ea' });
+  s1.serverSends({ type: 'event', channel: 'b', data: 2, seq: 2, offset: 7, epoch: 'eb' });
+  s1.serverSends({ type: 'event', channel: 'a', data: 3, seq: 3, offset: 42, epoch: 'ea' });
+  assert.deepEqual(seen.filter((e) => e.type === 'event').map((e) => [e.offset, e.epoch]), [[41, 'ea'], [7, 'eb'], [42, 'ea']]);
+  const waiting = nextSocket();
+  s1.serverCloses(1006);
+  const s2 = await waiting;
+  s2.serverSends(connected('s-2', 't-2'));
+  assert.deepEqual(s2.sent[0], {
+    type: 'resume', sessionId: 's-1', resumeToken: 't-1', lastSeq: 3,
+    positions: { a: { offset: 42, epoch: 'ea' }, b: { offset: 7, epoch: 'eb' } },
+  });
+  s2.serverSends({ type: 'resumed', sessionId: 's-1', resumeToken: 't-1b', replayed: 0, lastSeq: 3, positions: { a: { offset: 42, epoch: 'ea' } } });
+  assert.deepEqual(seen.find((e) => e.type === 'resumed').positions, { a: { offset: 42, epoch: 'ea' } });
+  c.unsubscribe('b');
+  assert.deepEqual(c.positions, { a: { offset: 42, epoch: 'ea' } }, 'an unsubscribed channel is forgotten');
+  c.disconnect();
+  s2.serverCloses(1000);
+});
+
 test('resume_failed is surfaced, the fresh session adopted and every channel re-subscribed', async () => {
   const { c, seen } = client();
   c.subscribe('a');
@@ -259,9 +286,9 @@ test('resume_failed is surfaced, the fresh session adopted and every channel re-
   s1.serverCloses(4000);
   const s2 = await waiting;
   s2.serverSends(connected('s-2', 't-2'));
-  s2.serverSends({ type: 'resume_failed', reason: 'unknown' });
+  s2.serverSends({ type: 'resume_failed', reason: 'gap', channels: ['a'] });
   const failed = seen.find((e) => e.type === 'resumefailed');
-  assert.deepEqual(failed, { type: 'resumefailed', reason: 'unknown', lostAfterSeq: 1, channels: ['a', 'b'] });
+  assert.deepEqual(failed, { type: 'resumefailed', reason: 'gap', lostAfterSeq: 1, channels: ['a', 'b'], lostChannels: ['a'] });
   assert.deepEqual(c.session, { sessionId: 's-2', resumeToken: 't-2' });
   assert.equal(c.lastSeq, 0);
   assert.deepEqual(s2.sent.slice(1), [{ type: 'subscribe', channel: 'a' }, { type: 'subscribe', channel: 'b' }]);

@@ -772,6 +772,7 @@ async function runResumeTest() {
     c.subscribe(channel, `rt-sub-${++requestId}`);
     await subscribed;
     const fromSeq = c.lastSeq;
+    const before = c.positions[channel];
     c.addEventListener('event', onEvent);
     c.addEventListener('gap', onGap);
     report('running', 'Dropping the connection…');
@@ -789,13 +790,19 @@ async function runResumeTest() {
     const seqs = got.map((e) => e.seq);
     const contiguous = seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1);
     const missing = ids.filter((id) => !got.some((e) => e.id === id));
+    // where the page stood in the channel's stream before the drop and after the resume: the
+    // library sends these positions with `resume`
+    const show = (p) => (p ? `offset ${p.offset} (epoch ${p.epoch})` : 'start');
+    const after = c.positions[channel];
+    const where = ` Position in ${channel}: ${show(before)} → ${show(after)}.`;
+    out.dataset.position = after ? String(after.offset) : '';
     if (!r.ok) {
-      report('fail', `Resume failed (${r.reason}): events after seq ${r.lostAfterSeq} are lost; ${got.length}/${count} arrived.`);
+      report('fail', `Resume failed (${r.reason}): events after seq ${r.lostAfterSeq} are lost; ${got.length}/${count} arrived.${where}`);
     } else {
       const pass = r.replayed >= count && missing.length === 0 && gaps.length === 0 && contiguous;
       report(pass ? 'pass' : 'fail',
         `Resumed: replayed ${r.replayed} events (published ${count} while away), seq ${seqs.length ? `${seqs[0]}–${seqs[seqs.length - 1]}` : 'none'}, `
-        + `gaps ${gaps.length}, missing ${missing.length}${contiguous ? '' : ', out of order'}.`);
+        + `gaps ${gaps.length}, missing ${missing.length}${contiguous ? '' : ', out of order'}.${where}`);
     }
     out.dataset.replayed = String(r.ok ? r.replayed : 0);
     out.dataset.gaps = String(gaps.length + missing.length);

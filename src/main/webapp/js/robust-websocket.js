@@ -239,8 +239,10 @@ export function frameBytes(data) {
  * - `open` {clientId, sessionId, config}: `system/connected` arrived
  * - `message` {message, raw, bytes}: every frame received, parsed (raw text too)
  * - `send` {message, raw, bytes}: every frame sent
- * - `event` {channel, data, seq, id, replayed}: a channel event, deduplicated, in `seq` order
- * - `resumed` {sessionId, replayed, lastSeq}, `resumefailed` {reason, lostAfterSeq, channels}
+ * - `event` {channel, data, seq, offset, epoch, id, replayed}: a channel event, deduplicated, in
+ *   `seq` order; `offset`/`epoch` place it in its channel (see `positions`)
+ * - `resumed` {sessionId, replayed, lastSeq, positions}, `resumefailed` {reason, lostAfterSeq,
+ *   channels, lostChannels}
  * - `gap` {expected, got}: events were lost (never silent)
  * - `duplicate` {seq}: an event that was already processed, ignored
  * - `close` {code, reason, wasClean, ownRequest}, `reconnecting` {attempt, delay, code, reason}
@@ -291,6 +293,11 @@ export class RobustWebSocket extends EventTarget {
     this.session = null;
     this.lastSeq = 0;
     this.ackedSeq = 0;
+    /**
+     * per channel, the last event processed: {offset, epoch} of the channel's stream. Sent with
+     * `resume`, so the server can resume from them where its session record does not reach.
+     */
+    this.positions = {};
     /** channels the application wants, and those the server's session holds (as far as we know) */
     this.channels = new Set();
     this.serverChannels = new Set();
@@ -400,6 +407,7 @@ export class RobustWebSocket extends EventTarget {
 
   unsubscribe(channel, id) {
     this.channels.delete(channel);
+    delete this.positions[channel];
     if (this._sessionReady() && this.serverChannels.has(channel)) {
       this.serverChannels.delete(channel);
       this._write(JSON.stringify(id === undefined ? { type: 'unsubscribe', channel } : { type: 'unsubscribe', channel, id }));
@@ -566,7 +574,9 @@ export class RobustWebSocket extends EventTarget {
       this._resumePending = true;
       this._resumeFrom = this.lastSeq;
       this._replayCount = 0;
-      this._writeNow(JSON.stringify({ type: 'resume', sessionId: this.session.sessionId, resumeToken: this.session.resumeToken, lastSeq: this.lastSeq }));
+      const resume = { type: 'resume', sessionId: this.session.sessionId, resumeToken: this.session.resumeToken, lastSeq: this.lastSeq };
+      if (Object.keys(this.positions).length > 0) resume.positions = this.positions;
+      this._writeNow(JSON.stringify(resume));
       return;
     }
     this._adoptFreshSession();
@@ -593,7 +603,7 @@ export class RobustWebSocket extends EventTarget {
       this.stats.gaps++;
       this._emit('gap', { expected: this.lastSeq + 1, got: msg.lastSeq + 1 });
     }
-    this._emit('resumed', { sessionId: msg.sessionId, replayed, received: this._replayCount, lastSeq: msg.lastSeq });
+    this._emit('resumed', { sessionId: msg.sessionId, replayed, received: this._replayCount, lastSeq: msg.lastSeq, positions: msg.positions || {} });
     this._sessionEstablished();
   }
 
@@ -604,7 +614,8 @@ export class RobustWebSocket extends EventTarget {
     this.stats.resumeFailures++;
     this._adoptFreshSession();
     // data loss is never silent: the application must reload what it derives from events
-    this._emit('resumefailed', { reason: msg.reason, lostAfterSeq, channels: [...this.channels] });
+    // `lostChannels`: for a gap, those whose history no longer holds what we missed
+    this._emit('resumefailed', { reason: msg.reason, lostAfterSeq, channels: [...this.channels], lostChannels: msg.channels || [] });
     this._sessionEstablished();
   }
 
@@ -645,9 +656,12 @@ export class RobustWebSocket extends EventTarget {
       this._emit('gap', { expected: this.lastSeq + 1, got: seq });
     }
     this.lastSeq = seq;
+    if (typeof msg.offset === 'number' && typeof msg.epoch === 'string') {
+      this.positions[msg.channel] = { offset: msg.offset, epoch: msg.epoch };
+    }
     const replayed = this._resumePending;
     if (replayed) this._replayCount++;
-    this._emit('event', { channel: msg.channel, data: msg.data, seq, id: msg.id, replayed });
+    this._emit('event', { channel: msg.channel, data: msg.data, seq, offset: msg.offset, epoch: msg.epoch, id: msg.id, replayed });
     if (!replayed && ++this._unackedEvents >= this.options.ackEvery) this._sendAck();
   }
 

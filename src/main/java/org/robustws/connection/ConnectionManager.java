@@ -136,18 +136,31 @@ public class ConnectionManager {
           admission.reason());
       return connection;
     }
-    if (endpoint == EndpointKind.WS) {
-      SessionStore.Created created = sessions.create(connection);
-      connection.session(created.session());
-      send(
-          connection,
-          ServerMessage.Connected.of(
-              connection.id(), created.session().id(), created.resumeToken(), now, clientConfig));
+    try {
+      if (endpoint == EndpointKind.WS) {
+        SessionStore.Created created = sessions.create(connection);
+        connection.session(created.session());
+        send(
+            connection,
+            ServerMessage.Connected.of(
+                connection.id(), created.session().id(), created.resumeToken(), now, clientConfig));
+      }
+      connections.put(connection.id(), connection);
+      connection.moveTo(ConnectionState.CONNECTED);
+      traffic.opened(endpoint);
+      events.opened(new ConnectionOpened(connection.snapshot()));
+    } catch (RuntimeException e) {
+      // give back what this connection took, or its place would be lost until a restart
+      try (LogFields f = connection.logFields("RWS0009")) {
+        WsLog.LOG.serverError(connection.id(), e);
+      }
+      connections.remove(connection.id(), connection);
+      admissions.release(connection.remoteAddress());
+      if (connection.session() != null) {
+        sessions.discard(connection.session());
+      }
+      connection.close(CloseCodes.SERVER_ERROR, "internal error");
     }
-    connections.put(connection.id(), connection);
-    connection.moveTo(ConnectionState.CONNECTED);
-    traffic.opened(endpoint);
-    events.opened(new ConnectionOpened(connection.snapshot()));
     return connection;
   }
 

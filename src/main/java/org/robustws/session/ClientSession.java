@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.robustws.protocol.Utf8;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
@@ -206,26 +207,39 @@ public final class ClientSession {
 
   /**
    * Queues a resume's answer: the events the client misses, numbered on from its {@code lastSeq},
-   * then the frame {@code resumed} makes of the new {@code seq}. Whatever the connection's bounds:
-   * the channel history bounds them.
+   * then what its channels got since those were read, then the frame {@code resumed} makes.
+   * Whatever the connection's bounds: the channel history bounds them. The caller holds this
+   * session's lock from before the session can be found, so no live event overtakes the replay, and
+   * flushes the sink after releasing it.
+   *
+   * @return the number of events queued
    */
-  void replay(List<StreamEntry> entries, ResumedFrame resumed) {
-    EventSink target;
-    synchronized (this) {
-      for (StreamEntry entry : entries) {
-        give(entry, true);
-      }
-      String frame = resumed.encode(seq);
-      sink.enqueue("resumed", frame, frame.length(), true);
-      target = sink;
+  int replay(List<StreamEntry> entries, ChannelStreams streams, ResumedFrame resumed) {
+    assert Thread.holdsLock(this);
+    long from = seq;
+    for (StreamEntry entry : entries) {
+      give(entry, true);
     }
-    target.flush();
+    List<StreamEntry> since = new ArrayList<>();
+    if (positions != null) {
+      positions.forEach(
+          (channel, at) -> streams.readAfter(channel, at, Long.MAX_VALUE).ifPresent(since::addAll));
+    }
+    since.sort(StreamEntry.APPEND_ORDER);
+    for (StreamEntry entry : since) {
+      give(entry, true);
+    }
+    int replayed = (int) (seq - from);
+    String frame =
+        resumed.encode(replayed, seq, Map.copyOf(positions == null ? Map.of() : positions));
+    sink.enqueue("resumed", frame, Utf8.length(frame), true);
+    return replayed;
   }
 
   /** Makes the {@code resumed} frame, which follows the replayed events. */
   @FunctionalInterface
   interface ResumedFrame {
-    String encode(long lastSeq);
+    String encode(int replayed, long lastSeq, Map<String, StreamPosition> positions);
   }
 
   /** The client confirmed every event up to {@code ackedSeq}: it will not resume before it. */

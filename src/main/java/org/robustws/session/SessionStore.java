@@ -3,7 +3,6 @@ package org.robustws.session;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -222,18 +221,24 @@ public final class SessionStore {
               newSink,
               maxRuns,
               maxSubscriptions);
-      // listen first, then replay: a live event that arrives meanwhile waits for the session's
-      // lock and is then either already replayed or the next one
-      held.put(session.id(), session);
-      for (String channel : session.channels()) {
-        channels.subscribe(channel, session.id());
+      int replayed;
+      // findable and listening before the replay, which holds the session's lock throughout: a
+      // live event delivered meanwhile waits for it and is then a duplicate or the next one
+      synchronized (session) {
+        held.put(session.id(), session);
+        for (String channel : session.channels()) {
+          channels.subscribe(channel, session.id());
+        }
+        replayed =
+            session.replay(
+                replay.entries(),
+                streams,
+                (count, lastSeq, at) -> resumed.encode(session.id(), token, count, lastSeq, at));
       }
-      int replayed = replay.entries().size();
-      session.replay(
-          replay.entries(),
-          lastSeq -> resumed.encode(session.id(), token, replayed, lastSeq, replay.positions()));
-      write(session.record());
-      return new ResumeResult.Resumed(session, replayed, previous, replay.positions());
+      newSink.flush();
+      SessionRecord written = session.record();
+      write(written);
+      return new ResumeResult.Resumed(session, replayed, previous, written.positions());
     } finally {
       lock.unlock();
     }
@@ -254,8 +259,7 @@ public final class SessionStore {
    * What a resume sends: the events after the client's {@code lastSeq}, oldest first, or the
    * channels whose history is gone ({@code entries} null if {@code lastSeq} itself is impossible).
    */
-  private record Replay(
-      List<StreamEntry> entries, List<String> lost, Map<String, StreamPosition> positions) {}
+  private record Replay(List<StreamEntry> entries, List<String> lost) {}
 
   /**
    * The {@code seq}s after {@code lastSeq} that the session already gave out are replayed from the
@@ -266,7 +270,7 @@ public final class SessionStore {
   private Replay plan(SessionRecord record, ResumeRequest request) {
     long lastSeq = request.lastSeq();
     if (lastSeq > record.seq()) {
-      return new Replay(null, List.of(), Map.of());
+      return new Replay(null, List.of());
     }
     Map<String, StreamPosition> from = new TreeMap<>(record.positions());
     List<StreamEntry> entries = new ArrayList<>();
@@ -297,7 +301,7 @@ public final class SessionStore {
         from.keySet().stream().filter(c -> !request.positions().containsKey(c)).forEach(lost::add);
       }
     } else {
-      return new Replay(null, List.of(), Map.of());
+      return new Replay(null, List.of());
     }
     List<StreamEntry> since = new ArrayList<>();
     for (Map.Entry<String, StreamPosition> position : from.entrySet()) {
@@ -309,16 +313,9 @@ public final class SessionStore {
         since.addAll(part.get());
       }
     }
-    since.sort(
-        Comparator.comparingLong(StreamEntry::appendedAt)
-            .thenComparing(StreamEntry::channel)
-            .thenComparingLong(StreamEntry::offset));
+    since.sort(StreamEntry.APPEND_ORDER);
     entries.addAll(since);
-    Map<String, StreamPosition> positions = new TreeMap<>(from);
-    for (StreamEntry entry : entries) {
-      positions.put(entry.channel(), entry.position());
-    }
-    return new Replay(entries, lost, positions);
+    return new Replay(entries, lost);
   }
 
   private static void addOnce(List<String> list, String channel) {

@@ -302,6 +302,39 @@ class ConnectionManagerTest {
     assertEquals(0, transport.closeCalls);
   }
 
+  /** A failure while a connection opens must give back its place: it leaked before. */
+  @Test
+  void aFailureWhileOpeningClosesWith1011AndGivesBackTheConnectionsPlace() {
+    WsSettings one = TestSettings.defaultsWith(10, 1);
+    boolean[] fail = {true};
+    ConnectionManager failing =
+        new ConnectionManager(
+            one,
+            clock,
+            sessions,
+            stores.streams,
+            codec,
+            new RecordingEvents() {
+              @Override
+              public void opened(ConnectionOpened event) {
+                if (fail[0]) {
+                  fail[0] = false;
+                  throw new IllegalStateException("an observer's bug");
+                }
+              }
+            },
+            TrafficListener.NONE,
+            Runnable::run);
+    RecordingTransport first = new RecordingTransport();
+    failing.open(EndpointKind.WS, INFO, first);
+    assertEquals(CloseCodes.SERVER_ERROR, first.closeCode);
+    assertEquals(0, failing.size());
+    RecordingTransport second = new RecordingTransport();
+    failing.open(EndpointKind.WS, INFO, second);
+    assertEquals(0, second.closeCalls, "the only place is free again");
+    assertEquals(1, failing.size());
+  }
+
   @Test
   void refusesBadMessagesAndKeepsTheConnection() {
     RecordingTransport transport = new RecordingTransport();
@@ -428,6 +461,32 @@ class ConnectionManagerTest {
     manager.onText(resumed, resume(hello, 0));
     assertEquals(settings.outboundMaxMessages() + 1, ofType(again, "event").size(), "no loss");
     assertEquals(0, again.closeCalls, "the replay itself is not a slow consumer");
+  }
+
+  /**
+   * The outbound queue once counted UTF-16 chars and the replay buffer UTF-8 bytes: a consumer of
+   * non-ASCII events was closed with 4008 holding more than a resume could find. Both count UTF-8
+   * bytes now, and the queue's bounds are below the channel history's.
+   */
+  @Test
+  void aSlowConsumerOfFourKibNonAsciiEventsResumesWithNothingLost() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    manager.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"euro\"}");
+    transport.hold();
+    String euros = "€".repeat(1_365); // 4,095 UTF-8 bytes
+    int published = 0;
+    while (transport.closeCalls == 0) {
+      manager.publish("euro", Json.createValue(euros + published), null);
+      published++;
+    }
+    assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);
+    JsonObject hello = json(transport.texts.get(0));
+    manager.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
+    RecordingTransport again = new RecordingTransport();
+    manager.onText(manager.open(EndpointKind.WS, INFO, again), resume(hello, 0));
+    assertEquals(
+        published, ofType(again, "event").size(), "no loss: " + ofType(again, "resume_failed"));
   }
 
   @Test

@@ -188,6 +188,9 @@ class BrowserPageIT {
     assertEquals("pass", attribute("resume-result", "data-outcome"), text("resume-result"));
     assertEquals("5", attribute("resume-result", "data-replayed"));
     assertEquals("0", attribute("resume-result", "data-gaps"));
+    // the page shows the channel position the library resumed from and where it stands now
+    assertTrue(text("resume-result").contains(" → offset "), text("resume-result"));
+    assertTrue(Long.parseLong(attribute("resume-result", "data-position")) >= 5);
     assertEquals("1", text("count-resumes"));
     waitUntil(d -> "connected".equals(text("state-word")));
     assertNoConsoleErrors();

@@ -50,6 +50,16 @@ class FlakyNetworkIT {
 
   @Test
   void everyEventArrivesExactlyOnceInOrderAcrossTwentyCuts() throws Exception {
+    acrossTwentyCuts(CHANNEL, false);
+  }
+
+  /** The same for a client that also sends its position in the channel (protocol ext). */
+  @Test
+  void aClientSendingPositionsGetsEveryEventExactlyOnceToo() throws Exception {
+    acrossTwentyCuts(CHANNEL + ".positions", true);
+  }
+
+  private void acrossTwentyCuts(String channel, boolean sendsPositions) throws Exception {
     URI uri = Deployments.ws(base, "/ws");
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor();
     RawWebSocket ws = RawWebSocket.connect(uri);
@@ -58,19 +68,20 @@ class FlakyNetworkIT {
       JsonObject hello = json(ws.readTextOrClose().text());
       String sessionId = hello.getString("sessionId");
       String token = hello.getString("resumeToken");
-      ws.sendText("{\"type\":\"subscribe\",\"channel\":\"" + CHANNEL + "\"}");
+      ws.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
       assertEquals("subscribed", json(ws.readTextOrClose().text()).getString("type"));
 
       CompletableFuture<Void> published = new CompletableFuture<>();
       AtomicInteger next = new AtomicInteger(1);
       pacer.scheduleAtFixedRate(
-          () -> publishNext(publisher, next, published),
+          () -> publishNext(publisher, channel, next, published),
           0,
           PUBLISH_EVERY_MS,
           TimeUnit.MILLISECONDS);
 
       List<Integer> received = new ArrayList<>();
       long lastSeq = 0;
+      String position = null; // {"offset":…,"epoch":…} of the last event
       int cuts = 0;
       int cutsWhilePublishing = 0;
       int nextCutAt = CUT_EVERY;
@@ -89,6 +100,12 @@ class FlakyNetworkIT {
             assertEquals(lastSeq + 1, seq, "seq after " + lastSeq + " (after " + cuts + " cuts)");
             received.add(message.getInt("data"));
             lastSeq = seq;
+            position =
+                "{\"offset\":"
+                    + message.getJsonNumber("offset")
+                    + ",\"epoch\":\""
+                    + message.getString("epoch")
+                    + "\"}";
             if (attached && seq % 100 == 0) {
               ws.sendText("{\"type\":\"ack\",\"seq\":" + seq + "}");
             }
@@ -122,6 +139,9 @@ class FlakyNetworkIT {
                   + token
                   + "\",\"lastSeq\":"
                   + lastSeq
+                  + (sendsPositions && position != null
+                      ? ",\"positions\":{\"" + channel + "\":" + position + "}"
+                      : "")
                   + "}");
           attached = false;
         }
@@ -144,7 +164,7 @@ class FlakyNetworkIT {
 
   /** Publishes event number {@code next}; completes {@code published} after the last one. */
   private static void publishNext(
-      TestClient publisher, AtomicInteger next, CompletableFuture<Void> published) {
+      TestClient publisher, String channel, AtomicInteger next, CompletableFuture<Void> published) {
     int n = next.getAndIncrement();
     if (n > EVENTS) {
       published.complete(null);
@@ -153,7 +173,7 @@ class FlakyNetworkIT {
     try {
       publisher.send(
           "{\"type\":\"publish\",\"channel\":\""
-              + CHANNEL
+              + channel
               + "\",\"data\":"
               + n
               + ",\"id\":"

@@ -7,6 +7,8 @@ import jakarta.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployer;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -17,7 +19,10 @@ import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** An undeploy tells every client when to come back and closes with 1012, never 1006 or 1001. */
+/**
+ * An undeploy tells every client when to come back and closes with 1012, never 1006 or 1001; after
+ * a redeploy, clients resume their sessions and lose no event.
+ */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class RedeployIT {
@@ -28,6 +33,58 @@ class RedeployIT {
   @Deployment(name = WAR, managed = false, testable = false)
   static WebArchive war() {
     return Deployments.builtWar();
+  }
+
+  @Test
+  void aRedeployKeepsEverySessionAndStream() throws Exception {
+    String suffix = Long.toString(System.nanoTime(), 36);
+    String a = "redeploy.a." + suffix;
+    String b = "redeploy.b." + suffix;
+    URI ws = URI.create("ws://127.0.0.1:8080/ws");
+    ClientManager container = ClientManager.createClient();
+    deployer.deploy(WAR);
+    List<StreamSubscriber> subscribers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 10; i++) {
+        // half resume with lastSeq only (protocol v1), half with their positions too
+        subscribers.add(StreamSubscriber.subscribe(container, ws, "client " + i, i % 2 == 1, a, b));
+      }
+      publish(container, ws, a, b, 1, 5);
+      for (StreamSubscriber subscriber : subscribers) {
+        subscriber.readUntil(10);
+      }
+      deployer.undeploy(WAR);
+      for (StreamSubscriber subscriber : subscribers) {
+        assertEquals(1012, subscriber.closeCode(), subscriber.name);
+      }
+      deployer.deploy(WAR);
+      publish(container, ws, a, b, 6, 10);
+      for (StreamSubscriber subscriber : subscribers) {
+        assertEquals(10, subscriber.resume(container, ws), subscriber.name + " replayed");
+        List<Integer> all = IntStream.rangeClosed(1, 10).boxed().toList();
+        assertEquals(Map.of(a, all, b, all), subscriber.received, subscriber.name);
+      }
+    } finally {
+      for (StreamSubscriber subscriber : subscribers) {
+        subscriber.close();
+      }
+      deployer.undeploy(WAR);
+    }
+  }
+
+  /** Publishes {@code from..to} on both channels, alternating, and waits for every ack. */
+  static void publish(ClientManager container, URI ws, String a, String b, int from, int to)
+      throws Exception {
+    try (TestClient publisher = TestClient.connect(container, ws)) {
+      publisher.next("system");
+      for (int n = from; n <= to; n++) {
+        for (String channel : List.of(a, b)) {
+          publisher.send(
+              "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + n + "}");
+          publisher.next("ack");
+        }
+      }
+    }
   }
 
   @Test

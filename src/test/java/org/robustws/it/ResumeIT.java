@@ -77,6 +77,94 @@ class ResumeIT {
     }
   }
 
+  /** Loss is never silent: the resume names the channel whose history no longer reaches back. */
+  @Test
+  void aGapNamesTheChannelWhoseHistoryWasTrimmed() throws Exception {
+    URI uri = Deployments.ws(base, "/ws");
+    String suffix = Long.toString(System.nanoTime(), 36);
+    String trimmed = "trimmed." + suffix;
+    String kept = "kept." + suffix;
+    JsonObject hello;
+    try (RawWebSocket first = RawWebSocket.connect(uri)) {
+      hello = json(first.readTextOrClose().text());
+      for (String channel : List.of(trimmed, kept)) {
+        first.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+        assertEquals("subscribed", json(first.readTextOrClose().text()).getString("type"));
+      }
+    }
+    // while it is away, more than ws.history.events (1,000) events on one channel, one on the other
+    AdminHttp admin = new AdminHttp(base);
+    String authorization = AdminUsers.admin();
+    admin.post("/broadcast", "{\"channel\":\"" + kept + "\",\"data\":0}", authorization);
+    for (int n = 1; n <= 1_001; n++) {
+      assertEquals(
+          200,
+          admin
+              .post(
+                  "/broadcast",
+                  "{\"channel\":\"" + trimmed + "\",\"data\":" + n + "}",
+                  authorization)
+              .statusCode());
+    }
+    try (RawWebSocket second = RawWebSocket.connect(uri)) {
+      second.readTextOrClose();
+      second.sendText(resume(hello, 0, ""));
+      JsonObject failed = json(second.readTextOrClose().text());
+      assertEquals("resume_failed", failed.getString("type"), failed.toString());
+      assertEquals("gap", failed.getString("reason"));
+      assertEquals(
+          List.of(trimmed),
+          failed.getJsonArray("channels").getValuesAs(jakarta.json.JsonString::getString));
+    }
+  }
+
+  /**
+   * A client whose position names an epoch the channel's stream no longer has (its history was lost
+   * and started anew) learns it as a gap of that channel.
+   */
+  @Test
+  void aPositionInAnEpochTheStreamNoLongerHasIsAGapOfItsChannel() throws Exception {
+    URI uri = Deployments.ws(base, "/ws");
+    String channel = "epoch." + Long.toString(System.nanoTime(), 36);
+    JsonObject hello;
+    try (TestClient publisher = TestClient.connect(ClientManager.createClient(), uri);
+        RawWebSocket first = RawWebSocket.connect(uri)) {
+      publisher.next("system");
+      hello = json(first.readTextOrClose().text());
+      first.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+      assertEquals("subscribed", json(first.readTextOrClose().text()).getString("type"));
+      publisher.send("{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":1}");
+      publisher.next("ack");
+      JsonObject event = json(first.readTextOrClose().text());
+      assertEquals(1, event.getInt("offset"));
+      // the ack tells the server the client needs nothing before seq 1: only positions can help
+      first.sendText("{\"type\":\"ack\",\"seq\":1}");
+    }
+    try (RawWebSocket second = RawWebSocket.connect(uri)) {
+      second.readTextOrClose();
+      second.sendText(
+          resume(
+              hello,
+              0,
+              ",\"positions\":{\"" + channel + "\":{\"offset\":1,\"epoch\":\"gone-epoch\"}}"));
+      JsonObject failed = json(second.readTextOrClose().text());
+      assertEquals("resume_failed", failed.getString("type"), failed.toString());
+      assertEquals("gap", failed.getString("reason"));
+      assertEquals(channel, failed.getJsonArray("channels").getString(0));
+    }
+  }
+
+  private static String resume(JsonObject hello, long lastSeq, String more) {
+    return "{\"type\":\"resume\",\"sessionId\":\""
+        + hello.getString("sessionId")
+        + "\",\"resumeToken\":\""
+        + hello.getString("resumeToken")
+        + "\",\"lastSeq\":"
+        + lastSeq
+        + more
+        + "}";
+  }
+
   private static void publish(TestClient publisher, int from, int to) throws Exception {
     for (int n = from; n <= to; n++) {
       publisher.send("{\"type\":\"publish\",\"channel\":\"orders\",\"data\":" + n + "}");

@@ -31,7 +31,13 @@ class SlowConsumerIT {
   private static final int MAX_EVENTS = 5_000;
   // large events fill the socket buffers and the outbound queue (512 KiB) well before the
   // heartbeat gives up on a client that reads nothing (3 s in the test server: 4000 instead)
-  private static final String PADDING = "x".repeat(32_000);
+  private static final String ASCII_PADDING = "x".repeat(32_000);
+  // 32 KiB of UTF-8 in 10,923 chars: every bound counts UTF-8 bytes, so the events still queued
+  // when the slow one is closed are all in the channel's history (the queue once counted chars
+  // and held 1.5 MiB of these while a resume could find 1 MiB). ConnectionManagerTest does the
+  // same with 4 KiB events, which take too long to flood here before the heartbeat (3 s) closes
+  // the silent client with 4000.
+  private static final String EURO_PADDING = "€".repeat(10_923);
 
   @ArquillianResource URL base;
 
@@ -42,31 +48,42 @@ class SlowConsumerIT {
 
   @Test
   void aSlowSubscriberIsClosedWith4008AndResumesWithoutLoss() throws Exception {
+    closedAs4008AndResumesWithoutLoss("flood", ASCII_PADDING);
+  }
+
+  @Test
+  void aSlowSubscriberOfNonAsciiEventsResumesWithoutLossToo() throws Exception {
+    closedAs4008AndResumesWithoutLoss("flood.utf8", EURO_PADDING);
+  }
+
+  private void closedAs4008AndResumesWithoutLoss(String channel, String padding) throws Exception {
     URI ws = Deployments.ws(base, "/ws");
     AdminHttp admin = new AdminHttp(base);
     String authorization = AdminUsers.admin();
     try (TestClient fast = TestClient.connect(ClientManager.createClient(), ws);
         RawWebSocket slow = RawWebSocket.connect(ws, "", 4_096)) {
       fast.next("system");
-      fast.send("{\"type\":\"subscribe\",\"channel\":\"flood\"}");
+      fast.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
       fast.next("subscribed");
       JsonObject hello = json(slow.readTextOrClose().text());
-      slow.sendText("{\"type\":\"subscribe\",\"channel\":\"flood\"}");
+      slow.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
       assertEquals("subscribed", json(slow.readTextOrClose().text()).getString("type"));
 
       // flood through the admin API (not rate-limited) until the server gives up on the slow one
       int published = 0;
       while (published < MAX_EVENTS && isOpen(admin, authorization, hello.getString("clientId"))) {
-        // check often: what is published after the close must still fit the replay buffer (1 MiB)
+        // check often: what is published after the close must still fit the history (1 MiB)
         for (int i = 0; i < 5; i++) {
           published++;
           HttpResponse<String> response =
               admin.post(
                   "/broadcast",
-                  "{\"channel\":\"flood\",\"data\":{\"n\":"
+                  "{\"channel\":\""
+                      + channel
+                      + "\",\"data\":{\"n\":"
                       + published
                       + ",\"pad\":\""
-                      + PADDING
+                      + padding
                       + "\"}}",
                   authorization);
           assertEquals(200, response.statusCode(), response.body());

@@ -45,7 +45,7 @@ class SessionStoreTest {
   }
 
   /** A sink that keeps what it gets, for a connection opened after every one before. */
-  static final class ListSink implements EventSink {
+  static class ListSink implements EventSink {
     final List<String> frames = new ArrayList<>();
     final long openOrder;
     int bound = Integer.MAX_VALUE;
@@ -56,7 +56,7 @@ class SessionStoreTest {
     }
 
     @Override
-    public boolean enqueue(String type, String frame, int bytes, boolean forced) {
+    public synchronized boolean enqueue(String type, String frame, int bytes, boolean forced) {
       if (!forced && frames.size() >= bound) {
         return false;
       }
@@ -82,7 +82,7 @@ class SessionStoreTest {
       return openOrder;
     }
 
-    List<JsonObject> events() {
+    synchronized List<JsonObject> events() {
       return frames.stream()
           .map(f -> Json.createReader(new StringReader(f)).readObject())
           .filter(o -> o.getString("type", "").equals("event"))
@@ -327,6 +327,117 @@ class SessionStoreTest {
     ListSink fresh = sink();
     assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, fresh));
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), fresh.seqs());
+  }
+
+  /**
+   * Undertow runs a connection's close callbacks on the thread that closes it, and those reach
+   * every observer of the close and the session itself: they must not run under the session's lock,
+   * nor must the sends (which may complete, and fail, on the calling thread).
+   */
+  @Test
+  void sendsAndTheSlowConsumerCloseHappenOutsideTheSessionLock() {
+    List<String> underLock = new ArrayList<>();
+    ClientSession[] held = new ClientSession[1];
+    ListSink sink =
+        new ListSink(++opens) {
+          @Override
+          public void flush() {
+            if (Thread.holdsLock(held[0])) {
+              underLock.add("flush");
+            }
+          }
+
+          @Override
+          public void closeAsSlowConsumer() {
+            if (Thread.holdsLock(held[0])) {
+              underLock.add("close");
+            }
+            super.closeAsSlowConsumer();
+          }
+        };
+    sink.bound = 1;
+    SessionStore.Created created = stores.sessions.create(sink);
+    held[0] = created.session();
+    stores.sessions.subscribe(created.session(), "x");
+    publish("x", "a");
+    publish("x", "b");
+    assertEquals(4008, sink.closedWith);
+    assertEquals(List.of(), underLock);
+  }
+
+  /**
+   * A publisher on another thread keeps appending while the client resumes again and again: live
+   * events once overtook the replay (the resumed session listened before it replayed, unlocked),
+   * and the client got offsets 30, 31, 32, then 29-32 again.
+   */
+  @Test
+  void resumesDuringAConcurrentPublisherLoseNothingAndRepeatNothing() throws Exception {
+    ListSink first = sink();
+    SessionStore.Created created = stores.sessions.create(first);
+    stores.sessions.subscribe(created.session(), "x");
+    int events = 2_000;
+    Thread publisher =
+        new Thread(
+            () -> {
+              for (int i = 1; i <= events; i++) {
+                publish("x", Integer.toString(i));
+              }
+            });
+    publisher.start();
+    List<String> got = new ArrayList<>();
+    ListSink current = first;
+    ClientSession session = created.session();
+    String token = created.resumeToken();
+    long lastSeq = 0;
+    int resumes = 0;
+    while (publisher.isAlive() && resumes < 100) {
+      // let a few live events arrive between two cuts
+      while (current.events().size() < 5 && publisher.isAlive()) {
+        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+      }
+      stores.sessions.detach(session, current, clock.millis());
+      List<JsonObject> received;
+      synchronized (current) {
+        received = current.events();
+      }
+      for (JsonObject event : received) {
+        got.add(event.getString("data"));
+        lastSeq = event.getJsonNumber("seq").longValue();
+      }
+      ListSink next = sink();
+      ResumeResult attempt = resume(session.id(), token, lastSeq, Map.of(), next);
+      if (!(attempt instanceof ResumeResult.Resumed ok)) {
+        throw new AssertionError("resume " + resumes + " at seq " + lastSeq + ": " + attempt);
+      }
+      token = newTokenAfterReplay(next);
+      session = ok.session();
+      current = next;
+      resumes++;
+    }
+    publisher.join();
+    assertTrue(resumes >= 20, "only " + resumes + " resumes while publishing");
+    stores.sessions.detach(session, current, clock.millis());
+    for (JsonObject event : current.events()) {
+      got.add(event.getString("data"));
+    }
+    List<String> all = new ArrayList<>();
+    for (int i = 1; i <= events; i++) {
+      all.add(Integer.toString(i));
+    }
+    assertEquals(all, got, "after " + resumes + " resumes");
+  }
+
+  /** The token of the {@code resumed} frame among the frames, which live events may follow. */
+  private static String newTokenAfterReplay(ListSink sink) {
+    synchronized (sink) {
+      for (String frame : sink.frames) {
+        JsonObject message = Json.createReader(new StringReader(frame)).readObject();
+        if (message.containsKey("token")) {
+          return message.getString("token");
+        }
+      }
+    }
+    throw new AssertionError("no resumed frame");
   }
 
   @Test

@@ -1,0 +1,125 @@
+package org.robustws.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.io.StringReader;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.glassfish.tyrus.client.ClientManager;
+
+/**
+ * A {@code /ws} client as an application writes one: it subscribes, checks that {@code seq} goes up
+ * by one, keeps the data of every event per channel and, if {@code sendsPositions}, its position in
+ * each channel, and resumes on a new connection with {@code lastSeq} (and those positions).
+ */
+final class StreamSubscriber implements AutoCloseable {
+  final String name;
+  final boolean sendsPositions;
+  final Map<String, List<Integer>> received = new TreeMap<>();
+  private final Map<String, JsonObject> positions = new LinkedHashMap<>();
+  private String sessionId;
+  private String token;
+  private long lastSeq;
+  private TestClient client;
+
+  private StreamSubscriber(String name, boolean sendsPositions) {
+    this.name = name;
+    this.sendsPositions = sendsPositions;
+  }
+
+  static StreamSubscriber subscribe(
+      ClientManager container, URI ws, String name, boolean sendsPositions, String... channels)
+      throws Exception {
+    StreamSubscriber subscriber = new StreamSubscriber(name, sendsPositions);
+    subscriber.client = TestClient.connect(container, ws);
+    JsonObject hello = subscriber.client.next("system");
+    subscriber.sessionId = hello.getString("sessionId");
+    subscriber.token = hello.getString("resumeToken");
+    for (String channel : channels) {
+      subscriber.client.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+      subscriber.client.next("subscribed");
+      subscriber.received.put(channel, new ArrayList<>());
+    }
+    return subscriber;
+  }
+
+  /** Reads events until it holds {@code total} of them in all. */
+  void readUntil(int total) throws Exception {
+    while (count() < total) {
+      JsonObject message = client.next();
+      if ("event".equals(message.getString("type", ""))) {
+        take(message);
+      }
+    }
+  }
+
+  int count() {
+    return received.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Resumes on a new connection and reads the replay up to {@code resumed}. @return replayed */
+  int resume(ClientManager container, URI ws) throws Exception {
+    client.close();
+    client = TestClient.connect(container, ws);
+    assertEquals("connected", client.next("system").getString("event"), name);
+    JsonObjectBuilder resume =
+        Json.createObjectBuilder()
+            .add("type", "resume")
+            .add("sessionId", sessionId)
+            .add("resumeToken", token)
+            .add("lastSeq", lastSeq);
+    if (sendsPositions && !positions.isEmpty()) {
+      JsonObjectBuilder own = Json.createObjectBuilder();
+      positions.forEach(own::add);
+      resume.add("positions", own);
+    }
+    client.send(resume.build().toString());
+    while (true) {
+      JsonObject message = client.next();
+      switch (message.getString("type", "")) {
+        case "event" -> take(message);
+        case "resumed" -> {
+          token = message.getString("resumeToken");
+          assertEquals(lastSeq, message.getJsonNumber("lastSeq").longValue(), name);
+          return message.getInt("replayed");
+        }
+        case "resume_failed" -> throw new AssertionError(name + ": " + message);
+        default -> {} // a heartbeat or a broadcast of another test
+      }
+    }
+  }
+
+  private void take(JsonObject event) {
+    long seq = event.getJsonNumber("seq").longValue();
+    assertEquals(lastSeq + 1, seq, name + ": seq after " + lastSeq);
+    lastSeq = seq;
+    String channel = event.getString("channel");
+    received.get(channel).add(event.getInt("data"));
+    positions.put(
+        channel,
+        Json.createObjectBuilder()
+            .add("offset", event.getJsonNumber("offset").longValue())
+            .add("epoch", event.getString("epoch"))
+            .build());
+  }
+
+  static JsonObject json(String text) {
+    return Json.createReader(new StringReader(text)).readObject();
+  }
+
+  int closeCode() throws Exception {
+    return client.closeCode();
+  }
+
+  @Override
+  public void close() throws Exception {
+    client.close();
+  }
+}
