@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.SecurityContext;
 import java.io.StringReader;
 import org.jboss.logging.Logger;
 import org.robustws.connection.ConnectionManager;
+import org.robustws.fanout.Fanout;
 import org.robustws.protocol.Channels;
 
 /**
@@ -31,6 +32,7 @@ public class BroadcastResource {
   private static final Logger LOG = Logger.getLogger(BroadcastResource.class);
 
   @Inject ConnectionManager manager;
+  @Inject Fanout fanout;
 
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -47,7 +49,7 @@ public class BroadcastResource {
       delivered = manager.broadcast(data);
       LOG.infof("%s broadcast to %d connections", AdminApplication.caller(caller), delivered);
     } else if (channel instanceof JsonString named && Channels.isValid(named.getString())) {
-      delivered = manager.publish(named.getString(), data, null);
+      delivered = fanout.publish(named.getString(), data, null);
       LOG.infof(
           "%s published to %s: %d sessions",
           AdminApplication.caller(caller), named.getString(), delivered);

@@ -7,16 +7,18 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 import org.robustws.connection.ConnectionManager;
+import org.robustws.lifecycle.Drain;
 
 /**
- * Runs {@link ConnectionManager#shutdown()} once, on a managed thread: it waits up to {@code
+ * Runs {@link Drain#shutdown()} once, on a managed thread: it waits up to {@code
  * ws.shutdown.drain-ms} for the clients to go, and the caller must not.
  */
 @ApplicationScoped
 public class Drainer {
   private static final Logger LOG = Logger.getLogger(Drainer.class);
 
-  @Inject ConnectionManager manager;
+  @Inject Drain drain;
+  @Inject ConnectionManager connections;
 
   @Resource(lookup = "java:comp/DefaultManagedExecutorService")
   Executor executor;
@@ -45,8 +47,8 @@ public class Drainer {
 
   private void run() {
     try {
-      manager.shutdown();
-      LOG.infof("Drain done: %d connections left", manager.size());
+      drain.shutdown();
+      LOG.infof("Drain done: %d connections left", connections.size());
     } catch (RuntimeException e) {
       LOG.errorf(e, "The drain failed");
     }

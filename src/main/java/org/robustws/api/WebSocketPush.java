@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.ConnectionSnapshot;
+import org.robustws.fanout.Fanout;
 import org.robustws.protocol.Channels;
 
 /**
@@ -23,19 +24,20 @@ import org.robustws.protocol.Channels;
 public class WebSocketPush {
 
   @Inject ConnectionManager manager;
+  @Inject Fanout fanout;
 
   /**
    * Publishes an {@code event} to every session subscribed to the channel; sessions whose client is
-   * reconnecting get it on resume.
+   * reconnecting get it from the channel's history on resume.
    *
-   * @return the number of sessions it went to
+   * @return the number of connected sessions of this server it went to
    * @throws IllegalArgumentException if the channel name is not valid
    */
   public int publish(String channel, JsonValue data) {
     if (!Channels.isValid(channel)) {
       throw new IllegalArgumentException("invalid channel name: " + channel);
     }
-    return manager.publish(channel, data, null);
+    return fanout.publish(channel, data, null);
   }
 
   /**

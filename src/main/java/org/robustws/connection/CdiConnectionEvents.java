@@ -8,9 +8,9 @@ import jakarta.inject.Inject;
 import org.robustws.logging.WsLog;
 
 /**
- * Fires the manager's events as CDI events. An observer that throws is logged and does not disturb
- * the connection or the other observers' next events. {@code @Dependent} (stateless, injected into
- * the manager only), so the manager's calls for every message go without a client proxy.
+ * Fires the dispatcher's events as CDI events. An observer that throws is logged and does not
+ * disturb the connection or the other observers' next events. {@code @Dependent} (stateless,
+ * injected into the dispatcher only), so its calls for every message go without a client proxy.
  */
 @Dependent
 public class CdiConnectionEvents implements ConnectionEvents {

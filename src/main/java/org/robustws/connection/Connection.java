@@ -10,15 +10,13 @@ import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
 import org.robustws.protocol.CloseCodes;
-import org.robustws.session.ClientSession;
-import org.robustws.session.EventSink;
 
 /**
  * One open WebSocket: its metadata, state, counters and outbound queue. Thread-safe; every mutable
  * field is atomic or volatile because the container, the heartbeat timer and publishers touch it
  * from different threads.
  */
-public final class Connection implements EventSink {
+public final class Connection implements Outbound {
   private final String id;
   private final long openOrder;
   private final EndpointKind endpoint;
@@ -42,7 +40,9 @@ public final class Connection implements EventSink {
   private volatile long lastSeenAt;
   private volatile double lastRttMillis = -1;
   private volatile boolean receivedMessage;
-  private volatile ClientSession session;
+  // what the layer above tells about this connection's session, for the snapshot
+  private volatile String sessionId;
+  private volatile Set<String> subscriptions = Set.of();
   // only the heartbeat touches this, and its ticks never overlap (the timer singleton's lock)
   private long nextPingAt;
   // parts of a fragmented text message; only the container's ordered delivery touches these
@@ -51,7 +51,7 @@ public final class Connection implements EventSink {
   // made on the first publication, since most connections never publish; ordered delivery only
   private SerialLane publications;
 
-  Connection(
+  public Connection(
       String id,
       long openOrder,
       EndpointKind endpoint,
@@ -120,6 +120,7 @@ public final class Connection implements EventSink {
             settings.outboundMaxBytes());
   }
 
+  @Override
   public String id() {
     return id;
   }
@@ -139,7 +140,7 @@ public final class Connection implements EventSink {
    *
    * @return false, running nothing, if {@code ws.rate.burst} publications are waiting already
    */
-  boolean publishInOrder(Runnable publication) {
+  public boolean publishInOrder(Runnable publication) {
     if (publications == null) {
       publications =
           new SerialLane(
@@ -155,7 +156,7 @@ public final class Connection implements EventSink {
   }
 
   /** Takes a token for one message from the client. */
-  RateLimiter.Verdict acquire(long now) {
+  public RateLimiter.Verdict acquire(long now) {
     return rateLimiter.acquire(now);
   }
 
@@ -167,13 +168,10 @@ public final class Connection implements EventSink {
     return lastSeenAt;
   }
 
-  /** The session of a {@code /ws} connection; {@code null} on {@code /ws-legacy}. */
-  public ClientSession session() {
-    return session;
-  }
-
-  void session(ClientSession newSession) {
-    this.session = newSession;
+  /** Records which session this connection holds and its channels, for its snapshot. */
+  public void describeSession(String id, Set<String> channels) {
+    this.sessionId = id;
+    this.subscriptions = Set.copyOf(channels);
   }
 
   /**
@@ -181,7 +179,7 @@ public final class Connection implements EventSink {
    *
    * @return false, changing nothing, for an illegal transition
    */
-  boolean moveTo(ConnectionState next) {
+  public boolean moveTo(ConnectionState next) {
     ConnectionState current;
     do {
       current = state.get();
@@ -193,22 +191,22 @@ public final class Connection implements EventSink {
   }
 
   /** Records a frame received from the client: the only proof that it is alive. */
-  void received(long now, int bytes) {
+  public void received(long now, int bytes) {
     lastSeenAt = now;
     counts.incrementAndGet(MESSAGES_IN);
     counts.addAndGet(BYTES_IN, bytes);
   }
 
   /** A part of a text message arrived: the client is alive. */
-  void seen(long now) {
+  public void seen(long now) {
     lastSeenAt = now;
   }
 
-  int partialBytes() {
+  public int partialBytes() {
     return partialBytes;
   }
 
-  void addPart(String part, int bytesSoFar) {
+  public void addPart(String part, int bytesSoFar) {
     if (partial == null) {
       partial = new StringBuilder(part.length() * 2);
     }
@@ -217,7 +215,7 @@ public final class Connection implements EventSink {
   }
 
   /** Ends a message with its last part; a message in one part is not copied. */
-  String completeMessage(String lastPart) {
+  public String completeMessage(String lastPart) {
     if (partial == null) {
       return lastPart;
     }
@@ -226,13 +224,13 @@ public final class Connection implements EventSink {
     return message;
   }
 
-  void discardPartial() {
+  public void discardPartial() {
     partial = null;
     partialBytes = 0;
   }
 
   /** Records a pong: alive, and how long the round trip took. */
-  void ponged(long now, double rttMillis) {
+  public void ponged(long now, double rttMillis) {
     lastSeenAt = now;
     if (rttMillis >= 0) {
       lastRttMillis = rttMillis;
@@ -242,7 +240,7 @@ public final class Connection implements EventSink {
   /**
    * @return true the first time only: {@code resume} is allowed as the first message alone
    */
-  boolean firstMessage() {
+  public boolean firstMessage() {
     if (receivedMessage) {
       return false;
     }
@@ -282,7 +280,7 @@ public final class Connection implements EventSink {
     return openOrder;
   }
 
-  void offerBinary(ByteBuffer data) {
+  public void offerBinary(ByteBuffer data) {
     if (!outbound.offerBinary(data)) {
       slowConsumer();
     }
@@ -310,7 +308,7 @@ public final class Connection implements EventSink {
   }
 
   /** Whether the heartbeat pings this connection now; if so, the next ping is an interval later. */
-  boolean pingDue(long now, long interval) {
+  public boolean pingDue(long now, long interval) {
     if (now < nextPingAt) {
       return false;
     }
@@ -322,7 +320,7 @@ public final class Connection implements EventSink {
     return true;
   }
 
-  void ping(ByteBuffer payload) throws IOException {
+  public void ping(ByteBuffer payload) throws IOException {
     transport.sendPing(payload);
   }
 
@@ -353,7 +351,6 @@ public final class Connection implements EventSink {
 
   /** An immutable view of this connection, for the API and administration. */
   public ConnectionSnapshot snapshot() {
-    ClientSession current = session;
     return new ConnectionSnapshot(
         id,
         endpoint.label(),
@@ -370,8 +367,8 @@ public final class Connection implements EventSink {
         counts.get(BYTES_OUT),
         counts.get(SEND_FAILURES),
         outbound.queuedFrames(),
-        current == null ? null : current.id(),
-        current == null ? Set.of() : Set.copyOf(current.channels()),
+        sessionId,
+        subscriptions,
         lastRttMillis < 0 ? null : lastRttMillis);
   }
 }

@@ -1,7 +1,7 @@
 package org.robustws.connection;
 
 /**
- * What the manager tells the rest of the application. The CDI implementation fires events; unit
+ * What the dispatcher tells the rest of the application. The CDI implementation fires events; unit
  * tests record them. Each call must be cheap and must not throw.
  */
 public interface ConnectionEvents {

@@ -7,9 +7,9 @@ package org.robustws.connection;
  * out of strikes and counts as abusive, one that overshoots now and then never does. Used only from
  * the connection's message delivery, which the container runs one message at a time.
  */
-final class RateLimiter {
+public final class RateLimiter {
   /** What to do with one message. */
-  enum Verdict {
+  public enum Verdict {
     ALLOW,
     REFUSE,
     ABUSE

@@ -11,21 +11,22 @@ import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Connection;
-import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.EndpointKind;
+import org.robustws.connection.SessionTransport;
+import org.robustws.dispatch.Dispatcher;
 
 /**
- * What both endpoints do: hand every container callback to the manager. One instance per
+ * What both endpoints do: hand every container callback to the dispatcher. One instance per
  * connection; the container calls it for one connection at a time, in order.
  */
 abstract class ManagedEndpoint {
   private final EndpointKind kind;
-  @Inject ConnectionManager manager;
+  @Inject Dispatcher dispatcher;
   @Inject ClientInfoReader clientInfo;
   @Inject WsSettings settings;
-  // the manager itself, for the calls on every frame; error and close (rare, and possibly before
-  // open completed) go through the injected proxy
-  private ConnectionManager direct;
+  // the dispatcher itself, for the calls on every frame; error and close (rare, and possibly
+  // before open completed) go through the injected proxy
+  private Dispatcher direct;
   private Connection connection;
 
   ManagedEndpoint(EndpointKind kind) {
@@ -35,7 +36,7 @@ abstract class ManagedEndpoint {
   @OnOpen
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
-    direct = manager.direct().get();
+    direct = dispatcher.direct().get();
     connection = direct.open(kind, clientInfo.read(session), new SessionTransport(session));
   }
 
@@ -57,11 +58,11 @@ abstract class ManagedEndpoint {
 
   @OnError
   public void error(Throwable failure) {
-    manager.onError(connection, failure);
+    dispatcher.onError(connection, failure);
   }
 
   @OnClose
   public void close(CloseReason reason) {
-    manager.onClose(connection, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+    dispatcher.onClose(connection, reason.getCloseCode().getCode(), reason.getReasonPhrase());
   }
 }

@@ -11,6 +11,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionManager;
+import org.robustws.heartbeat.HeartbeatSweep;
 
 /**
  * Alive while the heartbeat runs: without it dead connections pile up and nobody is pinged, which a
@@ -22,12 +23,13 @@ public class HeartbeatLiveness implements HealthCheck {
   static final int MISSED_INTERVALS = 3;
 
   @Inject ConnectionManager manager;
+  @Inject HeartbeatSweep heartbeat;
   @Inject WsSettings settings;
   @Inject Clock clock;
 
   @Override
   public HealthCheckResponse call() {
-    long last = manager.lastHeartbeatAt();
+    long last = heartbeat.lastTickAt();
     long silence = clock.millis() - last;
     // built directly rather than through the builder, which needs the server's provider
     return new HealthCheckResponse(

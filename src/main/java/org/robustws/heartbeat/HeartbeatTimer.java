@@ -9,7 +9,6 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.inject.Inject;
 import org.robustws.config.WsSettings;
-import org.robustws.connection.ConnectionManager;
 import org.robustws.logging.WsLog;
 
 /**
@@ -23,7 +22,7 @@ import org.robustws.logging.WsLog;
 public class HeartbeatTimer {
 
   @Resource TimerService timerService;
-  @Inject ConnectionManager manager;
+  @Inject HeartbeatSweep sweep;
   @Inject WsSettings settings;
 
   @PostConstruct
@@ -36,7 +35,7 @@ public class HeartbeatTimer {
   @Timeout
   void tick() {
     try {
-      ConnectionManager.HeartbeatResult result = manager.heartbeat();
+      HeartbeatSweep.Result result = sweep.tick();
       WsLog.LOG.heartbeatTick(result.pinged(), result.timedOut());
     } catch (RuntimeException e) {
       // an exception would make the container retry the tick; the next one comes anyway

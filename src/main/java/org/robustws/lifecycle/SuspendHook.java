@@ -17,7 +17,6 @@ import org.jboss.msc.service.ServiceController;
 import org.jboss.msc.service.ServiceName;
 import org.jboss.msc.service.StartContext;
 import org.jboss.msc.service.StopContext;
-import org.robustws.connection.ConnectionManager;
 
 /**
  * The graceful stop for a server stop (SIGTERM, {@code :shutdown}), where {@link GracefulShutdown}
@@ -35,7 +34,7 @@ public class SuspendHook implements ServletContextListener, SuspendableActivity 
   private static final ServiceName SUSPEND_CONTROLLER =
       ServiceName.parse("org.wildfly.server.suspend-controller");
 
-  @Inject ConnectionManager manager;
+  @Inject Drain drain;
   private volatile ServiceController<?> controller;
 
   @Override
@@ -73,8 +72,8 @@ public class SuspendHook implements ServletContextListener, SuspendableActivity 
       return COMPLETED; // registering while the server boots counts as a suspend
     }
     // queue the goodbyes now, while the server still waits for this step; wait elsewhere
-    manager.startDrain();
-    return CompletableFuture.runAsync(manager::awaitDrained);
+    drain.start();
+    return CompletableFuture.runAsync(drain::awaitGone);
   }
 
   @Override

@@ -7,8 +7,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
-import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,16 +20,17 @@ import org.robustws.connection.EndpointKind;
 import org.robustws.connection.TrafficListener;
 
 /**
- * Every {@code ws_*} meter, fed by the manager's {@link TrafficListener} calls. Labels are bounded:
- * endpoint, protocol type, error code, close code (unknown codes become {@code other}). Meters are
- * registered with {@code registry.counter/gauge/timer(name, tags)}: in WildFly 39 meters made with
- * builders never reach the scrape endpoint.
+ * Every {@code ws_*} meter, fed by the {@link TrafficListener} calls of the dispatcher, the
+ * connections and the heartbeat. Labels are bounded: endpoint, protocol type, error code, close
+ * code (unknown codes become {@code other}). Meters are registered with {@code
+ * registry.counter/gauge/timer(name, tags)}: in WildFly 39 meters made with builders never reach
+ * the scrape endpoint.
  *
- * <p>{@code @Dependent}: one instance, injected into the manager only, which calls it for every
- * frame: through the client proxy of a normal scope each call cost a thread-local context lookup
- * (bench/RESULTS.md).
+ * <p>{@code @Singleton}: one instance (a second one would remove the first one's meters), called
+ * for every frame without a client proxy: through the proxy of a normal scope each call cost a
+ * thread-local context lookup (bench/RESULTS.md).
  */
-@Dependent
+@Singleton
 public class WsMetrics implements TrafficListener {
   /** Close codes that get their own label value; any other code is counted as {@code other}. */
   private static final Set<Integer> KNOWN_CLOSE_CODES =

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.robustws.connection.Outbound;
 import org.robustws.protocol.Utf8;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
@@ -42,7 +43,7 @@ public final class ClientSession {
   private long replayableFrom;
   private Map<String, StreamPosition> positions; // made on the first subscription
   private ArrayDeque<SessionRecord.Run> runs; // made on the first event
-  private EventSink sink;
+  private Outbound sink;
   private long newestOwner;
   // a new session counts as detached since its creation until its first connection attaches
   private long detachedAt;
@@ -55,7 +56,7 @@ public final class ClientSession {
 
   /** A new session, held by the connection that created it. */
   static ClientSession fresh(
-      String id, String tokenHash, EventSink sink, int maxRuns, int maxSubscriptions) {
+      String id, String tokenHash, Outbound sink, int maxRuns, int maxSubscriptions) {
     ClientSession session = new ClientSession(id, maxRuns, maxSubscriptions);
     session.tokenHash = tokenHash;
     session.sink = sink;
@@ -72,7 +73,7 @@ public final class ClientSession {
       long lastSeq,
       String usedTokenHash,
       String newTokenHash,
-      EventSink sink,
+      Outbound sink,
       int maxRuns,
       int maxSubscriptions) {
     ClientSession session = new ClientSession(record.id(), maxRuns, maxSubscriptions);
@@ -137,7 +138,7 @@ public final class ClientSession {
    * the stream keeps the event for its resume.
    */
   public void deliver(StreamEntry entry, ChannelStreams streams) {
-    EventSink target;
+    Outbound target;
     boolean queued = true;
     synchronized (this) {
       StreamPosition at = positions == null ? null : positions.get(entry.channel());
@@ -270,7 +271,7 @@ public final class ClientSession {
    *
    * @return whether it did
    */
-  synchronized boolean detach(EventSink oldSink, long now) {
+  synchronized boolean detach(Outbound oldSink, long now) {
     if (sink != oldSink || sink == null) {
       return false;
     }
@@ -280,8 +281,8 @@ public final class ClientSession {
   }
 
   /** Takes the session from whoever holds it, for a resume elsewhere. @return the old sink */
-  synchronized EventSink release(long now) {
-    EventSink previous = sink;
+  synchronized Outbound release(long now) {
+    Outbound previous = sink;
     sink = null;
     detachedAt = now;
     return previous;

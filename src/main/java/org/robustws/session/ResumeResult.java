@@ -2,6 +2,7 @@ package org.robustws.session;
 
 import java.util.List;
 import java.util.Map;
+import org.robustws.connection.Outbound;
 import org.robustws.stream.StreamPosition;
 
 /** The outcome of a {@code resume} request. */
@@ -13,10 +14,7 @@ public sealed interface ResumeResult {
    * caller must close.
    */
   record Resumed(
-      ClientSession session,
-      int replayed,
-      EventSink previous,
-      Map<String, StreamPosition> positions)
+      ClientSession session, int replayed, Outbound previous, Map<String, StreamPosition> positions)
       implements ResumeResult {}
 
   /**

@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.infinispan.Cache;
 import org.robustws.channel.ChannelRegistry;
+import org.robustws.connection.Outbound;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
@@ -34,6 +35,8 @@ public final class SessionStore {
   private final Tokens tokens = new Tokens();
   private final Jsonb jsonb = JsonbBuilder.create();
   private final Map<String, ClientSession> held = new ConcurrentHashMap<>();
+  // which session each connection of this node holds
+  private final Map<String, ClientSession> byConnection = new ConcurrentHashMap<>();
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
   private final long graceMillis;
   private final int maxRuns;
@@ -63,18 +66,35 @@ public final class SessionStore {
   /** A new session and its resume token, which only the client gets: the store keeps its hash. */
   public record Created(ClientSession session, String resumeToken) {}
 
-  public Created create(EventSink sink) {
+  public Created create(Outbound sink) {
     String token = tokens.next("", 24);
     ClientSession session =
         ClientSession.fresh(
             tokens.next("s-", 12), Tokens.hash(token), sink, maxRuns, maxSubscriptions);
     held.put(session.id(), session);
+    byConnection.put(sink.id(), session);
     return new Created(session, token);
   }
 
   /** A session a connection of this node holds. */
   public Optional<ClientSession> find(String sessionId) {
     return sessionId == null ? Optional.empty() : Optional.ofNullable(held.get(sessionId));
+  }
+
+  /** The session the connection {@code connectionId} holds, if any. */
+  public Optional<ClientSession> ofConnection(String connectionId) {
+    return Optional.ofNullable(byConnection.get(connectionId));
+  }
+
+  /**
+   * The connection closed: the session it held, if it still does, is recorded for its resume and
+   * this node stops delivering to it. Once per connection however often called.
+   */
+  public void closed(Outbound connection, long now) {
+    ClientSession session = byConnection.remove(connection.id());
+    if (session != null) {
+      detach(session, connection, now);
+    }
   }
 
   /**
@@ -121,11 +141,8 @@ public final class SessionStore {
     return delivered;
   }
 
-  /**
-   * The connection {@code sink} closed: if it still held the session, the record keeps what a
-   * resume needs, and this node stops delivering to it.
-   */
-  public void detach(ClientSession session, EventSink sink, long now) {
+  /** Lets {@code sink} go of the session if it still holds it, and writes the record. */
+  private void detach(ClientSession session, Outbound sink, long now) {
     if (!session.detach(sink, now)) {
       return;
     }
@@ -143,14 +160,6 @@ public final class SessionStore {
     } finally {
       lock.unlock();
     }
-  }
-
-  /** Forgets a session that no connection will hold (the fresh one a resume replaced). */
-  public void discard(ClientSession session) {
-    for (String channel : session.channels()) {
-      channels.unsubscribe(channel, session.id());
-    }
-    held.remove(session.id(), session);
   }
 
   /** Writes the records of every session this node holds, for a stop. */
@@ -180,11 +189,12 @@ public final class SessionStore {
    * Moves a session to the connection behind {@code newSink}, if the token matches, no newer
    * connection has held it, its grace period has not passed and the streams still hold every event
    * the client misses. Those events are queued to the new sink, then the frame {@code resumed}
-   * makes, before any newer event can be. A connection of this node that still held the session (a
-   * half-open socket) loses it and is returned as {@code previous}.
+   * makes, before any newer event can be; the fresh session the new connection got at its open is
+   * forgotten (resume is its first message: it holds nothing). A connection of this node that still
+   * held the session (a half-open socket) loses it and is returned as {@code previous}.
    */
   public ResumeResult resume(
-      ResumeRequest request, EventSink newSink, long now, ResumedFrames resumed) {
+      ResumeRequest request, Outbound newSink, long now, ResumedFrames resumed) {
     ReentrantLock lock = lockOf(request.sessionId());
     lock.lock();
     try {
@@ -210,7 +220,7 @@ public final class SessionStore {
       if (!replay.lost().isEmpty() || replay.entries() == null) {
         return new ResumeResult.Failed(ResumeResult.Reason.GAP, replay.lost());
       }
-      EventSink previous = current == null ? null : current.release(now);
+      Outbound previous = current == null ? null : current.release(now);
       String token = tokens.next("", 24);
       ClientSession session =
           ClientSession.resumed(
@@ -225,7 +235,12 @@ public final class SessionStore {
       // findable and listening before the replay, which holds the session's lock throughout: a
       // live event delivered meanwhile waits for it and is then a duplicate or the next one
       synchronized (session) {
+        forgetFresh(newSink);
+        if (previous != null) {
+          byConnection.remove(previous.id(), current);
+        }
         held.put(session.id(), session);
+        byConnection.put(newSink.id(), session);
         for (String channel : session.channels()) {
           channels.subscribe(channel, session.id());
         }
@@ -241,6 +256,17 @@ public final class SessionStore {
       return new ResumeResult.Resumed(session, replayed, previous, written.positions());
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Forgets the session a connection got at its open: it resumes another one instead. */
+  private void forgetFresh(Outbound connection) {
+    ClientSession fresh = byConnection.remove(connection.id());
+    if (fresh != null) {
+      for (String channel : fresh.channels()) {
+        channels.unsubscribe(channel, fresh.id());
+      }
+      held.remove(fresh.id(), fresh);
     }
   }
 

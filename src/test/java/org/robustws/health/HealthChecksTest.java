@@ -4,51 +4,42 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionInfo;
-import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.EndpointKind;
-import org.robustws.connection.TrafficListener;
-import org.robustws.protocol.MessageCodec;
 import org.robustws.testing.MutableClock;
-import org.robustws.testing.NoEvents;
 import org.robustws.testing.RecordingTransport;
+import org.robustws.testing.TestNode;
 import org.robustws.testing.TestSettings;
-import org.robustws.testing.TestStores;
 
 /** Liveness and readiness go DOWN and back UP with the manager's state, on a clock of ours. */
 class HealthChecksTest {
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
   private final WsSettings settings = WsSettings.defaults();
-  private final MessageCodec codec = new MessageCodec();
-  private final TestStores stores = new TestStores(settings, clock, null);
-  private final ConnectionManager manager = manager(settings);
+  private final List<TestNode> nodes = new ArrayList<>();
+  private final TestNode node = node(settings);
 
-  private ConnectionManager manager(WsSettings with) {
-    return new ConnectionManager(
-        with,
-        clock,
-        stores.sessions,
-        stores.streams,
-        codec,
-        new NoEvents(),
-        TrafficListener.NONE,
-        Runnable::run);
+  private TestNode node(WsSettings with) {
+    TestNode created = new TestNode(with, clock);
+    nodes.add(created);
+    return created;
   }
 
   @AfterEach
   void close() {
-    codec.close();
-    stores.close();
+    nodes.forEach(TestNode::close);
   }
 
   @Test
   void livenessIsDownAfterThreeMissedHeartbeatsAndUpAfterTheNextOne() {
     HeartbeatLiveness liveness = new HeartbeatLiveness();
-    liveness.manager = manager;
+    liveness.manager = node.connections;
+    liveness.heartbeat = node.heartbeat;
     liveness.settings = settings;
     liveness.clock = clock;
     assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus());
@@ -58,27 +49,27 @@ class HealthChecksTest {
     clock.advance(Duration.ofMillis(1));
     assertEquals(HealthCheckResponse.Status.DOWN, liveness.call().getStatus(), "timer stopped");
 
-    manager.heartbeat();
+    node.heartbeat.tick();
     assertEquals(HealthCheckResponse.Status.UP, liveness.call().getStatus());
   }
 
   @Test
   void readinessIsDownWhenFullOrDraining() {
     WsSettings two = TestSettings.defaultsWith(10, 2);
-    ConnectionManager small = manager(two);
+    TestNode small = node(two);
     CapacityReadiness readiness = new CapacityReadiness();
-    readiness.manager = small;
+    readiness.manager = small.connections;
     readiness.settings = two;
     ConnectionInfo info = new ConnectionInfo("127.0.0.1", "test", null, "");
 
-    small.open(EndpointKind.WS, info, new RecordingTransport());
+    small.dispatcher.open(EndpointKind.WS, info, new RecordingTransport());
     assertEquals(HealthCheckResponse.Status.UP, readiness.call().getStatus());
-    var second = small.open(EndpointKind.LEGACY, info, new RecordingTransport());
+    var second = small.dispatcher.open(EndpointKind.LEGACY, info, new RecordingTransport());
     assertEquals(HealthCheckResponse.Status.DOWN, readiness.call().getStatus(), "at capacity");
-    small.onClose(second, 1000, "");
+    small.dispatcher.onClose(second, 1000, "");
     assertEquals(HealthCheckResponse.Status.UP, readiness.call().getStatus(), "room again");
 
-    small.shutdown();
+    small.drain.shutdown();
     assertEquals(HealthCheckResponse.Status.DOWN, readiness.call().getStatus(), "draining");
   }
 }

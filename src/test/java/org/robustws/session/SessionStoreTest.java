@@ -18,6 +18,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.robustws.config.WsSettings;
+import org.robustws.connection.Outbound;
 import org.robustws.stream.HistoryLimits;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
@@ -45,7 +46,7 @@ class SessionStoreTest {
   }
 
   /** A sink that keeps what it gets, for a connection opened after every one before. */
-  static class ListSink implements EventSink {
+  static class ListSink implements Outbound {
     final List<String> frames = new ArrayList<>();
     final long openOrder;
     int bound = Integer.MAX_VALUE;
@@ -53,6 +54,11 @@ class SessionStoreTest {
 
     ListSink(long openOrder) {
       this.openOrder = openOrder;
+    }
+
+    @Override
+    public String id() {
+      return "c-" + openOrder;
     }
 
     @Override
@@ -164,7 +170,7 @@ class SessionStoreTest {
     stores.sessions.subscribe(created.session(), "y");
     publish("x", "a"); // seq 1, processed
     publish("y", "b"); // seq 2, queued but lost with the connection
-    stores.sessions.detach(created.session(), old, clock.millis());
+    stores.sessions.closed(old, clock.millis());
     publish("x", "c"); // while detached
     publish("y", "d");
 
@@ -255,7 +261,7 @@ class SessionStoreTest {
     for (int i = 0; i < 5; i++) {
       publish("x", "e" + i);
     }
-    stores.sessions.detach(created.session(), sink, clock.millis());
+    stores.sessions.closed(sink, clock.millis());
     ResumeResult.Failed gap =
         assertInstanceOf(ResumeResult.Failed.class, resume(created, 1, sink()));
     assertEquals(ResumeResult.Reason.GAP, gap.reason());
@@ -276,7 +282,7 @@ class SessionStoreTest {
     publish("x", "c");
     // the client confirmed seq 3, so the record keeps no runs before it, yet processed only "a"
     created.session().acknowledge(3);
-    stores.sessions.detach(created.session(), old, clock.millis());
+    stores.sessions.closed(old, clock.millis());
     assertReason(ResumeResult.Reason.GAP, resume(created, 1, sink()));
 
     ListSink fresh = sink();
@@ -323,7 +329,7 @@ class SessionStoreTest {
       publish("x", euros + i);
     }
     assertEquals(4008, slow.closedWith);
-    stores.sessions.detach(created.session(), slow, clock.millis());
+    stores.sessions.closed(slow, clock.millis());
     ListSink fresh = sink();
     assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, fresh));
     assertEquals(List.of(1L, 2L, 3L, 4L, 5L), fresh.seqs());
@@ -395,7 +401,7 @@ class SessionStoreTest {
       while (current.events().size() < 5 && publisher.isAlive()) {
         java.util.concurrent.locks.LockSupport.parkNanos(100_000);
       }
-      stores.sessions.detach(session, current, clock.millis());
+      stores.sessions.closed(current, clock.millis());
       List<JsonObject> received;
       synchronized (current) {
         received = current.events();
@@ -416,7 +422,7 @@ class SessionStoreTest {
     }
     publisher.join();
     assertTrue(resumes >= 20, "only " + resumes + " resumes while publishing");
-    stores.sessions.detach(session, current, clock.millis());
+    stores.sessions.closed(current, clock.millis());
     for (JsonObject event : current.events()) {
       got.add(event.getString("data"));
     }
@@ -451,12 +457,12 @@ class SessionStoreTest {
         assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, fresh));
     String token = newToken(fresh);
     // the old connection's close arrives after the resume took the session from it
-    stores.sessions.detach(first, old, clock.millis());
+    stores.sessions.closed(old, clock.millis());
     publish("x", "a");
     assertEquals(List.of(1L), fresh.seqs(), "the resumed session still listens");
     assertSame(resumed.session(), stores.sessions.find(first.id()).orElseThrow());
     // and its record is the resume's: the rotated token works
-    stores.sessions.detach(resumed.session(), fresh, clock.millis());
+    stores.sessions.closed(fresh, clock.millis());
     assertInstanceOf(
         ResumeResult.Resumed.class,
         resume(first.id(), token, 1, Map.of(), sink()),

@@ -1,4 +1,4 @@
-package org.robustws.connection;
+package org.robustws.dispatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -22,30 +22,51 @@ import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.config.WsSettings;
+import org.robustws.connection.Connection;
+import org.robustws.connection.ConnectionClosed;
+import org.robustws.connection.ConnectionEvents;
+import org.robustws.connection.ConnectionInfo;
+import org.robustws.connection.ConnectionOpened;
+import org.robustws.connection.ConnectionSnapshot;
+import org.robustws.connection.ConnectionState;
+import org.robustws.connection.EndpointKind;
+import org.robustws.connection.MessageReceived;
+import org.robustws.connection.PublishExecutor;
+import org.robustws.connection.ResumeAttempted;
+import org.robustws.connection.Transport;
+import org.robustws.heartbeat.HeartbeatSweep;
 import org.robustws.protocol.CloseCodes;
-import org.robustws.protocol.MessageCodec;
+import org.robustws.session.ClientSession;
 import org.robustws.session.SessionStore;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.RecordingTransport;
+import org.robustws.testing.TestNode;
 import org.robustws.testing.TestSettings;
-import org.robustws.testing.TestStores;
 
-/** The manager with real collaborators, a clock that moves on command and recording transports. */
-class ConnectionManagerTest {
+/**
+ * The dispatcher with the rest of a node as CDI wires it (real caches, in memory), a clock that
+ * moves on command and recording transports.
+ */
+class DispatcherTest {
   private static final ConnectionInfo INFO = new ConnectionInfo("127.0.0.1", "junit", null, "");
 
   private final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T12:00:00Z"));
   private final WsSettings settings =
       TestSettings.defaultsWith(10, WsSettings.defaults().maxConnections());
-  private final MessageCodec codec = new MessageCodec();
-  private final TestStores stores = new TestStores(settings, clock, null);
-  private final SessionStore sessions = stores.sessions;
   private final RecordingEvents events = new RecordingEvents();
-  private final ConnectionManager manager = managerPublishingOn(Runnable::run);
+  private final List<TestNode> nodes = new ArrayList<>();
+  private final TestNode node = node(settings, events, Runnable::run);
+  private final Dispatcher dispatcher = node.dispatcher;
+  private final SessionStore sessions = node.sessions;
 
-  private ConnectionManager managerPublishingOn(PublishExecutor executor) {
-    return new ConnectionManager(
-        settings, clock, sessions, stores.streams, codec, events, TrafficListener.NONE, executor);
+  private TestNode node(WsSettings with, ConnectionEvents observer, PublishExecutor executor) {
+    TestNode created = new TestNode(with, clock, observer, executor);
+    nodes.add(created);
+    return created;
+  }
+
+  private ClientSession sessionOf(Connection connection) {
+    return sessions.ofConnection(connection.id()).orElseThrow();
   }
 
   static class RecordingEvents implements ConnectionEvents {
@@ -74,8 +95,7 @@ class ConnectionManagerTest {
 
   @AfterEach
   void close() {
-    codec.close();
-    stores.close();
+    nodes.forEach(TestNode::close);
   }
 
   @Test
@@ -100,8 +120,8 @@ class ConnectionManagerTest {
     logger.addHandler(recorder);
     logger.setUseParentHandlers(false); // the expected warning need not reach the build's output
     try {
-      manager.open(EndpointKind.WS, INFO, failingWith(new ClosedChannelException()));
-      manager.open(EndpointKind.WS, INFO, failingWith(new IllegalStateException("a bug")));
+      dispatcher.open(EndpointKind.WS, INFO, failingWith(new ClosedChannelException()));
+      dispatcher.open(EndpointKind.WS, INFO, failingWith(new IllegalStateException("a bug")));
     } finally {
       logger.removeHandler(recorder);
       logger.setUseParentHandlers(true);
@@ -146,16 +166,16 @@ class ConnectionManagerTest {
   @Test
   void announcesEachWsConnectionFirst() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
+    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
     JsonObject connected = json(transport.texts.get(0));
     assertEquals("connected", connected.getString("event"));
     assertEquals(connection.id(), connected.getString("clientId"));
-    assertEquals(connection.session().id(), connected.getString("sessionId"));
+    assertEquals(sessionOf(connection).id(), connected.getString("sessionId"));
     assertEquals(ConnectionState.CONNECTED, connection.state());
     assertTrue(events.all.get(0) instanceof ConnectionOpened);
 
     RecordingTransport legacy = new RecordingTransport();
-    manager.open(EndpointKind.LEGACY, INFO, legacy);
+    dispatcher.open(EndpointKind.LEGACY, INFO, legacy);
     assertEquals(List.of(), legacy.texts, "the old protocol has no greeting");
   }
 
@@ -166,7 +186,7 @@ class ConnectionManagerTest {
     List<Connection> connections = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       RecordingTransport transport = new RecordingTransport();
-      connections.add(manager.open(EndpointKind.WS, INFO, transport));
+      connections.add(dispatcher.open(EndpointKind.WS, INFO, transport));
       transports.add(transport);
     }
     long interval = settings.heartbeatIntervalMs();
@@ -174,9 +194,9 @@ class ConnectionManagerTest {
     int largestTick = 0;
     for (int tick = 0; tick < ticks; tick++) {
       clock.advance(Duration.ofMillis(settings.heartbeatTickMs()));
-      largestTick = Math.max(largestTick, manager.heartbeat().pinged());
+      largestTick = Math.max(largestTick, node.heartbeat.tick().pinged());
       // an unsolicited pong keeps them alive
-      connections.forEach(c -> manager.onPong(c, ByteBuffer.allocate(0)));
+      connections.forEach(c -> dispatcher.onPong(c, ByteBuffer.allocate(0)));
     }
     for (RecordingTransport transport : transports) {
       assertEquals(2, transport.pings.size(), "one ping per interval");
@@ -188,30 +208,30 @@ class ConnectionManagerTest {
   void heartbeatPingsAndClosesSilentConnectionsWith4000() {
     RecordingTransport silent = new RecordingTransport();
     RecordingTransport lively = new RecordingTransport();
-    Connection silentOne = manager.open(EndpointKind.WS, INFO, silent);
-    Connection livelyOne = manager.open(EndpointKind.LEGACY, INFO, lively);
+    Connection silentOne = dispatcher.open(EndpointKind.WS, INFO, silent);
+    Connection livelyOne = dispatcher.open(EndpointKind.LEGACY, INFO, lively);
 
     clock.advance(Duration.ofMillis(settings.heartbeatIntervalMs()));
-    assertEquals(new ConnectionManager.HeartbeatResult(2, 0), manager.heartbeat());
+    assertEquals(new HeartbeatSweep.Result(2, 0), node.heartbeat.tick());
     assertEquals(1, silent.pings.size());
     assertEquals("heartbeat", json(lively.texts.get(0)).getString("type"));
 
     clock.advance(Duration.ofMillis(5));
     ByteBuffer echoed = lively.pings.get(0).duplicate();
-    manager.onPong(livelyOne, echoed);
+    dispatcher.onPong(livelyOne, echoed);
     assertEquals(5.0, livelyOne.snapshot().lastRttMillis(), 0.001);
 
     // the server's own pings and heartbeats do not count as signs of life
     clock.advance(
         Duration.ofMillis(settings.heartbeatTimeoutMs() - settings.heartbeatIntervalMs()));
-    assertEquals(1, manager.heartbeat().timedOut());
+    assertEquals(1, node.heartbeat.tick().timedOut());
     assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, silent.closeCode);
-    assertTrue(manager.find(silentOne.id()).isEmpty(), "removed at once");
-    assertTrue(manager.find(livelyOne.id()).isPresent());
+    assertTrue(node.connections.find(silentOne.id()).isEmpty(), "removed at once");
+    assertTrue(node.connections.find(livelyOne.id()).isPresent());
     ConnectionClosed closed = (ConnectionClosed) events.all.get(events.all.size() - 1);
     assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, closed.code());
 
-    manager.onClose(silentOne, 1006, "");
+    dispatcher.onClose(silentOne, 1006, "");
     assertEquals(
         1, events.all.stream().filter(ConnectionClosed.class::isInstance).count(), "closed once");
   }
@@ -220,14 +240,14 @@ class ConnectionManagerTest {
   void fansOutWithPerSessionSequenceNumbers() {
     RecordingTransport a = new RecordingTransport();
     RecordingTransport b = new RecordingTransport();
-    Connection ca = manager.open(EndpointKind.WS, INFO, a);
-    Connection cb = manager.open(EndpointKind.WS, INFO, b);
-    manager.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
-    manager.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"sport\"}");
-    manager.onText(cb, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    Connection ca = dispatcher.open(EndpointKind.WS, INFO, a);
+    Connection cb = dispatcher.open(EndpointKind.WS, INFO, b);
+    dispatcher.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    dispatcher.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"sport\"}");
+    dispatcher.onText(cb, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
 
-    manager.onText(cb, "{\"type\":\"publish\",\"channel\":\"sport\",\"data\":1,\"id\":\"p1\"}");
-    manager.onText(cb, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":2,\"id\":\"p2\"}");
+    dispatcher.onText(cb, "{\"type\":\"publish\",\"channel\":\"sport\",\"data\":1,\"id\":\"p1\"}");
+    dispatcher.onText(cb, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":2,\"id\":\"p2\"}");
 
     List<JsonObject> eventsOfA = ofType(a, "event");
     assertEquals(List.of(1, 2), eventsOfA.stream().map(e -> e.getInt("seq")).toList());
@@ -244,22 +264,24 @@ class ConnectionManagerTest {
   @Test
   void fansOutOnThePublishExecutorInThePublishersOrderAndBoundsTheWaitingOnes() {
     List<Runnable> pool = new ArrayList<>();
-    ConnectionManager busy = managerPublishingOn(pool::add);
+    TestNode busy = node(settings, events, pool::add);
     RecordingTransport subscriber = new RecordingTransport();
-    busy.onText(
-        busy.open(EndpointKind.WS, INFO, subscriber),
+    busy.dispatcher.onText(
+        busy.dispatcher.open(EndpointKind.WS, INFO, subscriber),
         "{\"type\":\"subscribe\",\"channel\":\"news\"}");
     RecordingTransport publisher = new RecordingTransport();
-    Connection connection = busy.open(EndpointKind.WS, INFO, publisher);
+    Connection connection = busy.dispatcher.open(EndpointKind.WS, INFO, publisher);
     int burst = settings.rateBurst();
     for (int i = 0; i < burst; i++) {
-      busy.onText(connection, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":" + i + "}");
+      busy.dispatcher.onText(
+          connection, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":" + i + "}");
     }
     assertTrue(ofType(subscriber, "event").isEmpty(), "not on the container's thread");
     assertTrue(ofType(publisher, "ack").isEmpty());
 
     clock.advance(Duration.ofSeconds(1)); // the rate limit would allow more, the lane is full
-    busy.onText(connection, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":0,\"id\":\"x\"}");
+    busy.dispatcher.onText(
+        connection, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":0,\"id\":\"x\"}");
     JsonObject refused = ofType(publisher, "error").get(0);
     assertEquals("rate_limited", refused.getString("error"));
     assertEquals("x", refused.getString("ref"));
@@ -277,24 +299,19 @@ class ConnectionManagerTest {
 
   @Test
   void aFailureOnOurSideIsAnsweredAsInternalAndKeepsTheConnection() {
-    ConnectionManager failing =
-        new ConnectionManager(
+    TestNode failing =
+        node(
             settings,
-            clock,
-            sessions,
-            stores.streams,
-            codec,
             new RecordingEvents() {
               @Override
               public void received(MessageReceived event) {
                 throw new IllegalStateException("an observer's bug");
               }
             },
-            TrafficListener.NONE,
             Runnable::run);
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = failing.open(EndpointKind.WS, INFO, transport);
-    failing.onText(connection, "{\"type\":\"message\",\"id\":7}");
+    Connection connection = failing.dispatcher.open(EndpointKind.WS, INFO, transport);
+    failing.dispatcher.onText(connection, "{\"type\":\"message\",\"id\":7}");
     JsonObject error = ofType(transport, "error").get(0);
     assertEquals("internal", error.getString("error"));
     assertEquals("internal error", error.getString("message"));
@@ -307,13 +324,9 @@ class ConnectionManagerTest {
   void aFailureWhileOpeningClosesWith1011AndGivesBackTheConnectionsPlace() {
     WsSettings one = TestSettings.defaultsWith(10, 1);
     boolean[] fail = {true};
-    ConnectionManager failing =
-        new ConnectionManager(
+    TestNode failing =
+        node(
             one,
-            clock,
-            sessions,
-            stores.streams,
-            codec,
             new RecordingEvents() {
               @Override
               public void opened(ConnectionOpened event) {
@@ -323,25 +336,24 @@ class ConnectionManagerTest {
                 }
               }
             },
-            TrafficListener.NONE,
             Runnable::run);
     RecordingTransport first = new RecordingTransport();
-    failing.open(EndpointKind.WS, INFO, first);
+    failing.dispatcher.open(EndpointKind.WS, INFO, first);
     assertEquals(CloseCodes.SERVER_ERROR, first.closeCode);
-    assertEquals(0, failing.size());
+    assertEquals(0, failing.connections.size());
     RecordingTransport second = new RecordingTransport();
-    failing.open(EndpointKind.WS, INFO, second);
+    failing.dispatcher.open(EndpointKind.WS, INFO, second);
     assertEquals(0, second.closeCalls, "the only place is free again");
-    assertEquals(1, failing.size());
+    assertEquals(1, failing.connections.size());
   }
 
   @Test
   void refusesBadMessagesAndKeepsTheConnection() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
-    manager.onText(connection, "{oops");
-    manager.onText(connection, "{\"type\":\"unsubscribe\",\"channel\":\"never\",\"id\":3}");
-    manager.onText(connection, "{\"type\":\"ping\",\"timestamp\":99}");
+    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "{oops");
+    dispatcher.onText(connection, "{\"type\":\"unsubscribe\",\"channel\":\"never\",\"id\":3}");
+    dispatcher.onText(connection, "{\"type\":\"ping\",\"timestamp\":99}");
     List<JsonObject> errors = ofType(transport, "error");
     assertEquals("invalid_format", errors.get(0).getString("error"));
     assertEquals("not_subscribed", errors.get(1).getString("error"));
@@ -353,32 +365,32 @@ class ConnectionManagerTest {
   @Test
   void closesOversizedMessagesWith1009() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
-    manager.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
+    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
     assertEquals(CloseCodes.TOO_BIG, transport.closeCode);
   }
 
   @Test
   void resumeMovesTheSessionAndClosesTheOldConnection() {
     RecordingTransport first = new RecordingTransport();
-    Connection old = manager.open(EndpointKind.WS, INFO, first);
-    manager.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
-    manager.publish("news", Json.createValue(1), null);
+    Connection old = dispatcher.open(EndpointKind.WS, INFO, first);
+    dispatcher.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    node.fanout.publish("news", Json.createValue(1), null);
     JsonObject hello = json(first.texts.get(0));
 
     RecordingTransport second = new RecordingTransport();
-    Connection fresh = manager.open(EndpointKind.WS, INFO, second);
-    manager.publish("news", Json.createValue(2), null);
-    manager.onText(fresh, resume(hello, 1));
+    Connection fresh = dispatcher.open(EndpointKind.WS, INFO, second);
+    node.fanout.publish("news", Json.createValue(2), null);
+    dispatcher.onText(fresh, resume(hello, 1));
 
     assertEquals(List.of(2), ofType(second, "event").stream().map(e -> e.getInt("seq")).toList());
     JsonObject resumed = ofType(second, "resumed").get(0);
     assertEquals(1, resumed.getInt("replayed"));
     assertEquals(2, resumed.getInt("lastSeq"));
     assertEquals(CloseCodes.SESSION_TAKEN_OVER, first.closeCode);
-    assertEquals(hello.getString("sessionId"), fresh.session().id());
+    assertEquals(hello.getString("sessionId"), sessionOf(fresh).id());
 
-    manager.onText(
+    dispatcher.onText(
         fresh, "{\"type\":\"resume\",\"sessionId\":\"x\",\"resumeToken\":\"y\",\"lastSeq\":0}");
     assertEquals("invalid_state", ofType(second, "error").get(0).getString("error"));
   }
@@ -394,22 +406,22 @@ class ConnectionManagerTest {
   void aLateResumeFromAnOlderConnectionIsClosedAsTakenOver() {
     JsonObject hello = lostConnectionSubscribedTo("news");
     RecordingTransport first = new RecordingTransport();
-    Connection older = manager.open(EndpointKind.WS, INFO, first);
+    Connection older = dispatcher.open(EndpointKind.WS, INFO, first);
     RecordingTransport second = new RecordingTransport();
-    Connection newer = manager.open(EndpointKind.WS, INFO, second);
-    manager.onText(newer, resume(hello, 0));
+    Connection newer = dispatcher.open(EndpointKind.WS, INFO, second);
+    dispatcher.onText(newer, resume(hello, 0));
     JsonObject resumed = ofType(second, "resumed").get(0);
 
-    manager.onText(older, resume(hello, 0));
+    dispatcher.onText(older, resume(hello, 0));
     assertEquals(CloseCodes.SESSION_TAKEN_OVER, first.closeCode);
     assertEquals(1, first.texts.size(), "no answer but the close: " + first.texts);
     assertEquals(0, second.closeCalls, "the live connection keeps its session");
-    manager.publish("news", Json.createValue(1), null);
+    node.fanout.publish("news", Json.createValue(1), null);
     assertEquals(1, ofType(second, "event").size());
 
-    manager.onClose(newer, 1006, "");
+    dispatcher.onClose(newer, 1006, "");
     RecordingTransport third = new RecordingTransport();
-    manager.onText(manager.open(EndpointKind.WS, INFO, third), resume(resumed, 1));
+    dispatcher.onText(dispatcher.open(EndpointKind.WS, INFO, third), resume(resumed, 1));
     assertEquals(1, ofType(third, "resumed").size(), "the client's token works: " + third.texts);
   }
 
@@ -417,16 +429,16 @@ class ConnectionManagerTest {
   void ignoresWhatArrivesAfterTheServerStartedClosing() {
     JsonObject hello = lostConnectionSubscribedTo("news");
     RecordingTransport transport = new RecordingTransport();
-    Connection closing = manager.open(EndpointKind.WS, INFO, transport);
+    Connection closing = dispatcher.open(EndpointKind.WS, INFO, transport);
     closing.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
 
-    manager.onText(closing, resume(hello, 0));
-    manager.onText(closing, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":1}");
-    manager.onBinary(closing, ByteBuffer.wrap(new byte[] {1}));
+    dispatcher.onText(closing, resume(hello, 0));
+    dispatcher.onText(closing, "{\"type\":\"publish\",\"channel\":\"news\",\"data\":1}");
+    dispatcher.onBinary(closing, ByteBuffer.wrap(new byte[] {1}));
     assertEquals(1, transport.texts.size(), "only system/connected: " + transport.texts);
 
     RecordingTransport next = new RecordingTransport();
-    manager.onText(manager.open(EndpointKind.WS, INFO, next), resume(hello, 0));
+    dispatcher.onText(dispatcher.open(EndpointKind.WS, INFO, next), resume(hello, 0));
     assertEquals(1, ofType(next, "resumed").size(), "the session is still there to resume");
   }
 
@@ -435,30 +447,30 @@ class ConnectionManagerTest {
    */
   private JsonObject lostConnectionSubscribedTo(String channel) {
     RecordingTransport transport = new RecordingTransport();
-    Connection lost = manager.open(EndpointKind.WS, INFO, transport);
-    manager.onText(lost, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
-    manager.onClose(lost, 1006, "");
+    Connection lost = dispatcher.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(lost, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+    dispatcher.onClose(lost, 1006, "");
     return json(transport.texts.get(0));
   }
 
   @Test
   void closesASlowConsumerWith4008AndKeepsItsEventsForResume() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
-    manager.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"flood\"}");
+    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"flood\"}");
     transport.hold();
     for (int i = 0; i <= settings.outboundMaxMessages(); i++) {
-      manager.publish("flood", Json.createValue(i), null);
+      node.fanout.publish("flood", Json.createValue(i), null);
     }
     assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);
-    assertEquals(settings.outboundMaxMessages() + 1, connection.session().lastSeq());
+    assertEquals(settings.outboundMaxMessages() + 1, sessionOf(connection).lastSeq());
 
     // the client got the frames the socket had taken (none, here) and resumes from there
     JsonObject hello = json(transport.texts.get(0));
-    manager.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
+    dispatcher.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
     RecordingTransport again = new RecordingTransport();
-    Connection resumed = manager.open(EndpointKind.WS, INFO, again);
-    manager.onText(resumed, resume(hello, 0));
+    Connection resumed = dispatcher.open(EndpointKind.WS, INFO, again);
+    dispatcher.onText(resumed, resume(hello, 0));
     assertEquals(settings.outboundMaxMessages() + 1, ofType(again, "event").size(), "no loss");
     assertEquals(0, again.closeCalls, "the replay itself is not a slow consumer");
   }
@@ -471,20 +483,20 @@ class ConnectionManagerTest {
   @Test
   void aSlowConsumerOfFourKibNonAsciiEventsResumesWithNothingLost() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
-    manager.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"euro\"}");
+    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"euro\"}");
     transport.hold();
     String euros = "€".repeat(1_365); // 4,095 UTF-8 bytes
     int published = 0;
     while (transport.closeCalls == 0) {
-      manager.publish("euro", Json.createValue(euros + published), null);
+      node.fanout.publish("euro", Json.createValue(euros + published), null);
       published++;
     }
     assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);
     JsonObject hello = json(transport.texts.get(0));
-    manager.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
+    dispatcher.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
     RecordingTransport again = new RecordingTransport();
-    manager.onText(manager.open(EndpointKind.WS, INFO, again), resume(hello, 0));
+    dispatcher.onText(dispatcher.open(EndpointKind.WS, INFO, again), resume(hello, 0));
     assertEquals(
         published, ofType(again, "event").size(), "no loss: " + ofType(again, "resume_failed"));
   }
@@ -492,10 +504,10 @@ class ConnectionManagerTest {
   @Test
   void legacyEchoesAndAnswersPings() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.LEGACY, INFO, transport);
-    manager.onText(connection, "hello");
-    manager.onText(connection, "{\"type\":\"ping\"}");
-    manager.onBinary(connection, ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    Connection connection = dispatcher.open(EndpointKind.LEGACY, INFO, transport);
+    dispatcher.onText(connection, "hello");
+    dispatcher.onText(connection, "{\"type\":\"ping\"}");
+    dispatcher.onBinary(connection, ByteBuffer.wrap(new byte[] {1, 2, 3}));
     assertEquals("hello", transport.texts.get(0));
     assertEquals("pong", json(transport.texts.get(1)).getString("type"));
     assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), transport.binaries.get(0));
@@ -504,8 +516,8 @@ class ConnectionManagerTest {
   @Test
   void shutdownSaysWhenToComeBackThenCloses1012() {
     RecordingTransport transport = new RecordingTransport();
-    manager.open(EndpointKind.WS, INFO, transport);
-    manager.shutdown();
+    dispatcher.open(EndpointKind.WS, INFO, transport);
+    node.drain.shutdown();
     JsonObject goodbye = json(transport.texts.get(transport.texts.size() - 1));
     assertEquals("shutdown", goodbye.getString("event"));
     long after = goodbye.getJsonNumber("reconnectAfter").longValue();
@@ -516,9 +528,9 @@ class ConnectionManagerTest {
   @Test
   void snapshotsCarryTheMetadata() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = manager.open(EndpointKind.WS, INFO, transport);
-    manager.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
-    ConnectionSnapshot snapshot = manager.find(connection.id()).orElseThrow();
+    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    ConnectionSnapshot snapshot = node.connections.find(connection.id()).orElseThrow();
     assertEquals("ws", snapshot.endpoint());
     assertEquals("connected", snapshot.state());
     assertEquals("127.0.0.1", snapshot.remoteAddress());
@@ -526,7 +538,7 @@ class ConnectionManagerTest {
     assertEquals(2, snapshot.messagesOut());
     assertEquals(java.util.Set.of("news"), snapshot.subscriptions());
     assertNotNull(snapshot.sessionId());
-    assertFalse(manager.sendTo("c-unknown", Json.createValue(1)));
+    assertFalse(node.connections.sendTo("c-unknown", Json.createValue(1)));
   }
 
   /**
@@ -544,7 +556,7 @@ class ConnectionManagerTest {
 
   private static List<JsonObject> ofType(RecordingTransport transport, String type) {
     return transport.texts.stream()
-        .map(ConnectionManagerTest::json)
+        .map(DispatcherTest::json)
         .filter(o -> type.equals(o.getString("type")))
         .toList();
   }

@@ -1,9 +1,15 @@
-package org.robustws.connection;
+package org.robustws.dispatch;
 
 import jakarta.json.JsonValue;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import org.robustws.connection.Connection;
+import org.robustws.connection.ConnectionEvents;
+import org.robustws.connection.ConnectionState;
+import org.robustws.connection.ResumeAttempted;
+import org.robustws.connection.TrafficListener;
+import org.robustws.fanout.Fanout;
 import org.robustws.protocol.ClientMessage;
 import org.robustws.protocol.ErrorCode;
 import org.robustws.protocol.MessageCodec;
@@ -22,6 +28,7 @@ final class WsProtocol {
   private final Fanout fanout;
   private final ConnectionEvents events;
   private final TrafficListener traffic;
+  private final ServerMessage.ClientConfig clientConfig;
   private final int maxSubscriptions;
 
   WsProtocol(
@@ -30,18 +37,33 @@ final class WsProtocol {
       Fanout fanout,
       ConnectionEvents events,
       TrafficListener traffic,
+      ServerMessage.ClientConfig clientConfig,
       int maxSubscriptions) {
-    this.maxSubscriptions = maxSubscriptions;
     this.codec = codec;
     this.sessions = sessions;
     this.fanout = fanout;
     this.events = events;
     this.traffic = traffic;
+    this.clientConfig = clientConfig;
+    this.maxSubscriptions = maxSubscriptions;
+  }
+
+  /** A new connection gets a fresh session, announced by {@code system/connected} first. */
+  void opened(Connection connection, long now) {
+    SessionStore.Created created = sessions.create(connection);
+    connection.describeSession(created.session().id(), java.util.Set.of());
+    reply(
+        connection,
+        ServerMessage.Connected.of(
+            connection.id(), created.session().id(), created.resumeToken(), now, clientConfig));
+  }
+
+  void closed(Connection connection, long now) {
+    sessions.closed(connection, now);
   }
 
   void handle(Connection connection, ClientMessage message, boolean first, long now)
       throws ProtocolException {
-    ClientSession session = connection.session();
     if (message instanceof ClientMessage.Ping ping) {
       reply(connection, ServerMessage.Pong.of(ping.timestamp(), now, connection.id()));
     } else if (message instanceof ClientMessage.Echo echo) {
@@ -49,20 +71,24 @@ final class WsProtocol {
     } else if (message instanceof ClientMessage.Message body) {
       reply(connection, new ServerMessage.MessageEcho(body.body()));
     } else if (message instanceof ClientMessage.Subscribe subscribe) {
+      ClientSession session = session(connection);
       if (sessions.subscribe(session, subscribe.channel()) == ClientSession.Subscription.TOO_MANY) {
         throw new ProtocolException(
             ErrorCode.TOO_MANY_SUBSCRIPTIONS,
             "a session may listen to at most " + maxSubscriptions + " channels",
             subscribe.id());
       }
+      connection.describeSession(session.id(), session.channels());
       reply(connection, ServerMessage.Subscribed.of(subscribe.channel(), subscribe.id()));
     } else if (message instanceof ClientMessage.Unsubscribe unsubscribe) {
+      ClientSession session = session(connection);
       if (!sessions.unsubscribe(session, unsubscribe.channel())) {
         throw new ProtocolException(
             ErrorCode.NOT_SUBSCRIBED,
             "not subscribed to '" + unsubscribe.channel() + "'",
             unsubscribe.id());
       }
+      connection.describeSession(session.id(), session.channels());
       reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
     } else if (message instanceof ClientMessage.Publish publish) {
       if (!connection.publishInOrder(() -> fanOut(connection, publish))) {
@@ -78,8 +104,15 @@ final class WsProtocol {
       }
       resume(connection, resume, now);
     } else if (message instanceof ClientMessage.Ack ack) {
-      session.acknowledge(ack.seq());
+      session(connection).acknowledge(ack.seq());
     }
+  }
+
+  /** The session of an open {@code /ws} connection: it has one from its open to its close. */
+  private ClientSession session(Connection connection) {
+    return sessions
+        .ofConnection(connection.id())
+        .orElseThrow(() -> new IllegalStateException("no session for " + connection.id()));
   }
 
   /** Runs on the publish executor (see {@link Connection#publishInOrder}). */
@@ -96,7 +129,6 @@ final class WsProtocol {
   }
 
   private void resume(Connection connection, ClientMessage.Resume request, long now) {
-    ClientSession fresh = connection.session();
     Map<String, StreamPosition> positions = new HashMap<>();
     request
         .positions()
@@ -111,13 +143,11 @@ final class WsProtocol {
                 codec.encode(
                     ServerMessage.Resumed.of(sessionId, token, replayed, lastSeq, wire(at))));
     if (result instanceof ResumeResult.Resumed resumed) {
-      connection.session(resumed.session());
-      // resume is the first message, so the fresh session has no subscriptions to carry over
-      sessions.discard(fresh);
+      connection.describeSession(resumed.session().id(), resumed.session().channels());
       if (connection.state() != ConnectionState.CONNECTED) {
         // closed meanwhile (the heartbeat closes from its own thread), and its close may have
-        // detached the fresh session instead: without this the session would stay held
-        sessions.detach(resumed.session(), connection, now);
+        // come before the resume gave it the session: without this the session would stay held
+        sessions.closed(connection, now);
       }
       if (resumed.previous() != null && resumed.previous() != connection) {
         resumed.previous().closeAsTakenOver();
@@ -153,7 +183,7 @@ final class WsProtocol {
         connection, ServerMessage.Error.of(ErrorCode.INTERNAL.wireValue(), "internal error", ref));
   }
 
-  private void reply(Connection connection, ServerMessage message) {
+  void reply(Connection connection, ServerMessage message) {
     connection.offer(message.type(), codec.encode(message));
   }
 }

@@ -1,4 +1,4 @@
-package org.robustws.endpoint;
+package org.robustws.connection;
 
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
@@ -7,18 +7,17 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
-import org.robustws.connection.Transport;
 import org.robustws.logging.WsLog;
 
 /** A connection's transport on a Jakarta WebSocket session; asynchronous sends only. */
-final class SessionTransport implements Transport {
+public final class SessionTransport implements Transport {
 
   /** RFC 6455 allows 123 bytes of reason in a close frame. */
   private static final int MAX_REASON_BYTES = 123;
 
   private final Session session;
 
-  SessionTransport(Session session) {
+  public SessionTransport(Session session) {
     this.session = session;
   }
 

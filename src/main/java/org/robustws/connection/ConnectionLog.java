@@ -1,14 +1,12 @@
-package org.robustws.logging;
+package org.robustws.connection;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.Set;
-import org.robustws.connection.ConnectionClosed;
-import org.robustws.connection.ConnectionOpened;
-import org.robustws.connection.ConnectionSnapshot;
-import org.robustws.connection.ResumeAttempted;
+import org.robustws.logging.LogFields;
+import org.robustws.logging.WsLog;
 
-/** Logs the life of every connection from the manager's CDI events. */
+/** Logs the life of every connection from the CDI events the dispatcher fires. */
 @ApplicationScoped
 public class ConnectionLog {
   /** Closes that are part of normal life; anything else (1006, 1011, 4000, …) is a warning. */

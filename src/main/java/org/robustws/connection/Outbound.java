@@ -1,10 +1,14 @@
-package org.robustws.session;
+package org.robustws.connection;
 
 /**
- * Where a session's frames go while a connection holds it. A session queues under its own lock
- * (that is what keeps frames in {@code seq} order) and sends and closes only after releasing it.
+ * A connection's outbound side as the layer above sees it: where a session's frames go while the
+ * connection holds it. A session queues under its own lock (that keeps frames in {@code seq} order)
+ * and sends and closes only after releasing it.
  */
-public interface EventSink {
+public interface Outbound {
+
+  /** The connection's id. */
+  String id();
 
   /**
    * Queues a frame without sending it. {@code forced}: whatever the bounds (a resume's replay,

@@ -1,0 +1,33 @@
+package org.robustws.session;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.infinispan.Cache;
+import org.robustws.channel.InMemoryChannelRegistry;
+import org.robustws.config.WsSettings;
+import org.robustws.stream.ChannelStreams;
+
+/**
+ * The sessions, their records on the server's cache {@code ws/sessions}
+ * (wildfly-config/configure-infinispan.cli), which outlives the deployment.
+ */
+@ApplicationScoped
+public class SessionsProducer {
+
+  @Resource(lookup = "java:jboss/infinispan/cache/ws/sessions")
+  Cache<String, String> cache;
+
+  @Produces
+  @Singleton
+  SessionStore sessionStore(WsSettings settings, ChannelStreams streams) {
+    return new SessionStore(
+        cache,
+        new InMemoryChannelRegistry(),
+        streams,
+        settings.resumeGraceMs(),
+        settings.historyEvents(),
+        settings.maxSubscriptions());
+  }
+}

@@ -1,0 +1,64 @@
+package org.robustws.testing;
+
+import java.time.Clock;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.ConnectionEvents;
+import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.PublishExecutor;
+import org.robustws.connection.TrafficListener;
+import org.robustws.dispatch.Dispatcher;
+import org.robustws.fanout.Fanout;
+import org.robustws.heartbeat.HeartbeatSweep;
+import org.robustws.lifecycle.Drain;
+import org.robustws.protocol.MessageCodec;
+import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
+
+/**
+ * One server's worth of the application, wired as CDI wires it, on real embedded caches (in
+ * memory): for unit tests that drive it with recording transports and a clock of their own.
+ */
+public final class TestNode implements AutoCloseable {
+  public final MessageCodec codec = new MessageCodec();
+  public final TestStores stores;
+  public final ChannelStreams streams;
+  public final SessionStore sessions;
+  public final ConnectionManager connections;
+  public final Fanout fanout;
+  public final Dispatcher dispatcher;
+  public final HeartbeatSweep heartbeat;
+  public final Drain drain;
+
+  public TestNode(WsSettings settings, Clock clock) {
+    this(settings, clock, new NoEvents(), Runnable::run);
+  }
+
+  public TestNode(
+      WsSettings settings, Clock clock, ConnectionEvents events, PublishExecutor publishing) {
+    stores = new TestStores(settings, clock, null);
+    streams = stores.streams;
+    sessions = stores.sessions;
+    connections = new ConnectionManager(settings, codec, clock);
+    fanout = new Fanout(streams, sessions);
+    dispatcher =
+        new Dispatcher(
+            settings,
+            clock,
+            connections,
+            sessions,
+            fanout,
+            codec,
+            events,
+            TrafficListener.NONE,
+            publishing);
+    heartbeat =
+        new HeartbeatSweep(settings, clock, connections, dispatcher, codec, TrafficListener.NONE);
+    drain = new Drain(settings, connections, sessions, codec);
+  }
+
+  @Override
+  public void close() {
+    codec.close();
+    stores.close();
+  }
+}
