@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.robustws.connection.ConnectionSnapshot;
 import org.robustws.connection.ConnectionState;
@@ -18,9 +19,10 @@ import org.robustws.connection.EndpointKind;
 final class StatsCollector {
   private final long startedAt;
   private final long minWindowMillis;
-  // totals of connections that have closed, from ConnectionClosed events
-  private long closedIn;
-  private long closedOut;
+  // totals of connections that have closed, from ConnectionClosed events. Not under this object's
+  // lock: the close observer runs on the closing thread, which must never wait for a stats call
+  private final LongAdder closedIn = new LongAdder();
+  private final LongAdder closedOut = new LongAdder();
   // the last sample and the rates computed when it was taken
   private long sampleAt;
   private long sampleIn;
@@ -35,18 +37,18 @@ final class StatsCollector {
   }
 
   /** Adds a closed connection's final counters to the totals. */
-  synchronized void closed(ConnectionSnapshot connection) {
-    closedIn += connection.messagesIn();
-    closedOut += connection.messagesOut();
+  void closed(ConnectionSnapshot connection) {
+    closedIn.add(connection.messagesIn());
+    closedOut.add(connection.messagesOut());
   }
 
   /**
    * @param open the open connections; called after the closed totals are read, so that a connection
-   *     closing meanwhile is counted at most once
+   *     closing meanwhile is counted at most once, and without holding any lock
    */
-  synchronized Stats collect(long now, Supplier<List<ConnectionSnapshot>> open, boolean draining) {
-    long in = closedIn;
-    long out = closedOut;
+  Stats collect(long now, Supplier<List<ConnectionSnapshot>> open, boolean draining) {
+    long in = closedIn.sum();
+    long out = closedOut.sum();
     List<ConnectionSnapshot> connections = open.get();
     Map<String, Integer> byEndpoint = new LinkedHashMap<>();
     for (EndpointKind kind : EndpointKind.values()) {
@@ -75,7 +77,7 @@ final class StatsCollector {
    * Totals never go down: a connection that left the registry but whose close event has not been
    * counted yet would otherwise make them dip for a moment.
    */
-  private Stats.Messages messages(long now, long in, long out) {
+  private synchronized Stats.Messages messages(long now, long in, long out) {
     in = Math.max(in, lastMessages.in());
     out = Math.max(out, lastMessages.out());
     long window = now - sampleAt;

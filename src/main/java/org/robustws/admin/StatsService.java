@@ -5,6 +5,7 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionClosed;
 import org.robustws.connection.ConnectionManager;
 
@@ -46,6 +47,10 @@ public class StatsService {
   }
 
   public Stats stats() {
-    return collector.collect(clock.millis(), manager::snapshots, manager.isDraining());
+    // unsorted: the figures need no order
+    return collector.collect(
+        clock.millis(),
+        () -> manager.connections().stream().map(Connection::snapshot).toList(),
+        manager.isDraining());
   }
 }

@@ -7,14 +7,16 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.EndpointKind;
 import org.robustws.connection.TrafficListener;
@@ -26,11 +28,13 @@ import org.robustws.connection.TrafficListener;
  * registry.counter/gauge/timer(name, tags)}: in WildFly 39 meters made with builders never reach
  * the scrape endpoint.
  *
- * <p>{@code @Singleton}: one instance (a second one would remove the first one's meters), called
- * for every frame without a client proxy: through the proxy of a normal scope each call cost a
- * thread-local context lookup (bench/RESULTS.md).
+ * <p>One instance (a second one would remove the first one's meters), which {@link MetricsProducer}
+ * hands to every caller as their {@link TrafficListener} without its client proxy: it is called for
+ * every frame, and through the proxy each call cost a thread-local context lookup
+ * (bench/RESULTS.md).
  */
-@Singleton
+@ApplicationScoped
+@Typed(WsMetrics.class)
 public class WsMetrics implements TrafficListener {
   /** Close codes that get their own label value; any other code is counted as {@code other}. */
   private static final Set<Integer> KNOWN_CLOSE_CODES =
@@ -38,6 +42,7 @@ public class WsMetrics implements TrafficListener {
           1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1015, 4000,
           4001, 4008);
 
+  private final Supplier<TrafficListener> direct = () -> this;
   @Inject MeterRegistry registry;
   @Inject ConnectionManager manager;
 
@@ -73,6 +78,14 @@ public class WsMetrics implements TrafficListener {
       M meter = meters.get(label);
       return meter != null ? meter : meters.computeIfAbsent(label, factory);
     }
+  }
+
+  /**
+   * This instance, not its client proxy (a supplier, because Weld's proxy hands back itself from a
+   * method that returns the instance). Safe: it lives as long as the deployment.
+   */
+  Supplier<TrafficListener> direct() {
+    return direct;
   }
 
   @PostConstruct

@@ -1,7 +1,7 @@
 package org.robustws.protocol;
 
 import jakarta.annotation.PreDestroy;
-import jakarta.inject.Singleton;
+import jakarta.enterprise.context.Dependent;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -17,10 +17,10 @@ import java.util.Map;
 
 /**
  * Text frames to messages and back. Reads with JSON-P so that each fault gets its precise error
- * code; writes with JSON-B. Thread-safe: one instance serves every connection. {@code @Singleton},
- * so the calls for every message go without a client proxy.
+ * code; writes with JSON-B. Thread-safe. {@code @Dependent}, so the calls for every message go
+ * without a client proxy.
  */
-@Singleton
+@Dependent
 public class MessageCodec implements AutoCloseable {
   /** More channels than a session may subscribe to by default is no valid resume. */
   private static final int MAX_POSITIONS = 1000;

@@ -8,12 +8,51 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.robustws.connection.ConnectionSnapshot;
 
 class StatsCollectorTest {
   private final List<ConnectionSnapshot> open = new ArrayList<>();
   private final StatsCollector collector = new StatsCollector(10_000, 1_000);
+
+  /**
+   * The close observer runs on the thread that closes a connection (an io thread): it once waited
+   * for a stats call that held the collector's lock while it took and sorted every snapshot.
+   */
+  @Test
+  void aCloseIsCountedWhileAStatsCallTakesItsSnapshots() throws Exception {
+    StatsCollector collector = new StatsCollector(0, 1_000);
+    CountDownLatch taking = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Thread stats =
+        new Thread(
+            () ->
+                collector.collect(
+                    2_000,
+                    () -> {
+                      taking.countDown();
+                      try {
+                        release.await(10, TimeUnit.SECONDS);
+                      } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                      }
+                      return List.of();
+                    },
+                    false));
+    stats.start();
+    assertTrue(taking.await(10, TimeUnit.SECONDS));
+    Thread close =
+        new Thread(() -> collector.closed(Snapshots.of("c-1", "ws", "connected", 5, 7, null)));
+    close.start();
+    close.join(5_000);
+    boolean blocked = close.isAlive();
+    release.countDown();
+    stats.join(10_000);
+    assertFalse(blocked, "the close waited for the stats call");
+    assertEquals(5, collector.collect(3_000, List::of, false).messages().in());
+  }
 
   @Test
   void countsByEndpointAndStateWithZeros() {
