@@ -82,12 +82,30 @@ public final class ChannelStreams {
   }
 
   /**
-   * The events after {@code from} up to {@code upTo} (inclusive) or the head, in offset order.
+   * The events after {@code from} up to {@code upTo} (inclusive) or the head, in offset order. The
+   * read locks the channel's head like an append: an append's entry and head become visible one key
+   * at a time, and a read between the two would take the newest event for a lost one.
    *
    * @return empty if the stream no longer holds all of them: trimmed, expired, or another epoch
    */
   public Optional<List<StreamEntry>> readAfter(String channel, StreamPosition from, long upTo) {
-    StreamHead head = parseHead(cache.get(headKey(channel)));
+    String headKey = headKey(channel);
+    cache.startBatch();
+    try {
+      AdvancedCache<String, String> batch = cache.getAdvancedCache();
+      batch.lock(headKey);
+      return read(batch, channel, parseHead(batch.get(headKey)), from, upTo);
+    } finally {
+      cache.endBatch(true);
+    }
+  }
+
+  private static Optional<List<StreamEntry>> read(
+      AdvancedCache<String, String> batch,
+      String channel,
+      StreamHead head,
+      StreamPosition from,
+      long upTo) {
     if (head == null) {
       return from.offset() == 0 ? Optional.of(List.of()) : Optional.empty();
     }
@@ -103,7 +121,7 @@ public final class ChannelStreams {
     }
     List<StreamEntry> entries = new ArrayList<>((int) (last - from.offset()));
     for (long offset = from.offset() + 1; offset <= last; offset++) {
-      StreamEntry entry = decode(channel, offset, cache.get(entryKey(offset, channel)));
+      StreamEntry entry = decode(channel, offset, batch.get(entryKey(offset, channel)));
       if (entry == null || !entry.epoch().equals(head.epoch())) {
         return Optional.empty();
       }

@@ -378,6 +378,8 @@ class SessionStoreTest {
    */
   @Test
   void resumesDuringAConcurrentPublisherLoseNothingAndRepeatNothing() throws Exception {
+    // room for every event: the publisher may run far ahead of the resumes
+    stores = stores(new HistoryLimits(10_000, 1 << 24, 600_000), null);
     ListSink first = sink();
     SessionStore.Created created = stores.sessions.create(first);
     stores.sessions.subscribe(created.session(), "x");
@@ -389,6 +391,7 @@ class SessionStoreTest {
                 publish("x", Integer.toString(i));
               }
             });
+    publisher.setDaemon(true); // if the test fails, it must not keep the JVM alive
     publisher.start();
     List<String> got = new ArrayList<>();
     ListSink current = first;
