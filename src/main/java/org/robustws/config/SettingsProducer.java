@@ -20,6 +20,7 @@ public class SettingsProducer {
   @Singleton
   WsSettings settings(Config config) {
     WsSettings d = WsSettings.defaults();
+    int maxConnections = get(config, "ws.max-connections", Integer.class, d.maxConnections());
     WsSettings.Reconnect r = d.reconnect();
     return new WsSettings(
         get(config, "ws.heartbeat.interval-ms", Long.class, d.heartbeatIntervalMs()),
@@ -40,14 +41,15 @@ public class SettingsProducer {
         get(config, "ws.shutdown.drain-ms", Long.class, d.shutdownDrainMs()),
         get(config, "ws.shutdown.reconnect-min-ms", Long.class, d.shutdownReconnectMinMs()),
         get(config, "ws.shutdown.reconnect-max-ms", Long.class, d.shutdownReconnectMaxMs()),
-        get(config, "ws.max-connections", Integer.class, d.maxConnections()),
+        maxConnections,
         get(config, "ws.max-connections-per-address", Integer.class, d.maxConnectionsPerAddress()),
         get(config, "ws.rate.per-second", Double.class, d.rateLimitPerSecond()),
         get(config, "ws.rate.burst", Integer.class, d.rateBurst()),
         get(config, "ws.rate.abuse-limit", Integer.class, d.rateAbuseLimit()),
         list(config, "ws.allowed-origins"),
         get(config, "ws.allow-missing-origin", Boolean.class, d.allowMissingOrigin()),
-        get(config, "ws.max-subscriptions", Integer.class, d.maxSubscriptions()));
+        get(config, "ws.max-subscriptions", Integer.class, d.maxSubscriptions()),
+        get(config, "ws.max-sessions", Integer.class, 2 * maxConnections));
   }
 
   private static List<String> list(Config config, String name) {

@@ -29,6 +29,8 @@ import java.util.List;
  * @param allowedOrigins origins allowed besides the server's own host; {@code *} allows any
  * @param allowMissingOrigin whether handshakes without Origin (non-browser clients) are allowed
  * @param maxSubscriptions channels one session may be subscribed to
+ * @param maxSessions sessions a node keeps (held and detached); beyond it the oldest detached
+ *     sessions expire first
  */
 public record WsSettings(
     long heartbeatIntervalMs,
@@ -51,7 +53,8 @@ public record WsSettings(
     int rateAbuseLimit,
     List<String> allowedOrigins,
     boolean allowMissingOrigin,
-    int maxSubscriptions) {
+    int maxSubscriptions,
+    int maxSessions) {
 
   private static final long MAX_HEARTBEAT_TICK_MS = 1_000;
 
@@ -75,6 +78,9 @@ public record WsSettings(
     }
     if (maxSubscriptions <= 0) {
       throw new IllegalArgumentException("ws.max-subscriptions must be positive");
+    }
+    if (maxSessions < maxConnections) {
+      throw new IllegalArgumentException("ws.max-sessions must be at least ws.max-connections");
     }
     if (shutdownReconnectMinMs < 0 || shutdownReconnectMaxMs < shutdownReconnectMinMs) {
       throw new IllegalArgumentException("the reconnect window after a shutdown is empty");
@@ -125,6 +131,7 @@ public record WsSettings(
         200,
         List.of(),
         true,
-        100);
+        100,
+        38_000);
   }
 }

@@ -108,23 +108,36 @@ public class Dispatcher {
   }
 
   /**
-   * Opens a connection: admitted and registered, or closed with 1013 (full) or 1012 (draining). On
-   * {@code /ws} it gets a fresh session, announced by {@code system/connected} first.
+   * A new connection, not yet open: the endpoint keeps it before it calls {@link #open}, so that a
+   * close the container reports while the open still runs finds it.
    */
-  public Connection open(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
+  public Connection connection(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
     long now = clock.millis();
-    Connection connection =
-        new Connection(
-            ids.next("c-", 9),
-            // ordered across restarts too: a resume never moves a session to an older connection
-            opens.updateAndGet(previous -> Math.max(previous + 1, now * 1_000)),
-            endpoint,
-            info,
-            now,
-            transport,
-            traffic,
-            settings,
-            publishExecutor);
+    return new Connection(
+        ids.next("c-", 9),
+        // ordered across restarts too: a resume never moves a session to an older connection
+        opens.updateAndGet(previous -> Math.max(previous + 1, now * 1_000)),
+        endpoint,
+        info,
+        now,
+        transport,
+        traffic,
+        settings,
+        publishExecutor);
+  }
+
+  /**
+   * Opens a connection: admitted and registered, or closed with 1013 (full) or 1012 (draining). On
+   * {@code /ws} it gets a fresh session, announced by {@code system/connected} first. A close that
+   * comes while this runs (Undertow reports one at once when a send fails) leaves nothing
+   * registered.
+   */
+  public void open(Connection connection) {
+    long now = clock.millis();
+    EndpointKind endpoint = connection.endpoint();
+    if (connection.state() != ConnectionState.CONNECTING) {
+      return; // closed before it opened
+    }
     Admission admission = connections.register(connection);
     if (admission != Admission.OPEN) {
       // the handshake filter refuses most of these with an HTTP status; this closes the rest
@@ -132,13 +145,18 @@ public class Dispatcher {
       connection.close(
           admission == Admission.DRAINING ? CloseCodes.SERVICE_RESTART : CloseCodes.TRY_AGAIN_LATER,
           admission.reason());
-      return connection;
+      return;
     }
     try {
       if (endpoint == EndpointKind.WS) {
         ws.opened(connection, now);
       }
-      connection.moveTo(ConnectionState.CONNECTED);
+      if (!connection.moveTo(ConnectionState.CONNECTED)) {
+        // closed meanwhile: its close may have run before it was registered or had its session
+        connections.unregister(connection);
+        ws.closed(connection, now);
+        return;
+      }
       traffic.opened(endpoint);
       events.opened(new ConnectionOpened(connection.snapshot()));
     } catch (RuntimeException e) {
@@ -150,7 +168,6 @@ public class Dispatcher {
       ws.closed(connection, now);
       connection.close(CloseCodes.SERVER_ERROR, "internal error");
     }
-    return connection;
   }
 
   /**
@@ -335,9 +352,17 @@ public class Dispatcher {
     }
   }
 
-  /** The socket closed, whoever closed it. Runs once per connection however often called. */
+  /**
+   * The socket closed, whoever closed it. Runs once per connection however often called; for a
+   * connection that is not registered (yet), it only marks it closed, so that {@link #open} lets it
+   * go.
+   */
   public void onClose(Connection connection, int code, String reason) {
-    if (connection == null || !connections.unregister(connection)) {
+    if (connection == null) {
+      return;
+    }
+    if (!connections.unregister(connection)) {
+      connection.moveTo(ConnectionState.DISCONNECTED);
       return;
     }
     long now = clock.millis();

@@ -24,10 +24,12 @@ abstract class ManagedEndpoint {
   @Inject Dispatcher dispatcher;
   @Inject ClientInfoReader clientInfo;
   @Inject WsSettings settings;
-  // the dispatcher itself, for the calls on every frame; error and close (rare, and possibly
-  // before open completed) go through the injected proxy
+  // the dispatcher itself, for the calls on every frame; error and close (rare, and possibly before
+  // open completed) go through the injected proxy
   private Dispatcher direct;
-  private Connection connection;
+  // volatile: the container may report the close on another thread while the open still runs
+  private volatile Connection connection;
+  private volatile CloseReason closedEarly;
 
   ManagedEndpoint(EndpointKind kind) {
     this.kind = kind;
@@ -37,7 +39,15 @@ abstract class ManagedEndpoint {
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
     direct = dispatcher.direct().get();
-    connection = direct.open(kind, clientInfo.read(session), new SessionTransport(session));
+    Connection created =
+        direct.connection(kind, clientInfo.read(session), new SessionTransport(session));
+    connection = created;
+    direct.open(created);
+    // a close reported before the connection was set found nothing to close: close it now
+    CloseReason early = closedEarly;
+    if (early != null) {
+      dispatcher.onClose(created, early.getCloseCode().getCode(), early.getReasonPhrase());
+    }
   }
 
   /** Text arrives in parts so that the size limit holds before a whole message is buffered. */
@@ -63,6 +73,7 @@ abstract class ManagedEndpoint {
 
   @OnClose
   public void close(CloseReason reason) {
+    closedEarly = reason; // before reading the connection: one of open and close sees the other
     dispatcher.onClose(connection, reason.getCloseCode().getCode(), reason.getReasonPhrase());
   }
 }

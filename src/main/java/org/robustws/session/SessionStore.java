@@ -3,6 +3,9 @@ package org.robustws.session;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.infinispan.Cache;
 import org.robustws.channel.ChannelRegistry;
+import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
@@ -29,6 +33,9 @@ import org.robustws.stream.StreamPosition;
 public final class SessionStore {
   private static final int LOCK_STRIPES = 64;
 
+  /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
+  private static final long EXPIRED_AT = 1;
+
   private final Cache<String, String> cache;
   private final ChannelRegistry channels;
   private final ChannelStreams streams;
@@ -38,29 +45,46 @@ public final class SessionStore {
   // which session each connection of this node holds
   private final Map<String, ClientSession> byConnection = new ConcurrentHashMap<>();
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+  // the sessions detached on this node, oldest first, with when: the first to expire at the cap
+  private final LinkedHashMap<String, Long> detached = new LinkedHashMap<>();
   private final long graceMillis;
   private final int maxRuns;
   private final int maxSubscriptions;
+  private final int maxSessions;
 
   /**
    * @param maxRuns how many runs a session remembers (at most as many events as a channel keeps)
+   */
+  /**
+   * Counts the detached sessions the cache already holds (kept across a restart), oldest first.
+   *
+   * @param settings the grace period, {@code ws.history.events} (the most runs a session remembers:
+   *     a channel keeps no more events), {@code ws.max-subscriptions} and {@code ws.max-sessions}
    */
   public SessionStore(
       Cache<String, String> cache,
       ChannelRegistry channels,
       ChannelStreams streams,
-      long graceMillis,
-      int maxRuns,
-      int maxSubscriptions) {
+      WsSettings settings) {
     this.cache = cache;
     this.channels = channels;
     this.streams = streams;
-    this.graceMillis = graceMillis;
-    this.maxRuns = maxRuns;
-    this.maxSubscriptions = maxSubscriptions;
+    this.graceMillis = settings.resumeGraceMs();
+    this.maxRuns = settings.historyEvents();
+    this.maxSubscriptions = settings.maxSubscriptions();
+    this.maxSessions = settings.maxSessions();
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
+    List<SessionRecord> stored = new ArrayList<>();
+    for (String json : cache.values()) {
+      SessionRecord record = jsonb.fromJson(json, SessionRecord.class);
+      if (record.detachedAt() > 0) {
+        stored.add(record);
+      }
+    }
+    stored.sort(Comparator.comparingLong(SessionRecord::detachedAt));
+    stored.forEach(record -> detached.put(record.id(), record.detachedAt()));
   }
 
   /** A new session and its resume token, which only the client gets: the store keeps its hash. */
@@ -160,6 +184,58 @@ public final class SessionStore {
     } finally {
       lock.unlock();
     }
+    for (String oldest : countDetached(session.id(), now)) {
+      expire(oldest);
+    }
+  }
+
+  /**
+   * Counts a detached session, forgets those whose records have expired by now, and says which
+   * sessions, oldest first, exceed {@code ws.max-sessions} and must expire.
+   */
+  private List<String> countDetached(String sessionId, long now) {
+    List<String> over = new ArrayList<>();
+    synchronized (detached) {
+      detached.remove(sessionId);
+      detached.put(sessionId, now);
+      Iterator<Map.Entry<String, Long>> oldest = detached.entrySet().iterator();
+      while (oldest.hasNext()) {
+        Map.Entry<String, Long> next = oldest.next();
+        boolean gone = now - next.getValue() > 2 * graceMillis;
+        if (!gone && held.size() + detached.size() <= maxSessions) {
+          break;
+        }
+        oldest.remove();
+        if (!gone) {
+          over.add(next.getKey());
+        }
+      }
+    }
+    return over;
+  }
+
+  /** Makes a detached session's record answer {@code expired}: there are too many sessions. */
+  private void expire(String sessionId) {
+    ReentrantLock lock = lockOf(sessionId);
+    lock.lock();
+    try {
+      SessionRecord record = held.containsKey(sessionId) ? null : read(sessionId);
+      if (record != null && record.detachedAt() > 0) {
+        write(
+            new SessionRecord(
+                record.id(),
+                record.tokenHash(),
+                record.previousTokenHash(),
+                record.seq(),
+                record.replayableFrom(),
+                record.positions(),
+                record.runs(),
+                EXPIRED_AT,
+                record.newestOwner()));
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   /** Writes the records of every session this node holds, for a stop. */
@@ -234,6 +310,9 @@ public final class SessionStore {
       int replayed;
       // findable and listening before the replay, which holds the session's lock throughout: a
       // live event delivered meanwhile waits for it and is then a duplicate or the next one
+      synchronized (detached) {
+        detached.remove(session.id());
+      }
       synchronized (session) {
         forgetFresh(newSink);
         if (previous != null) {

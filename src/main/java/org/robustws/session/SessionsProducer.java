@@ -22,12 +22,6 @@ public class SessionsProducer {
   @Produces
   @Singleton
   SessionStore sessionStore(WsSettings settings, ChannelStreams streams) {
-    return new SessionStore(
-        cache,
-        new InMemoryChannelRegistry(),
-        streams,
-        settings.resumeGraceMs(),
-        settings.historyEvents(),
-        settings.maxSubscriptions());
+    return new SessionStore(cache, new InMemoryChannelRegistry(), streams, settings);
   }
 }

@@ -120,8 +120,8 @@ class DispatcherTest {
     logger.addHandler(recorder);
     logger.setUseParentHandlers(false); // the expected warning need not reach the build's output
     try {
-      dispatcher.open(EndpointKind.WS, INFO, failingWith(new ClosedChannelException()));
-      dispatcher.open(EndpointKind.WS, INFO, failingWith(new IllegalStateException("a bug")));
+      node.open(EndpointKind.WS, INFO, failingWith(new ClosedChannelException()));
+      node.open(EndpointKind.WS, INFO, failingWith(new IllegalStateException("a bug")));
     } finally {
       logger.removeHandler(recorder);
       logger.setUseParentHandlers(true);
@@ -166,7 +166,7 @@ class DispatcherTest {
   @Test
   void announcesEachWsConnectionFirst() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
     JsonObject connected = json(transport.texts.get(0));
     assertEquals("connected", connected.getString("event"));
     assertEquals(connection.id(), connected.getString("clientId"));
@@ -175,7 +175,7 @@ class DispatcherTest {
     assertTrue(events.all.get(0) instanceof ConnectionOpened);
 
     RecordingTransport legacy = new RecordingTransport();
-    dispatcher.open(EndpointKind.LEGACY, INFO, legacy);
+    node.open(EndpointKind.LEGACY, INFO, legacy);
     assertEquals(List.of(), legacy.texts, "the old protocol has no greeting");
   }
 
@@ -186,7 +186,7 @@ class DispatcherTest {
     List<Connection> connections = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       RecordingTransport transport = new RecordingTransport();
-      connections.add(dispatcher.open(EndpointKind.WS, INFO, transport));
+      connections.add(node.open(EndpointKind.WS, INFO, transport));
       transports.add(transport);
     }
     long interval = settings.heartbeatIntervalMs();
@@ -208,8 +208,8 @@ class DispatcherTest {
   void heartbeatPingsAndClosesSilentConnectionsWith4000() {
     RecordingTransport silent = new RecordingTransport();
     RecordingTransport lively = new RecordingTransport();
-    Connection silentOne = dispatcher.open(EndpointKind.WS, INFO, silent);
-    Connection livelyOne = dispatcher.open(EndpointKind.LEGACY, INFO, lively);
+    Connection silentOne = node.open(EndpointKind.WS, INFO, silent);
+    Connection livelyOne = node.open(EndpointKind.LEGACY, INFO, lively);
 
     clock.advance(Duration.ofMillis(settings.heartbeatIntervalMs()));
     assertEquals(new HeartbeatSweep.Result(2, 0), node.heartbeat.tick());
@@ -240,8 +240,8 @@ class DispatcherTest {
   void fansOutWithPerSessionSequenceNumbers() {
     RecordingTransport a = new RecordingTransport();
     RecordingTransport b = new RecordingTransport();
-    Connection ca = dispatcher.open(EndpointKind.WS, INFO, a);
-    Connection cb = dispatcher.open(EndpointKind.WS, INFO, b);
+    Connection ca = node.open(EndpointKind.WS, INFO, a);
+    Connection cb = node.open(EndpointKind.WS, INFO, b);
     dispatcher.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
     dispatcher.onText(ca, "{\"type\":\"subscribe\",\"channel\":\"sport\"}");
     dispatcher.onText(cb, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
@@ -267,10 +267,10 @@ class DispatcherTest {
     TestNode busy = node(settings, events, pool::add);
     RecordingTransport subscriber = new RecordingTransport();
     busy.dispatcher.onText(
-        busy.dispatcher.open(EndpointKind.WS, INFO, subscriber),
+        busy.open(EndpointKind.WS, INFO, subscriber),
         "{\"type\":\"subscribe\",\"channel\":\"news\"}");
     RecordingTransport publisher = new RecordingTransport();
-    Connection connection = busy.dispatcher.open(EndpointKind.WS, INFO, publisher);
+    Connection connection = busy.open(EndpointKind.WS, INFO, publisher);
     int burst = settings.rateBurst();
     for (int i = 0; i < burst; i++) {
       busy.dispatcher.onText(
@@ -310,7 +310,7 @@ class DispatcherTest {
             },
             Runnable::run);
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = failing.dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = failing.open(EndpointKind.WS, INFO, transport);
     failing.dispatcher.onText(connection, "{\"type\":\"message\",\"id\":7}");
     JsonObject error = ofType(transport, "error").get(0);
     assertEquals("internal", error.getString("error"));
@@ -338,19 +338,53 @@ class DispatcherTest {
             },
             Runnable::run);
     RecordingTransport first = new RecordingTransport();
-    failing.dispatcher.open(EndpointKind.WS, INFO, first);
+    failing.open(EndpointKind.WS, INFO, first);
     assertEquals(CloseCodes.SERVER_ERROR, first.closeCode);
     assertEquals(0, failing.connections.size());
     RecordingTransport second = new RecordingTransport();
-    failing.dispatcher.open(EndpointKind.WS, INFO, second);
+    failing.open(EndpointKind.WS, INFO, second);
     assertEquals(0, second.closeCalls, "the only place is free again");
     assertEquals(1, failing.connections.size());
+  }
+
+  /**
+   * Undertow reports a close on the thread of a send that failed, so the open's own {@code
+   * system/connected} can close the connection before the open returns: it once stayed registered,
+   * with its place and session, until the heartbeat timed it out.
+   */
+  @Test
+  void aCloseReportedWhileTheOpenRunsLeavesNothingRegistered() {
+    TestNode one = node(TestSettings.defaultsWith(10, 1), events, Runnable::run);
+    Connection[] opening = new Connection[1];
+    RecordingTransport closesAtOnce =
+        new RecordingTransport() {
+          @Override
+          public synchronized void sendText(String text, Consumer<Throwable> done) {
+            super.sendText(text, done);
+            one.dispatcher.onClose(opening[0], 1006, "");
+          }
+        };
+    opening[0] = one.dispatcher.connection(EndpointKind.WS, INFO, closesAtOnce);
+    one.dispatcher.open(opening[0]);
+    assertEquals(0, one.connections.size());
+    assertEquals(ConnectionState.DISCONNECTED, opening[0].state());
+    assertTrue(one.sessions.ofConnection(opening[0].id()).isEmpty(), "no session held");
+    RecordingTransport next = new RecordingTransport();
+    one.open(EndpointKind.WS, INFO, next);
+    assertEquals(0, next.closeCalls, "the only place is free");
+
+    // and a close that came before the open started
+    Connection early =
+        one.dispatcher.connection(EndpointKind.LEGACY, INFO, new RecordingTransport());
+    one.dispatcher.onClose(early, 1006, "");
+    one.dispatcher.open(early);
+    assertEquals(1, one.connections.size(), "only the second one");
   }
 
   @Test
   void refusesBadMessagesAndKeepsTheConnection() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "{oops");
     dispatcher.onText(connection, "{\"type\":\"unsubscribe\",\"channel\":\"never\",\"id\":3}");
     dispatcher.onText(connection, "{\"type\":\"ping\",\"timestamp\":99}");
@@ -365,7 +399,7 @@ class DispatcherTest {
   @Test
   void closesOversizedMessagesWith1009() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
     assertEquals(CloseCodes.TOO_BIG, transport.closeCode);
   }
@@ -373,13 +407,13 @@ class DispatcherTest {
   @Test
   void resumeMovesTheSessionAndClosesTheOldConnection() {
     RecordingTransport first = new RecordingTransport();
-    Connection old = dispatcher.open(EndpointKind.WS, INFO, first);
+    Connection old = node.open(EndpointKind.WS, INFO, first);
     dispatcher.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
     node.fanout.publish("news", Json.createValue(1), null);
     JsonObject hello = json(first.texts.get(0));
 
     RecordingTransport second = new RecordingTransport();
-    Connection fresh = dispatcher.open(EndpointKind.WS, INFO, second);
+    Connection fresh = node.open(EndpointKind.WS, INFO, second);
     node.fanout.publish("news", Json.createValue(2), null);
     dispatcher.onText(fresh, resume(hello, 1));
 
@@ -406,9 +440,9 @@ class DispatcherTest {
   void aLateResumeFromAnOlderConnectionIsClosedAsTakenOver() {
     JsonObject hello = lostConnectionSubscribedTo("news");
     RecordingTransport first = new RecordingTransport();
-    Connection older = dispatcher.open(EndpointKind.WS, INFO, first);
+    Connection older = node.open(EndpointKind.WS, INFO, first);
     RecordingTransport second = new RecordingTransport();
-    Connection newer = dispatcher.open(EndpointKind.WS, INFO, second);
+    Connection newer = node.open(EndpointKind.WS, INFO, second);
     dispatcher.onText(newer, resume(hello, 0));
     JsonObject resumed = ofType(second, "resumed").get(0);
 
@@ -421,7 +455,7 @@ class DispatcherTest {
 
     dispatcher.onClose(newer, 1006, "");
     RecordingTransport third = new RecordingTransport();
-    dispatcher.onText(dispatcher.open(EndpointKind.WS, INFO, third), resume(resumed, 1));
+    dispatcher.onText(node.open(EndpointKind.WS, INFO, third), resume(resumed, 1));
     assertEquals(1, ofType(third, "resumed").size(), "the client's token works: " + third.texts);
   }
 
@@ -429,7 +463,7 @@ class DispatcherTest {
   void ignoresWhatArrivesAfterTheServerStartedClosing() {
     JsonObject hello = lostConnectionSubscribedTo("news");
     RecordingTransport transport = new RecordingTransport();
-    Connection closing = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection closing = node.open(EndpointKind.WS, INFO, transport);
     closing.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
 
     dispatcher.onText(closing, resume(hello, 0));
@@ -438,7 +472,7 @@ class DispatcherTest {
     assertEquals(1, transport.texts.size(), "only system/connected: " + transport.texts);
 
     RecordingTransport next = new RecordingTransport();
-    dispatcher.onText(dispatcher.open(EndpointKind.WS, INFO, next), resume(hello, 0));
+    dispatcher.onText(node.open(EndpointKind.WS, INFO, next), resume(hello, 0));
     assertEquals(1, ofType(next, "resumed").size(), "the session is still there to resume");
   }
 
@@ -447,7 +481,7 @@ class DispatcherTest {
    */
   private JsonObject lostConnectionSubscribedTo(String channel) {
     RecordingTransport transport = new RecordingTransport();
-    Connection lost = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection lost = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(lost, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
     dispatcher.onClose(lost, 1006, "");
     return json(transport.texts.get(0));
@@ -456,7 +490,7 @@ class DispatcherTest {
   @Test
   void closesASlowConsumerWith4008AndKeepsItsEventsForResume() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"flood\"}");
     transport.hold();
     for (int i = 0; i <= settings.outboundMaxMessages(); i++) {
@@ -469,7 +503,7 @@ class DispatcherTest {
     JsonObject hello = json(transport.texts.get(0));
     dispatcher.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
     RecordingTransport again = new RecordingTransport();
-    Connection resumed = dispatcher.open(EndpointKind.WS, INFO, again);
+    Connection resumed = node.open(EndpointKind.WS, INFO, again);
     dispatcher.onText(resumed, resume(hello, 0));
     assertEquals(settings.outboundMaxMessages() + 1, ofType(again, "event").size(), "no loss");
     assertEquals(0, again.closeCalls, "the replay itself is not a slow consumer");
@@ -483,7 +517,7 @@ class DispatcherTest {
   @Test
   void aSlowConsumerOfFourKibNonAsciiEventsResumesWithNothingLost() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"euro\"}");
     transport.hold();
     String euros = "€".repeat(1_365); // 4,095 UTF-8 bytes
@@ -496,7 +530,7 @@ class DispatcherTest {
     JsonObject hello = json(transport.texts.get(0));
     dispatcher.onClose(connection, CloseCodes.SLOW_CONSUMER, "slow consumer");
     RecordingTransport again = new RecordingTransport();
-    dispatcher.onText(dispatcher.open(EndpointKind.WS, INFO, again), resume(hello, 0));
+    dispatcher.onText(node.open(EndpointKind.WS, INFO, again), resume(hello, 0));
     assertEquals(
         published, ofType(again, "event").size(), "no loss: " + ofType(again, "resume_failed"));
   }
@@ -504,7 +538,7 @@ class DispatcherTest {
   @Test
   void legacyEchoesAndAnswersPings() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.LEGACY, INFO, transport);
+    Connection connection = node.open(EndpointKind.LEGACY, INFO, transport);
     dispatcher.onText(connection, "hello");
     dispatcher.onText(connection, "{\"type\":\"ping\"}");
     dispatcher.onBinary(connection, ByteBuffer.wrap(new byte[] {1, 2, 3}));
@@ -516,7 +550,7 @@ class DispatcherTest {
   @Test
   void shutdownSaysWhenToComeBackThenCloses1012() {
     RecordingTransport transport = new RecordingTransport();
-    dispatcher.open(EndpointKind.WS, INFO, transport);
+    node.open(EndpointKind.WS, INFO, transport);
     node.drain.shutdown();
     JsonObject goodbye = json(transport.texts.get(transport.texts.size() - 1));
     assertEquals("shutdown", goodbye.getString("event"));
@@ -528,7 +562,7 @@ class DispatcherTest {
   @Test
   void snapshotsCarryTheMetadata() {
     RecordingTransport transport = new RecordingTransport();
-    Connection connection = dispatcher.open(EndpointKind.WS, INFO, transport);
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
     ConnectionSnapshot snapshot = node.connections.find(connection.id()).orElseThrow();
     assertEquals("ws", snapshot.endpoint());

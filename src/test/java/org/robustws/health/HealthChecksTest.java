@@ -62,9 +62,9 @@ class HealthChecksTest {
     readiness.settings = two;
     ConnectionInfo info = new ConnectionInfo("127.0.0.1", "test", null, "");
 
-    small.dispatcher.open(EndpointKind.WS, info, new RecordingTransport());
+    small.open(EndpointKind.WS, info, new RecordingTransport());
     assertEquals(HealthCheckResponse.Status.UP, readiness.call().getStatus());
-    var second = small.dispatcher.open(EndpointKind.LEGACY, info, new RecordingTransport());
+    var second = small.open(EndpointKind.LEGACY, info, new RecordingTransport());
     assertEquals(HealthCheckResponse.Status.DOWN, readiness.call().getStatus(), "at capacity");
     small.dispatcher.onClose(second, 1000, "");
     assertEquals(HealthCheckResponse.Status.UP, readiness.call().getStatus(), "room again");

@@ -23,6 +23,7 @@ import org.robustws.stream.HistoryLimits;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
 import org.robustws.testing.MutableClock;
+import org.robustws.testing.TestSettings;
 import org.robustws.testing.TestStores;
 
 /** Sessions and their resume on real embedded caches, restarts included. */
@@ -470,6 +471,33 @@ class SessionStoreTest {
         ResumeResult.Resumed.class,
         resume(first.id(), token, 1, Map.of(), sink()),
         "the record the late detach would have written back had the old token only");
+  }
+
+  /** Beyond {@code ws.max-sessions}, the session detached first expires first. */
+  @Test
+  void beyondTheSessionCapTheOldestDetachedSessionsExpireFirst() {
+    stores =
+        new TestStores(
+            TestSettings.defaultsWith(10, 1, 3),
+            new HistoryLimits(1000, 1 << 20, 600_000),
+            clock,
+            null);
+    open.add(stores);
+    List<SessionStore.Created> created = new ArrayList<>();
+    List<ListSink> sinks = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ListSink sink = sink();
+      sinks.add(sink);
+      created.add(stores.sessions.create(sink));
+    }
+    for (int i = 0; i < 4; i++) {
+      clock.advance(Duration.ofMillis(1));
+      stores.sessions.closed(sinks.get(i), clock.millis());
+    }
+    assertReason(ResumeResult.Reason.EXPIRED, resume(created.get(0), 0, sink()), "the oldest");
+    for (int i = 1; i < 4; i++) {
+      assertInstanceOf(ResumeResult.Resumed.class, resume(created.get(i), 0, sink()), "" + i);
+    }
   }
 
   private static void assertReason(ResumeResult.Reason reason, ResumeResult result) {

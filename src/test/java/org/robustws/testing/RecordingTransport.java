@@ -11,7 +11,7 @@ import org.robustws.connection.Transport;
  * which leaves them pending, like a client that stopped reading, until {@link #completePending()}
  * completes those pending so far.
  */
-public final class RecordingTransport implements Transport {
+public class RecordingTransport implements Transport {
   public final List<String> texts = new ArrayList<>();
   public final List<ByteBuffer> binaries = new ArrayList<>();
   public final List<ByteBuffer> pings = new ArrayList<>();

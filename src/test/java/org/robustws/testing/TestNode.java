@@ -2,10 +2,14 @@ package org.robustws.testing;
 
 import java.time.Clock;
 import org.robustws.config.WsSettings;
+import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionEvents;
+import org.robustws.connection.ConnectionInfo;
 import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.EndpointKind;
 import org.robustws.connection.PublishExecutor;
 import org.robustws.connection.TrafficListener;
+import org.robustws.connection.Transport;
 import org.robustws.dispatch.Dispatcher;
 import org.robustws.fanout.Fanout;
 import org.robustws.heartbeat.HeartbeatSweep;
@@ -54,6 +58,13 @@ public final class TestNode implements AutoCloseable {
     heartbeat =
         new HeartbeatSweep(settings, clock, connections, dispatcher, codec, TrafficListener.NONE);
     drain = new Drain(settings, connections, sessions, codec);
+  }
+
+  /** Opens a connection as an endpoint does: created, then opened. */
+  public Connection open(EndpointKind endpoint, ConnectionInfo info, Transport transport) {
+    Connection connection = dispatcher.connection(endpoint, info, transport);
+    dispatcher.open(connection);
+    return connection;
   }
 
   @Override

@@ -11,6 +11,14 @@ public final class TestSettings {
    *     whole drain time
    */
   public static WsSettings defaultsWith(long shutdownDrainMs, int maxConnections) {
+    return defaultsWith(
+        shutdownDrainMs,
+        maxConnections,
+        Math.max(WsSettings.defaults().maxSessions(), maxConnections));
+  }
+
+  /** The defaults with a connection cap and a session cap of its own. */
+  public static WsSettings defaultsWith(long shutdownDrainMs, int maxConnections, int maxSessions) {
     WsSettings d = WsSettings.defaults();
     return new WsSettings(
         d.heartbeatIntervalMs(),
@@ -33,6 +41,7 @@ public final class TestSettings {
         d.rateAbuseLimit(),
         d.allowedOrigins(),
         d.allowMissingOrigin(),
-        d.maxSubscriptions());
+        d.maxSubscriptions(),
+        maxSessions);
   }
 }

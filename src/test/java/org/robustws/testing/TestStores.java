@@ -32,12 +32,7 @@ public final class TestStores implements AutoCloseable {
     streams = new ChannelStreams(caches.cache("streams"), history, clock);
     sessions =
         new SessionStore(
-            caches.cache("sessions"),
-            new InMemoryChannelRegistry(),
-            streams,
-            settings.resumeGraceMs(),
-            settings.historyEvents(),
-            settings.maxSubscriptions());
+            caches.cache("sessions"), new InMemoryChannelRegistry(), streams, settings);
   }
 
   @Override
