@@ -104,11 +104,15 @@ key, num, den = {"echo": ("endpoint", "app", "bare"),
                  "slow": ("variant", "with", "without"),
                  "fanout": ("subscribers", None, None),
                  "churn": ("rate", None, None),
-                 "resume": ("clients", None, None)}[scenario]
+                 "resume": ("clients", None, None),
+                 "publish-ack": ("variant", "file-store", "memory"),
+                 "restart": ("variant", "with-data", "empty")}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
-                "slow": ["p50_ms", "p99_ms", "heap_after_gc_kib"]}.get(scenario, [])
+                "slow": ["p50_ms", "p99_ms", "heap_after_gc_kib"],
+                "publish-ack": ["ack_p50_ms", "ack_p99_ms"],
+                "restart": ["start_to_ready_ms"]}.get(scenario, [])
 
 groups = {}
 for r in rows:

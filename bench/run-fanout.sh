@@ -3,8 +3,10 @@
 # FANOUT_PROCESSES (2) client processes on 127.0.0.2, 127.0.0.3, ...; per round a publisher
 # publishes FANOUT_RATE (10) publications/s for 2 s of warm-up and measure-s seconds, each
 # stamped with System.nanoTime() (one clock for all processes on this machine). Subscribers ack
-# every 50 events (staggered). Per publication: the time from the publisher's send until the LAST
-# subscriber received it (merged over the processes); per delivery: publish-to-delivery.
+# every FANOUT_ACK_EVERY (50) events (staggered; 1000000000: never). Per publication: the time from
+# the publisher's send until the LAST subscriber received it (merged over the processes); per
+# delivery: publish-to-delivery. Heap after GC before the subscribers, with them, and after all
+# rounds (heap_after_publications_kib: what the publications still hold).
 # Writes bench/results/fanout.{jsonl,json,md} (FANOUT_OUT=fanout-1000: another name).
 # Usage: bench/run-fanout.sh [rounds=3] [measure seconds=20]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
@@ -14,6 +16,7 @@ MEASURE=${2:-20}
 N=${FANOUT_SUBSCRIBERS:-10000}
 PROCS=${FANOUT_PROCESSES:-2}
 RATE=${FANOUT_RATE:-10}
+ACK_EVERY=${FANOUT_ACK_EVERY:-50}
 OUT=$RESULTS/${FANOUT_OUT:-fanout}
 
 build_all
@@ -23,6 +26,7 @@ heap0=$(heap_after_gc)
 SUB_PIDS=()
 for p in $(seq 1 "$PROCS"); do
   "${LOADGEN[@]}" mode=fanout-sub port=$HTTP_PORT n=$((N / PROCS)) bind=127.0.0.$((p + 1)) channel=fan \
+    ack-every="$ACK_EVERY" \
     ready-file="$WORK/fanout.ready.$p" stop-file="$WORK/fanout.stop" out="$WORK/fanout.sub.$p" \
     hold-s=$((ROUNDS * (MEASURE + 150) + 300)) >"$WORK/fanout.out.$p" 2>"$WORK/fanout.err.$p" &
   CLIENT_PIDS+=($!)
@@ -54,13 +58,14 @@ for round in $(seq 1 "$ROUNDS"); do
   sleep 2
 done
 jfr_stop
+heap2=$(heap_after_gc)
 touch "$WORK/fanout.stop"
 for p in "${SUB_PIDS[@]}"; do
   for i in $(seq 1 60); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
 done
 stop_server
 python3 "$BENCH/report.py" fanout-merge "$WORK/fanout.pubcpu.jsonl" "$OUT.jsonl" \
-  "{\"heap_before_kib\":$heap0,\"heap_with_subscribers_kib\":$heap1,\"registry_active\":${active:-0}}" \
+  "{\"heap_before_kib\":$heap0,\"heap_with_subscribers_kib\":$heap1,\"heap_after_publications_kib\":$heap2,\"ack_every\":$ACK_EVERY,\"registry_active\":${active:-0}}" \
   "$WORK"/fanout.sub.*
 python3 "$BENCH/report.py" fanout "$(machine_json)" "$OUT.jsonl" "$OUT"
 cat "$OUT.md"

@@ -3,7 +3,6 @@ package org.robustws.session;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,7 +55,9 @@ public final class SessionStore {
    * @param maxRuns how many runs a session remembers (at most as many events as a channel keeps)
    */
   /**
-   * Counts the detached sessions the cache already holds (kept across a restart), oldest first.
+   * The cap counts the sessions detached since this store started: those detached before a restart
+   * expire on their own within twice the grace period, uncounted (iterating a cache of WildFly's
+   * PROTOSTREAM container fails on its values' transcoding).
    *
    * @param settings the grace period, {@code ws.history.events} (the most runs a session remembers:
    *     a channel keeps no more events), {@code ws.max-subscriptions} and {@code ws.max-sessions}
@@ -76,15 +77,6 @@ public final class SessionStore {
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
-    List<SessionRecord> stored = new ArrayList<>();
-    for (String json : cache.values()) {
-      SessionRecord record = jsonb.fromJson(json, SessionRecord.class);
-      if (record.detachedAt() > 0) {
-        stored.add(record);
-      }
-    }
-    stored.sort(Comparator.comparingLong(SessionRecord::detachedAt));
-    stored.forEach(record -> detached.put(record.id(), record.detachedAt()));
   }
 
   /** A new session and its resume token, which only the client gets: the store keeps its hash. */
