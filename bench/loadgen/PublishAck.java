@@ -41,7 +41,7 @@ public final class PublishAck {
             .newWebSocketBuilder()
             .buildAsync(URI.create(uri), new Collector(in))
             .get(60, TimeUnit.SECONDS);
-    take(in, "\"connected\"");
+    take(in, "\"event\":\"connected\"");
     String mode = a.getOrDefault("mode", "latency");
     int n = Integer.parseInt(a.getOrDefault("n", "2000"));
     String payload = "\"" + "x".repeat(Integer.parseInt(a.getOrDefault("size", "100"))) + "\"";
@@ -52,7 +52,7 @@ public final class PublishAck {
         for (int i = 0; i < n; i++) {
           long start = System.nanoTime();
           ws.sendText(publish(channel, payload, i), true).get(60, TimeUnit.SECONDS);
-          take(in, "\"ack\"");
+          take(in, "\"type\":\"ack\"");
           ms[i] = (System.nanoTime() - start) / 1e6;
         }
         Arrays.sort(ms);
@@ -69,7 +69,7 @@ public final class PublishAck {
                 () -> {
                   for (int i = 0; i < n; i++) {
                     try {
-                      take(in, "\"ack\"");
+                      take(in, "\"type\":\"ack\"");
                     } catch (InterruptedException e) {
                       return;
                     }
@@ -91,9 +91,9 @@ public final class PublishAck {
       case "offset" -> {
         String channel = a.getOrDefault("channel", "fill.0");
         ws.sendText("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}", true).get();
-        take(in, "\"subscribed\"");
+        take(in, "\"type\":\"subscribed\"");
         ws.sendText(publish(channel, payload, 0), true).get();
-        String event = take(in, "\"event\"");
+        String event = take(in, "\"type\":\"event\"");
         System.out.println(event.replaceAll(",\"data\":.*", "}"));
       }
       default -> throw new IllegalArgumentException("mode " + mode);
@@ -115,7 +115,7 @@ public final class PublishAck {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       String frame = in.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      if (frame != null && frame.contains("\"type\":" + marker)) {
+      if (frame != null && frame.contains(marker)) {
         return frame;
       }
       if (frame != null && frame.contains("\"type\":\"error\"")) {

@@ -42,7 +42,7 @@ public final class ClientSession {
   private long seq;
   private long replayableFrom;
   private Map<String, StreamPosition> positions; // made on the first subscription
-  private ArrayDeque<SessionRecord.Run> runs; // made on the first event
+  private ArrayDeque<LiveRun> runs; // made on the first event
   private Outbound sink;
   private long newestOwner;
   // a new session counts as detached since its creation until its first connection attaches
@@ -188,21 +188,43 @@ public final class ClientSession {
     if (runs == null) {
       runs = new ArrayDeque<>(2);
     }
-    SessionRecord.Run last = runs.peekLast();
+    LiveRun last = runs.peekLast();
     if (last != null
-        && last.channel().equals(entry.channel())
-        && last.epoch().equals(entry.epoch())
+        && last.channel.equals(entry.channel())
+        && last.epoch.equals(entry.epoch())
         && last.lastSeq() + 1 == seq
-        && last.firstOffset() + last.count() == entry.offset()) {
-      runs.pollLast();
-      runs.addLast(
-          new SessionRecord.Run(
-              last.channel(), last.epoch(), last.firstSeq(), last.firstOffset(), last.count() + 1));
+        && last.firstOffset + last.count == entry.offset()) {
+      last.count++; // one channel's consecutive events: no allocation per delivery
     } else {
-      runs.addLast(new SessionRecord.Run(entry.channel(), entry.epoch(), seq, entry.offset(), 1));
+      runs.addLast(new LiveRun(entry.channel(), entry.epoch(), seq, entry.offset(), 1));
       if (runs.size() > maxRuns) {
         replayableFrom = runs.pollFirst().lastSeq();
       }
+    }
+  }
+
+  /** A run of this session as it grows; {@link SessionRecord.Run} is its stored form. */
+  private static final class LiveRun {
+    final String channel;
+    final String epoch;
+    long firstSeq;
+    long firstOffset;
+    int count;
+
+    LiveRun(String channel, String epoch, long firstSeq, long firstOffset, int count) {
+      this.channel = channel;
+      this.epoch = epoch;
+      this.firstSeq = firstSeq;
+      this.firstOffset = firstOffset;
+      this.count = count;
+    }
+
+    long lastSeq() {
+      return firstSeq + count - 1;
+    }
+
+    SessionRecord.Run stored() {
+      return new SessionRecord.Run(channel, epoch, firstSeq, firstOffset, count);
     }
   }
 
@@ -250,19 +272,16 @@ public final class ClientSession {
       return;
     }
     replayableFrom = upTo;
-    while (runs != null && !runs.isEmpty() && runs.peekFirst().firstSeq() <= upTo) {
-      SessionRecord.Run first = runs.pollFirst();
+    while (runs != null && !runs.isEmpty() && runs.peekFirst().firstSeq <= upTo) {
+      LiveRun first = runs.peekFirst();
       if (first.lastSeq() > upTo) {
-        int drop = (int) (upTo - first.firstSeq() + 1);
-        runs.addFirst(
-            new SessionRecord.Run(
-                first.channel(),
-                first.epoch(),
-                upTo + 1,
-                first.firstOffset() + drop,
-                first.count() - drop));
+        int drop = (int) (upTo - first.firstSeq + 1);
+        first.firstSeq += drop;
+        first.firstOffset += drop;
+        first.count -= drop;
         return;
       }
+      runs.pollFirst();
     }
   }
 
@@ -301,7 +320,7 @@ public final class ClientSession {
         seq,
         replayableFrom,
         positions == null ? Map.of() : positions,
-        runs == null ? List.of() : List.copyOf(runs),
+        runs == null ? List.of() : runs.stream().map(LiveRun::stored).toList(),
         sink == null ? detachedAt : 0,
         newestOwner);
   }

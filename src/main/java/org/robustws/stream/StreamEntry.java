@@ -32,7 +32,7 @@ public record StreamEntry(
 
   /** UTF-8 bytes of {@link #frame(long)} for this {@code seq}. */
   public int frameBytes(long seq) {
-    return PREFIX.length() + Long.toString(seq).length() + tailBytes;
+    return PREFIX.length() + digits(seq) + tailBytes;
   }
 
   /**
@@ -40,6 +40,14 @@ public record StreamEntry(
    */
   public int maxBytes() {
     return PREFIX.length() + MAX_SEQ_DIGITS + tailBytes;
+  }
+
+  private static int digits(long seq) {
+    int digits = 1;
+    for (long rest = seq / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    return digits;
   }
 
   public StreamPosition position() {

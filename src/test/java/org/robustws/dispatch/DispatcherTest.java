@@ -381,6 +381,37 @@ class DispatcherTest {
     assertEquals(1, one.connections.size(), "only the second one");
   }
 
+  /**
+   * A heartbeat sweep once expired sessions while a resume attached them (its guard compared the
+   * same object), and the client stayed attached to an orphan that got nothing. Sessions have no
+   * sweep now: a resume at the very end of the grace period, with heartbeat ticks running on
+   * another thread, keeps its session and its events.
+   */
+  @Test
+  void aResumeAtTheEndOfTheGraceKeepsItsSessionWhileTheHeartbeatTicks() throws Exception {
+    RecordingTransport first = new RecordingTransport();
+    Connection lost = node.open(EndpointKind.WS, INFO, first);
+    dispatcher.onText(lost, "{\"type\":\"subscribe\",\"channel\":\"edge\"}");
+    JsonObject hello = json(first.texts.get(0));
+    dispatcher.onClose(lost, 1006, "");
+    clock.advance(Duration.ofMillis(settings.resumeGraceMs()));
+    Thread ticks =
+        new Thread(
+            () -> {
+              for (int i = 0; i < 200; i++) {
+                node.heartbeat.tick();
+              }
+            });
+    ticks.start();
+    RecordingTransport second = new RecordingTransport();
+    Connection back = node.open(EndpointKind.WS, INFO, second);
+    dispatcher.onText(back, resume(hello, 0));
+    ticks.join(10_000);
+    assertEquals(1, ofType(second, "resumed").size(), second.texts.toString());
+    node.fanout.publish("edge", Json.createValue(1), null);
+    assertEquals(1, ofType(second, "event").size(), "the resumed session still gets its events");
+  }
+
   @Test
   void refusesBadMessagesAndKeepsTheConnection() {
     RecordingTransport transport = new RecordingTransport();

@@ -39,7 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * A server STOP (SIGTERM to the JVM, as a service manager or a container runtime sends it), not an
  * undeploy: all 300 clients get {@code system/shutdown} (on /ws) and then close code 1012; none
- * sees 1006 or 1001.
+ * sees 1006 or 1001. Then the server starts again on its data, and 20 subscribers resume their
+ * sessions with every event once, those published while it was down included.
  *
  * <p>The other ITs share one Arquillian-managed WildFly, which must not be stopped under them, so
  * this test runs its own copy of the provisioned server ({@code target/stop-server}, port offset

@@ -92,6 +92,8 @@ class WsProtocolIT {
       assertEquals(1, event.getInt("seq"));
       assertEquals(1, event.getJsonObject("data").getInt("n"));
       assertEquals("p-1", event.getString("id"));
+      assertTrue(event.getJsonNumber("offset").longValue() >= 1, event.toString());
+      assertFalse(event.getString("epoch").isEmpty(), event.toString());
 
       alice.send("{\"type\":\"unsubscribe\",\"channel\":\"room:1\"}");
       assertEquals("room:1", alice.next("unsubscribed").getString("channel"));
@@ -100,6 +102,23 @@ class WsProtocolIT {
       JsonObject error = alice.next("error");
       assertEquals("not_subscribed", error.getString("error"));
       assertEquals(9, error.getInt("ref"));
+    }
+  }
+
+  @Test
+  void aSessionListensToAtMostOneHundredChannels() throws Exception {
+    try (TestClient client = connect()) {
+      client.next();
+      for (int i = 0; i < 100; i++) {
+        client.send("{\"type\":\"subscribe\",\"channel\":\"many." + i + "\"}");
+        client.next("subscribed");
+      }
+      client.send("{\"type\":\"subscribe\",\"channel\":\"many.100\",\"id\":\"r\"}");
+      JsonObject error = client.next("error");
+      assertEquals("too_many_subscriptions", error.getString("error"));
+      assertEquals("r", error.getString("ref"));
+      client.send("{\"type\":\"subscribe\",\"channel\":\"many.7\"}");
+      assertEquals("many.7", client.next("subscribed").getString("channel"), "still open");
     }
   }
 
