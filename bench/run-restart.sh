@@ -14,12 +14,22 @@ EVENTS=${RESTART_EVENTS:-100000}
 OUT=$RESULTS/${RESTART_OUT:-restart}
 PROPS=(-Dws.rate.per-second=100000 -Dws.rate.burst=100000)
 
-# restart_server: stops the running copy and starts it again on the same folder; prints the ms
-restart_server() {
+# shutdown_server: a graceful stop of the running copy; returns once its JVM is gone
+shutdown_server() {
   "$WORK/server/bin/jboss-cli.sh" --connect --controller=127.0.0.1:$MGMT_PORT command=:shutdown \
     >/dev/null 2>&1 || true
+  local i pid
+  pid=$(cat "$WORK/server.pid" 2>/dev/null || echo "$SERVER_PID")
+  for i in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.5; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+# restart_server: stops the running copy and starts it again on the same folder; START_MS is the
+# time from the launch until it is ready (a global: command substitution would run it in a
+# subshell and lose the server's pids)
+restart_server() {
+  shutdown_server
   local i
-  for i in $(seq 1 60); do kill -0 "$WRAPPER_PID" 2>/dev/null || break; sleep 0.5; done
   rm -f "$WORK/server/standalone/deployments/"*.deployed
   local start=$(date +%s%N)
   JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
@@ -31,7 +41,7 @@ restart_server() {
     if [ -f "$WORK/server/standalone/deployments/robust-websocket.war.deployed" ] &&
       curl -fsS "http://127.0.0.1:$MGMT_PORT/health/ready" >/dev/null 2>&1; then
       SERVER_PID=$(cat "$WORK/server.pid")
-      echo $(( ($(date +%s%N) - start) / 1000000 ))
+      START_MS=$(( ($(date +%s%N) - start) / 1000000 ))
       return 0
     fi
     sleep 0.1
@@ -51,20 +61,21 @@ for round in $(seq 1 "$ROUNDS"); do
   [ $((round % 2)) = 0 ] && order="empty with-data"
   for variant in $order; do
     if [ "$variant" = empty ]; then
-      # the same server on an empty copy of its data folder: moved away, put back afterwards
-      "$WORK/server/bin/jboss-cli.sh" --connect --controller=127.0.0.1:$MGMT_PORT command=:shutdown >/dev/null 2>&1 || true
-      for i in $(seq 1 60); do kill -0 "$WRAPPER_PID" 2>/dev/null || break; sleep 0.5; done
+      # the same server on an empty data folder: the data moved away, put back afterwards
+      shutdown_server
+      rm -rf "$WORK/ws-data-aside"
       mv "$WORK/server/standalone/data/infinispan/ws" "$WORK/ws-data-aside"
-      ms=$(restart_server)
+      restart_server
+      ms=$START_MS
       after='{}'
-      "$WORK/server/bin/jboss-cli.sh" --connect --controller=127.0.0.1:$MGMT_PORT command=:shutdown >/dev/null 2>&1 || true
-      for i in $(seq 1 60); do kill -0 "$WRAPPER_PID" 2>/dev/null || break; sleep 0.5; done
+      shutdown_server
       rm -rf "$WORK/server/standalone/data/infinispan/ws"
       mv "$WORK/ws-data-aside" "$WORK/server/standalone/data/infinispan/ws"
-      ms_back=$(restart_server) # running again on the data, for the next variant
-      log "empty start ${ms} ms (and back on the data in ${ms_back} ms)"
+      restart_server # running again on the data, for the next variant
+      log "empty start ${ms} ms (and back on the data in ${START_MS} ms)"
     else
-      ms=$(restart_server)
+      restart_server
+      ms=$START_MS
       after=$(java -cp "$WORK/classes" PublishAck mode=offset port=$HTTP_PORT channel=fill.0)
       log "with data: start ${ms} ms, next event $after"
     fi
