@@ -2,6 +2,7 @@ package org.robustws.connection;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -229,12 +230,20 @@ public final class Connection implements Outbound {
     partialBytes = 0;
   }
 
-  /** Records a pong: alive, and how long the round trip took. */
-  public void ponged(long now, double rttMillis) {
-    lastSeenAt = now;
-    if (rttMillis >= 0) {
-      lastRttMillis = rttMillis;
+  /**
+   * Records a pong: the client is alive, and if it answers one of {@link #ping}'s, how long the
+   * round trip took.
+   *
+   * @return the round trip in ms, or -1 if the payload is not one of ours
+   */
+  public double ponged(Instant now, ByteBuffer payload) {
+    lastSeenAt = now.toEpochMilli();
+    if (payload.remaining() != Long.BYTES) {
+      return -1;
     }
+    double rttMillis = (micros(now) - payload.getLong(payload.position())) / 1000.0;
+    lastRttMillis = rttMillis;
+    return rttMillis;
   }
 
   /**
@@ -320,8 +329,13 @@ public final class Connection implements Outbound {
     return true;
   }
 
-  public void ping(ByteBuffer payload) throws IOException {
-    transport.sendPing(payload);
+  /** Sends a ping frame whose payload is its send time in µs, which the pong brings back. */
+  public void ping(Instant now) throws IOException {
+    transport.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, micros(now)));
+  }
+
+  private static long micros(Instant instant) {
+    return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
   }
 
   /**

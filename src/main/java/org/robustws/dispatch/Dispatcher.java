@@ -5,7 +5,6 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.robustws.config.WsSettings;
@@ -322,16 +321,12 @@ public class Dispatcher {
         CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
   }
 
-  /** A pong, normally the answer to a heartbeat ping, which carries its send time in µs. */
+  /** A pong, normally the answer to a heartbeat ping. */
   public void onPong(Connection connection, ByteBuffer payload) {
-    Instant now = clock.instant();
-    double rttMillis = -1;
-    if (payload.remaining() == Long.BYTES) {
-      long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
-      rttMillis = (micros - payload.getLong(payload.position())) / 1000.0;
+    double rttMillis = connection.ponged(clock.instant(), payload);
+    if (rttMillis >= 0) {
       traffic.roundTrip(rttMillis);
     }
-    connection.ponged(now.toEpochMilli(), rttMillis);
   }
 
   /** A failure the container reported; a close normally follows. */

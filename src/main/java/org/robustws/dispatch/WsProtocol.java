@@ -3,6 +3,7 @@ package org.robustws.dispatch;
 import jakarta.json.JsonValue;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionEvents;
@@ -51,7 +52,7 @@ final class WsProtocol {
   /** A new connection gets a fresh session, announced by {@code system/connected} first. */
   void opened(Connection connection, long now) {
     SessionStore.Created created = sessions.create(connection);
-    connection.describeSession(created.session().id(), java.util.Set.of());
+    connection.describeSession(created.session().id(), Set.of());
     reply(
         connection,
         ServerMessage.Connected.of(

@@ -2,7 +2,6 @@ package org.robustws.heartbeat;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.Instant;
 import org.robustws.config.WsSettings;
@@ -94,9 +93,8 @@ public class HeartbeatSweep {
   }
 
   private static void ping(Connection connection, Instant now) {
-    long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000;
     try {
-      connection.ping(ByteBuffer.allocate(Long.BYTES).putLong(0, micros));
+      connection.ping(now);
     } catch (java.io.IOException | RuntimeException e) {
       // the close callback will follow; the timeout catches it otherwise
       try (LogFields f = connection.logFields("RWS0017")) {

@@ -100,11 +100,6 @@ public final class ClientSession {
     return positions == null ? Set.of() : Set.copyOf(positions.keySet());
   }
 
-  /** Whether a connection of this node holds it. */
-  public synchronized boolean attached() {
-    return sink != null;
-  }
-
   /**
    * Subscribes at the position {@code join} returns: the caller adds this session to the channel's
    * fan-out first and then reads the head, so an event appended meanwhile is either before that
@@ -243,12 +238,9 @@ public final class ClientSession {
     for (StreamEntry entry : entries) {
       give(entry, true);
     }
-    List<StreamEntry> since = new ArrayList<>();
-    if (positions != null) {
-      positions.forEach(
-          (channel, at) -> streams.readAfter(channel, at, Long.MAX_VALUE).ifPresent(since::addAll));
-    }
-    since.sort(StreamEntry.APPEND_ORDER);
+    // a channel lost meanwhile is caught at its next delivery, which closes the client with 4008
+    List<StreamEntry> since =
+        positions == null ? List.of() : streams.readAfterEach(positions).entries();
     for (StreamEntry entry : since) {
       give(entry, true);
     }
@@ -305,10 +297,6 @@ public final class ClientSession {
     sink = null;
     detachedAt = now;
     return previous;
-  }
-
-  synchronized boolean tokenMatches(String token) {
-    return Tokens.matches(tokenHash, token) || Tokens.matches(previousTokenHash, token);
   }
 
   /** What the cache keeps of this session now. */

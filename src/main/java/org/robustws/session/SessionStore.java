@@ -18,6 +18,7 @@ import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamHead;
 import org.robustws.stream.StreamPosition;
 
 /**
@@ -51,9 +52,6 @@ public final class SessionStore {
   private final int maxSubscriptions;
   private final int maxSessions;
 
-  /**
-   * @param maxRuns how many runs a session remembers (at most as many events as a channel keeps)
-   */
   /**
    * The cap counts the sessions detached since this store started: those detached before a restart
    * expire on their own within twice the grace period, uncounted (iterating a cache of WildFly's
@@ -124,7 +122,7 @@ public final class SessionStore {
             channel,
             () -> {
               channels.subscribe(channel, session.id());
-              return streams.head(channel).map(h -> h.position()).orElse(StreamPosition.START);
+              return streams.head(channel).map(StreamHead::position).orElse(StreamPosition.START);
             });
     if (result == ClientSession.Subscription.ADDED) {
       save(session);
@@ -400,18 +398,9 @@ public final class SessionStore {
     } else {
       return new Replay(null, List.of());
     }
-    List<StreamEntry> since = new ArrayList<>();
-    for (Map.Entry<String, StreamPosition> position : from.entrySet()) {
-      Optional<List<StreamEntry>> part =
-          streams.readAfter(position.getKey(), position.getValue(), Long.MAX_VALUE);
-      if (part.isEmpty()) {
-        addOnce(lost, position.getKey());
-      } else {
-        since.addAll(part.get());
-      }
-    }
-    since.sort(StreamEntry.APPEND_ORDER);
-    entries.addAll(since);
+    ChannelStreams.Catchup since = streams.readAfterEach(from);
+    since.lost().forEach(channel -> addOnce(lost, channel));
+    entries.addAll(since.entries());
     return new Replay(entries, lost);
   }
 
@@ -428,14 +417,5 @@ public final class SessionStore {
 
   private ReentrantLock lockOf(String sessionId) {
     return locks[Math.floorMod(sessionId.hashCode(), LOCK_STRIPES)];
-  }
-
-  public long graceMillis() {
-    return graceMillis;
-  }
-
-  /** Sessions connections of this node hold. */
-  public int size() {
-    return held.size();
   }
 }

@@ -4,6 +4,7 @@ import jakarta.json.JsonValue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -99,6 +100,24 @@ public final class ChannelStreams {
       cache.endBatch(true);
     }
   }
+
+  /**
+   * What each channel holds after its position, merged in {@link StreamEntry#APPEND_ORDER}, and the
+   * channels whose stream no longer holds all of it (as {@link #readAfter} says).
+   */
+  public Catchup readAfterEach(Map<String, StreamPosition> positions) {
+    List<StreamEntry> entries = new ArrayList<>();
+    List<String> lost = new ArrayList<>();
+    positions.forEach(
+        (channel, from) ->
+            readAfter(channel, from, Long.MAX_VALUE)
+                .ifPresentOrElse(entries::addAll, () -> lost.add(channel)));
+    entries.sort(StreamEntry.APPEND_ORDER);
+    return new Catchup(entries, lost);
+  }
+
+  /** The result of {@link #readAfterEach}. */
+  public record Catchup(List<StreamEntry> entries, List<String> lost) {}
 
   private static Optional<List<StreamEntry>> read(
       AdvancedCache<String, String> batch,
