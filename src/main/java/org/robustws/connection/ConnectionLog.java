@@ -2,15 +2,19 @@ package org.robustws.connection;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.Set;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
 
 /** Logs the life of every connection from the CDI events the dispatcher fires. */
 @ApplicationScoped
 public class ConnectionLog {
-  /** Closes that are part of normal life; anything else (1006, 1011, 4000, …) is a warning. */
-  private static final Set<Integer> NORMAL_CLOSES = Set.of(1000, 1001, 1012, 4001);
+  /**
+   * Only a peer that vanished without a close frame is a warning here. Every other close is logged
+   * at INFO with the code both sides saw and its reason (for a protocol error, Undertow's); the
+   * causes that need attention have their own warnings (heartbeat timeout, slow consumer, server
+   * error).
+   */
+  private static final int VANISHED = 1006;
 
   void opened(@Observes ConnectionOpened event) {
     ConnectionSnapshot c = event.connection();
@@ -21,7 +25,7 @@ public class ConnectionLog {
 
   void closed(@Observes ConnectionClosed event) {
     ConnectionSnapshot c = event.connection();
-    boolean normal = NORMAL_CLOSES.contains(event.code());
+    boolean normal = event.code() != VANISHED;
     try (LogFields f = fields(normal ? "RWS0002" : "RWS0003", c);
         LogFields more =
             LogFields.of(

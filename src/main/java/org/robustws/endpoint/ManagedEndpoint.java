@@ -30,6 +30,7 @@ abstract class ManagedEndpoint {
   // volatile: the container may report the close on another thread while the open still runs
   private volatile Connection connection;
   private volatile CloseReason closedEarly;
+  private volatile int closedEarlyCode;
 
   ManagedEndpoint(EndpointKind kind) {
     this.kind = kind;
@@ -46,7 +47,7 @@ abstract class ManagedEndpoint {
     // a close reported before the connection was set found nothing to close: close it now
     CloseReason early = closedEarly;
     if (early != null) {
-      dispatcher.onClose(created, early.getCloseCode().getCode(), early.getReasonPhrase());
+      dispatcher.onClose(created, closedEarlyCode, early.getReasonPhrase());
     }
   }
 
@@ -72,8 +73,10 @@ abstract class ManagedEndpoint {
   }
 
   @OnClose
-  public void close(CloseReason reason) {
+  public void close(Session session, CloseReason reason) {
+    int code = SentCloseCode.of(session, reason);
+    closedEarlyCode = code;
     closedEarly = reason; // before reading the connection: one of open and close sees the other
-    dispatcher.onClose(connection, reason.getCloseCode().getCode(), reason.getReasonPhrase());
+    dispatcher.onClose(connection, code, reason.getReasonPhrase());
   }
 }

@@ -155,6 +155,7 @@ class BadFramesIT {
       bystander.next("system");
       assertEquals("system", json(ws.readTextOrClose().text()).getString("type"));
       ws.setTimeout(ANSWER_WITHIN);
+      Scrape before = Scrape.fetch();
 
       ws.sendRaw(bad.build(ws));
 
@@ -169,6 +170,7 @@ class BadFramesIT {
       }
       assertEquals(expected, close.closeCode(), "close code; reason: " + reason(close));
       assertTrue(ws.peerClosesTcp(), "the server ends the TCP connection after its close frame");
+      assertCountedAs(expected, before);
 
       bystander.send("{\"type\":\"ping\",\"timestamp\":42}");
       JsonObject pong = bystander.next("pong");
@@ -177,6 +179,26 @@ class BadFramesIT {
         fail("the bystander was closed: " + bystander.closed.get());
       }
     }
+  }
+
+  /**
+   * The server counts the close with the code the client received, not as 1006: only a peer that
+   * vanished without a close frame is an abnormal closure.
+   */
+  private static void assertCountedAs(int code, Scrape before) throws Exception {
+    String sent = "code=\"" + code + "\",endpoint=\"ws\"";
+    String abnormal = "code=\"1006\",endpoint=\"ws\"";
+    String name = "ws_connections_closed_total";
+    long deadline = System.nanoTime() + ANSWER_WITHIN.toNanos();
+    Scrape after = Scrape.fetch();
+    while (after.value(name, sent) < before.value(name, sent) + 1 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      after = Scrape.fetch();
+    }
+    assertEquals(
+        before.value(name, sent) + 1, after.value(name, sent), "closes counted with " + code);
+    assertEquals(
+        before.value(name, abnormal), after.value(name, abnormal), "closes counted with 1006");
   }
 
   private static String reason(RawWebSocket.Frame close) {
