@@ -5,11 +5,13 @@ import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.List;
 import java.util.Map;
+import org.robustws.wire.FrameLimits;
 
 /**
  * Copies the few headers we keep out of the handshake request into the connection's user
  * properties. The request itself must not be kept: it would hold its buffers for the life of the
- * connection. Undertow gives each handshake its own copy of the properties map.
+ * connection. Undertow gives each handshake its own copy of the properties map. Also prepares the
+ * connection's frame-length check ({@link FrameLimits}).
  */
 public class HandshakeCapture extends ServerEndpointConfig.Configurator {
   static final String USER_AGENT = "robustws.user-agent";
@@ -24,6 +26,7 @@ public class HandshakeCapture extends ServerEndpointConfig.Configurator {
     copy(headers, "User-Agent", properties, USER_AGENT);
     copy(headers, "Origin", properties, ORIGIN);
     copy(headers, "X-Forwarded-For", properties, FORWARDED_FOR);
+    FrameLimits.prepare(properties);
   }
 
   private static void copy(

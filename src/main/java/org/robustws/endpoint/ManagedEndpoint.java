@@ -14,6 +14,7 @@ import org.robustws.connection.Connection;
 import org.robustws.connection.EndpointKind;
 import org.robustws.connection.SessionTransport;
 import org.robustws.dispatch.Dispatcher;
+import org.robustws.wire.FrameLimits;
 
 /**
  * What both endpoints do: hand every container callback to the dispatcher. One instance per
@@ -39,6 +40,7 @@ abstract class ManagedEndpoint {
   @OnOpen
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
+    FrameLimits.arm(session, settings.maxMessageBytes());
     direct = dispatcher.direct().get();
     Connection created =
         direct.connection(kind, clientInfo.read(session), new SessionTransport(session));

@@ -37,6 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class BadFramesIT {
   private static final int PROTOCOL_ERROR = 1002;
   private static final int INVALID_PAYLOAD = 1007;
+  private static final int TOO_BIG = 1009;
   private static final int FIN = 0x80;
   private static final int RSV1 = 0x40;
   private static final int RSV2 = 0x20;
@@ -135,6 +136,30 @@ class BadFramesIT {
             concat(
                 ws.frame(RawWebSocket.TEXT, true, utf8("{\"type\":")),
                 ws.frame(FIN | RawWebSocket.TEXT, true, PING_JSON)));
+  }
+
+  @Test
+  void aHeaderAnnouncingTwoToTheFortyBytesIsRefusedWith1009AtOnce() throws Exception {
+    // the length alone, with its mask and no payload: the server must not wait for 1 TiB
+    byte[] header = {(byte) (FIN | RawWebSocket.TEXT), (byte) (0x80 | 127), 0, 0, 1, 0, 0, 0, 0, 0};
+    assertFailsWith(TOO_BIG, ws -> concat(header, new byte[] {1, 2, 3, 4}));
+  }
+
+  @Test
+  void aSixtyFourBitLengthWithItsTopBitSetIsAProtocolError() throws Exception {
+    byte[] header = {
+      (byte) (FIN | RawWebSocket.TEXT), (byte) (0x80 | 127), (byte) 0x80, 0, 0, 0, 0, 0, 0, 5
+    };
+    assertFailsWith(PROTOCOL_ERROR, ws -> concat(header, new byte[] {1, 2, 3, 4}));
+  }
+
+  @Test
+  void anOversizedHeaderRightAfterAValidFrameIsFound() throws Exception {
+    // one write: the check follows the valid frame's length to the next header. (The valid
+    // frame's answer may be lost: failing a connection does not wait for pending replies.)
+    byte[] big = {(byte) (FIN | RawWebSocket.TEXT), (byte) (0x80 | 127), 0, 0, 0, 1, 0, 0, 0, 0};
+    assertFailsWith(
+        TOO_BIG, ws -> concat(ws.frame(FIN | RawWebSocket.TEXT, true, utf8("€".repeat(50))), big));
   }
 
   /** Bad bytes to send, built for one connection. */

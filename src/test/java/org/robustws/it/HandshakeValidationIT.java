@@ -83,6 +83,53 @@ class HandshakeValidationIT {
     assertEquals(101, send(handshake("/ws", KEY, "13", pad)).status());
   }
 
+  /**
+   * Frames sent in the same packet as the handshake arrive with it: they too pass the frame-length
+   * check (the server reads them before the socket's next bytes).
+   */
+  @Test
+  void anOversizedFrameSentWithTheHandshakeIsRefusedWith1009() throws Exception {
+    byte[] request = handshake("/ws", KEY, "13", "").getBytes(StandardCharsets.US_ASCII);
+    byte[] big = {(byte) 0x81, (byte) (0x80 | 127), 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4};
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
+      socket.setSoTimeout(5_000);
+      byte[] both = java.util.Arrays.copyOf(request, request.length + big.length);
+      System.arraycopy(big, 0, both, request.length, big.length);
+      socket.getOutputStream().write(both);
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      String head = readHead(in);
+      assertTrue(head.startsWith("HTTP/1.1 101"), head);
+      int code = 0;
+      while (code == 0) { // skip the server's text frames (system/connected) up to its close
+        int opcode = in.readUnsignedByte() & 0x0F;
+        int length = in.readUnsignedByte() & 0x7F;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        }
+        byte[] payload = in.readNBytes(length);
+        if (opcode == 0x8) {
+          code = ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF);
+        }
+      }
+      assertEquals(1009, code);
+    }
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+      matched = "\r\n\r\n".charAt(matched) == b ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    return head.toString(StandardCharsets.US_ASCII);
+  }
+
   private static void assertRefused(Answer answer, int status, String error) {
     assertEquals(status, answer.status(), answer.text());
     assertTrue(
@@ -136,17 +183,7 @@ class HandshakeValidationIT {
       } catch (SocketException reset) {
         return new Answer(0, "reset while sending: " + reset, true);
       }
-      ByteArrayOutputStream head = new ByteArrayOutputStream();
-      int matched = 0;
-      while (matched < 4) {
-        int b = in.read();
-        if (b < 0) {
-          break;
-        }
-        head.write(b);
-        matched = "\r\n\r\n".charAt(matched) == b ? matched + 1 : (b == '\r' ? 1 : 0);
-      }
-      String text = head.toString(StandardCharsets.US_ASCII);
+      String text = readHead(in);
       if (!text.startsWith("HTTP/1.1 ")) {
         throw new IOException("no HTTP answer: " + text);
       }
