@@ -30,8 +30,10 @@ abstract class ManagedEndpoint {
   private Dispatcher direct;
   // volatile: the container may report the close on another thread while the open still runs
   private volatile Connection connection;
-  private volatile CloseReason closedEarly;
-  private volatile int closedEarlyCode;
+  private volatile Closed closedEarly;
+
+  /** A close as the dispatcher gets it: the code that was really sent or received. */
+  private record Closed(int code, String reason) {}
 
   ManagedEndpoint(EndpointKind kind) {
     this.kind = kind;
@@ -47,9 +49,9 @@ abstract class ManagedEndpoint {
     connection = created;
     direct.open(created);
     // a close reported before the connection was set found nothing to close: close it now
-    CloseReason early = closedEarly;
+    Closed early = closedEarly;
     if (early != null) {
-      dispatcher.onClose(created, closedEarlyCode, early.getReasonPhrase());
+      dispatcher.onClose(created, early.code(), early.reason());
     }
   }
 
@@ -76,9 +78,8 @@ abstract class ManagedEndpoint {
 
   @OnClose
   public void close(Session session, CloseReason reason) {
-    int code = SentCloseCode.of(session, reason);
-    closedEarlyCode = code;
-    closedEarly = reason; // before reading the connection: one of open and close sees the other
-    dispatcher.onClose(connection, code, reason.getReasonPhrase());
+    Closed closed = new Closed(SentCloseCode.of(session, reason), reason.getReasonPhrase());
+    closedEarly = closed; // before reading the connection: one of open and close sees the other
+    dispatcher.onClose(connection, closed.code(), closed.reason());
   }
 }

@@ -1,6 +1,7 @@
 package org.robustws.wire;
 
 import java.nio.ByteBuffer;
+import org.robustws.protocol.CloseCodes;
 
 /**
  * Follows the frame headers of a client's byte stream (RFC 6455 section 5.2) as it is read, without
@@ -14,12 +15,6 @@ import java.nio.ByteBuffer;
  * <p>One instance per connection, used by the thread that reads it.
  */
 public final class FrameHeaderScanner {
-  /** The close code for a frame above the limit. */
-  public static final int TOO_BIG = 1009;
-
-  /** The close code for an invalid length. */
-  public static final int PROTOCOL_ERROR = 1002;
-
   private static final int CONTINUATION = 0x0;
   private static final int FIRST_CONTROL_OPCODE = 0x8;
 
@@ -88,14 +83,14 @@ public final class FrameHeaderScanner {
     }
     long length = length();
     if (length < 0) {
-      fail(PROTOCOL_ERROR, "frame length with its most significant bit set");
+      fail(CloseCodes.PROTOCOL_ERROR, "frame length with its most significant bit set");
       return;
     }
     int opcode = header[0] & 0x0F;
     if (opcode < FIRST_CONTROL_OPCODE) {
       long total = (opcode == CONTINUATION ? messageBytes : 0) + length;
       if (total > maxMessageBytes) {
-        fail(TOO_BIG, "message larger than " + maxMessageBytes + " bytes");
+        fail(CloseCodes.TOO_BIG, "message larger than " + maxMessageBytes + " bytes");
         return;
       }
       boolean fin = (header[0] & 0x80) != 0;

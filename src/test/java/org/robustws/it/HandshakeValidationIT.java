@@ -3,7 +3,7 @@ package org.robustws.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Locale;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -94,11 +95,11 @@ class HandshakeValidationIT {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(base.getHost(), base.getPort()), 10_000);
       socket.setSoTimeout(5_000);
-      byte[] both = java.util.Arrays.copyOf(request, request.length + big.length);
+      byte[] both = Arrays.copyOf(request, request.length + big.length);
       System.arraycopy(big, 0, both, request.length, big.length);
       socket.getOutputStream().write(both);
-      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
-      String head = readHead(in);
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      String head = RawWebSocket.readHead(in);
       assertTrue(head.startsWith("HTTP/1.1 101"), head);
       int code = 0;
       while (code == 0) { // skip the server's text frames (system/connected) up to its close
@@ -114,20 +115,6 @@ class HandshakeValidationIT {
       }
       assertEquals(1009, code);
     }
-  }
-
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream head = new ByteArrayOutputStream();
-    int matched = 0;
-    while (matched < 4) {
-      int b = in.read();
-      if (b < 0) {
-        break;
-      }
-      head.write(b);
-      matched = "\r\n\r\n".charAt(matched) == b ? matched + 1 : (b == '\r' ? 1 : 0);
-    }
-    return head.toString(StandardCharsets.US_ASCII);
   }
 
   private static void assertRefused(Answer answer, int status, String error) {
@@ -183,7 +170,7 @@ class HandshakeValidationIT {
       } catch (SocketException reset) {
         return new Answer(0, "reset while sending: " + reset, true);
       }
-      String text = readHead(in);
+      String text = RawWebSocket.readHead(in);
       if (!text.startsWith("HTTP/1.1 ")) {
         throw new IOException("no HTTP answer: " + text);
       }

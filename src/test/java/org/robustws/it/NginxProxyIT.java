@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -356,7 +355,7 @@ class NginxProxyIT {
     private void upgradeAndStaySilent(Socket socket) {
       try {
         InputStream in = socket.getInputStream();
-        String headers = readHeaders(in);
+        String headers = RawWebSocket.readHead(in);
         requests.add(headers.toLowerCase(Locale.ROOT));
         String key =
             headers
@@ -386,20 +385,6 @@ class NginxProxyIT {
       } catch (Exception e) {
         // the proxy or close() ended the connection
       }
-    }
-
-    private static String readHeaders(InputStream in) throws IOException {
-      ByteArrayOutputStream headers = new ByteArrayOutputStream();
-      int matched = 0;
-      while (matched < 4) {
-        int b = in.read();
-        if (b < 0) {
-          throw new EOFException("closed during the request headers");
-        }
-        headers.write(b);
-        matched = "\r\n\r\n".charAt(matched) == b ? matched + 1 : (b == '\r' ? 1 : 0);
-      }
-      return headers.toString(StandardCharsets.US_ASCII);
     }
 
     @Override

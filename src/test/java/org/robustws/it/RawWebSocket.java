@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -99,18 +100,23 @@ final class RawWebSocket implements AutoCloseable {
   }
 
   private String readHeaders() throws IOException {
-    ByteArrayOutputStream headers = new ByteArrayOutputStream();
+    String head = readHead(in);
+    return head.substring(0, head.indexOf("\r\n"));
+  }
+
+  /** An HTTP request's or answer's head, up to and with its empty line. */
+  static String readHead(InputStream in) throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
     int matched = 0;
     while (matched < 4) {
       int b = in.read();
       if (b < 0) {
-        throw new IOException("connection closed during the handshake");
+        throw new EOFException("connection closed in the HTTP head: " + head);
       }
-      headers.write(b);
-      matched = (b == '\r' || b == '\n') && "\r\n\r\n".charAt(matched) == b ? matched + 1 : 0;
+      head.write(b);
+      matched = "\r\n\r\n".charAt(matched) == b ? matched + 1 : (b == '\r' ? 1 : 0);
     }
-    String text = headers.toString(StandardCharsets.US_ASCII);
-    return text.substring(0, text.indexOf("\r\n"));
+    return head.toString(StandardCharsets.US_ASCII);
   }
 
   void sendText(String text) throws IOException {
