@@ -117,7 +117,9 @@ class BrowserPageIT {
       if (service != null) {
         service.stop();
       }
-      deleteRecursively(profile);
+      if (profile != null) {
+        ServerCopy.deleteRecursively(profile);
+      }
     }
   }
 
@@ -443,17 +445,6 @@ class BrowserPageIT {
           StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException | RuntimeException e) {
       System.err.println("screenshot " + name + " failed: " + e);
-    }
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
     }
   }
 }

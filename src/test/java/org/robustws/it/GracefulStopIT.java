@@ -8,18 +8,15 @@ import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -59,7 +56,6 @@ class GracefulStopIT {
   private static final int CLIENTS = 300;
   private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final Path SOURCE = Path.of("target", "server").toAbsolutePath();
   private static final Path HOME = Path.of("target", "stop-server").toAbsolutePath();
   private static final Path WAR = Path.of("target", "robust-websocket.war").toAbsolutePath();
   private static final Path CONSOLE = Path.of("target", "stop-server-console.log").toAbsolutePath();
@@ -71,20 +67,9 @@ class GracefulStopIT {
 
   @BeforeAll
   static void startAServerOfItsOwn() throws Exception {
-    assertTrue(Files.isDirectory(SOURCE), "run 'mvn verify': " + SOURCE + " is missing");
     assertTrue(Files.isRegularFile(WAR), "run 'mvn verify': " + WAR + " is missing");
-    deleteRecursively(HOME);
+    ServerCopy.provisioned(HOME);
     Files.deleteIfExists(CONSOLE);
-    run("cp", "-a", SOURCE.toString(), HOME.toString());
-    // Start clean: no state of the shared server (it may be running), no deployment it recorded.
-    for (String dir : List.of("data", "tmp", "log", "configuration/standalone_xml_history")) {
-      deleteRecursively(HOME.resolve("standalone").resolve(dir));
-    }
-    Path config = HOME.resolve("standalone/configuration/standalone.xml");
-    Files.writeString(
-        config,
-        Files.readString(config).replaceAll("(?s)<deployments>.*?</deployments>", ""),
-        StandardCharsets.UTF_8);
     Files.copy(
         WAR,
         HOME.resolve("standalone/deployments/robust-websocket.war"),
@@ -319,31 +304,5 @@ class GracefulStopIT {
       }
     }
     throw new AssertionError("not ready within " + BOOT_TIMEOUT + ": " + last + "; see " + CONSOLE);
-  }
-
-  private static void run(String... command) throws IOException, InterruptedException {
-    Process process = new ProcessBuilder(command).inheritIO().start();
-    if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      process.destroyForcibly();
-      throw new IOException("failed: " + String.join(" ", command));
-    }
-  }
-
-  private static void deleteRecursively(Path path) throws IOException {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try (Stream<Path> files = Files.walk(path)) {
-      files
-          .sorted(Comparator.reverseOrder())
-          .forEach(
-              file -> {
-                try {
-                  Files.delete(file);
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-    }
   }
 }
