@@ -11,8 +11,10 @@ OFFSET=${BENCH_PORT_OFFSET:-500}
 HTTP_PORT=$((8080 + OFFSET))
 MGMT_PORT=$((9990 + OFFSET))
 PROM=http://127.0.0.1:$MGMT_PORT/prometheus
+NODE_PORT=$((HTTP_PORT + 10))
 SERVER_PID=
 WRAPPER_PID=
+NODE_PID=
 CLIENT_PIDS=()
 
 log() { echo "[bench $(date +%T)] $*" >&2; }
@@ -21,10 +23,47 @@ log() { echo "[bench $(date +%T)] $*" >&2; }
 build_all() {
   if [ "${BENCH_SKIP_BUILD:-}" = 1 ] && [ -f "$WORK/classes/LoadGen.class" ]; then return 0; fi
   log "building the app WAR, the baseline WAR and the load client"
-  (cd "$ROOT" && mvn -o -q -DskipTests package)
+  (cd "$ROOT" && mvn -o -q -DskipTests -DskipUTs=true package)
   (cd "$BENCH/baseline" && mvn -o -q package)
   mkdir -p "$WORK/classes" "$RESULTS"
   javac -d "$WORK/classes" "$BENCH/loadgen/LoadGen.java"
+  (cd "$BENCH/node" && npm ci --no-audit --no-fund --silent)
+}
+
+# start_node: the Node ws reference server (bench/node/server.js) on NODE_PORT (HTTP_PORT + 10,
+# 8590), beside WildFly in the same run; waits until it answers. RESUME_GRACE_MS passes through.
+start_node() {
+  if curl -fsS "http://127.0.0.1:$NODE_PORT/stats" >/dev/null 2>&1; then
+    log "port $NODE_PORT is taken (a Node server left running?)"
+    return 1
+  fi
+  log "starting the Node ws reference server on $NODE_PORT"
+  PORT=$NODE_PORT node --expose-gc "$BENCH/node/server.js" >"$WORK/node.out" 2>&1 &
+  NODE_PID=$!
+  local i
+  for i in $(seq 1 50); do
+    kill -0 "$NODE_PID" 2>/dev/null || break
+    if curl -fsS "http://127.0.0.1:$NODE_PORT/stats" >/dev/null 2>&1; then
+      log "Node server up, pid $NODE_PID"
+      return 0
+    fi
+    sleep 0.2
+  done
+  log "the Node server did not start"; cat "$WORK/node.out" >&2
+  return 1
+}
+
+stop_node() {
+  [ -n "$NODE_PID" ] || return 0
+  kill "$NODE_PID" 2>/dev/null || true
+  wait "$NODE_PID" 2>/dev/null || true
+  NODE_PID=
+}
+
+# node_stats FIELD [gc]: one field of the Node server's /stats (bytes, µs), after a full GC with gc.
+node_stats() {
+  curl -fsS "http://127.0.0.1:$NODE_PORT/stats${2:+?gc=1}" |
+    python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"
 }
 
 # start_server -Dprop=value ...: a fresh copy of target/server, both WARs deployed, waits until ready.
@@ -164,4 +203,4 @@ jfr_stop() {
   jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
 }
 
-trap 'stop_server' EXIT
+trap 'stop_node; stop_server' EXIT

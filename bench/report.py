@@ -98,15 +98,18 @@ if sys.argv[1] == "fanout-merge":
 
 scenario, machine, src, out = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
 rows = [json.loads(line) for line in open(src) if line.strip()]
-key, num, den = {"echo": ("endpoint", "app", "bare"),
-                 "echo-max": ("endpoint", "app", "bare"),
-                 "idle": ("endpoint", "app", "bare"),
-                 "slow": ("variant", "with", "without"),
-                 "fanout": ("subscribers", None, None),
-                 "churn": ("rate", None, None),
-                 "resume": ("clients", None, None),
-                 "publish-ack": ("variant", "file-store", "memory"),
-                 "restart": ("variant", "with-data", "empty")}[scenario]
+# the group column, and the pairs of groups whose same-round ratios are reported (node: the Node
+# ws reference server, bench/node, when the run had it)
+VS_BARE_AND_NODE = [("app", "bare"), ("app", "node")]
+key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
+              "echo-max": ("endpoint", VS_BARE_AND_NODE),
+              "idle": ("endpoint", VS_BARE_AND_NODE),
+              "slow": ("variant", [("with", "without")]),
+              "fanout": ("subscribers", []),
+              "churn": ("rate", []),
+              "resume": ("clients", []),
+              "publish-ack": ("variant", [("file-store", "memory")]),
+              "restart": ("variant", [("with-data", "empty")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
@@ -126,15 +129,16 @@ for g, rs in groups.items():
             m[f] = statistics.median(vals)
     medians[g] = m
 ratios = {}
-for f in ratio_fields:
-    per_round = []
-    for rnd in sorted({r["round"] for r in rows}):
-        a = [r[f] for r in rows if r["round"] == rnd and r[key] == num and f in r]
-        b = [r[f] for r in rows if r["round"] == rnd and r[key] == den and f in r]
-        if a and b and b[0] > 0:
-            per_round.append(a[0] / b[0])
-    if per_round:
-        ratios[f"{f} {num}/{den}"] = {"per_round": per_round, "median": statistics.median(per_round)}
+for num, den in pairs:
+    for f in ratio_fields:
+        per_round = []
+        for rnd in sorted({r["round"] for r in rows}):
+            a = [r[f] for r in rows if r["round"] == rnd and r[key] == num and f in r]
+            b = [r[f] for r in rows if r["round"] == rnd and r[key] == den and f in r]
+            if a and b and b[0] > 0:
+                per_round.append(a[0] / b[0])
+        if per_round:
+            ratios[f"{f} {num}/{den}"] = {"per_round": per_round, "median": statistics.median(per_round)}
 
 json.dump({"scenario": scenario, "machine": machine, "runs": rows, "medians": medians,
            "ratios": ratios}, open(out + ".json", "w"), indent=1)

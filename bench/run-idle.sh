@@ -5,7 +5,9 @@
 # split over client processes on 127.0.0.2, 127.0.0.3, ... (the bare endpoint on the next ones; each process may open at most 20,000
 # files). Heap after GC before and while holding them, heartbeat tick duration from
 # ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
-# IDLE_ORDER='bare app' measures the bare endpoint first (on the cold server).
+# The third phase holds N connections on the Node ws reference server (bench/node, beside WildFly):
+# its "heap" is V8's heapUsed + external (ws keeps its buffers outside V8's heap) after a full GC.
+# IDLE_ORDER='bare app node' measures the bare endpoint first (on the cold server).
 # Usage: bench/run-idle.sh [N=5000] [rounds=3] [hold seconds=30]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -18,21 +20,40 @@ OUT=$RESULTS/${IDLE_OUT:-idle-$N}
 build_all
 start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_MAX_CONNECTIONS:-19000} \
   -Dws.resume.grace-ms=5000
+RESUME_GRACE_MS=5000 start_node
 rm -f "$OUT.jsonl"
+
+# heap_kib ENDPOINT: heap after a full GC, KiB (Node: heapUsed + external)
+heap_kib() {
+  if [ "$1" = node ]; then
+    echo $((($(node_stats heapUsed gc) + $(node_stats external)) / 1024))
+  else
+    heap_after_gc
+  fi
+}
+# held_on ENDPOINT: connections the server holds on that endpoint (0 for the bare one: not counted)
+held_on() {
+  case $1 in
+    node) node_stats connections ;;
+    app) prom ws_connections_active 'endpoint="ws"' ;;
+    *) echo 0 ;;
+  esac
+}
 jfr_start idle-first-connects # BENCH_JFR=1: the first phase's connects, on the cold server
 for round in $(seq 1 "$ROUNDS"); do
-  for ep in ${IDLE_ORDER:-app bare}; do
+  for ep in ${IDLE_ORDER:-app bare node}; do
     path=/ws; [ "$ep" = bare ] && path=/baseline/echo
+    port=$HTTP_PORT; pid=$SERVER_PID; [ "$ep" = node ] && port=$NODE_PORT && pid=$NODE_PID
     # each endpoint connects from its own source addresses: the previous phase's client sockets
     # sit in TIME_WAIT for 60 s on theirs and made the next phase's connects take 45-50 s instead of
     # 10 (bench/RESULTS.md, (a))
-    first=2; [ "$ep" = bare ] && first=$((2 + PROCS))
-    heap0=$(heap_after_gc)
+    first=2; [ "$ep" = bare ] && first=$((2 + PROCS)); [ "$ep" = node ] && first=$((2 + 2 * PROCS))
+    heap0=$(heap_kib "$ep")
     tick_n0=$(prom ws_heartbeat_tick_seconds_count); tick_s0=$(prom ws_heartbeat_tick_seconds_sum)
     rm -f "$WORK"/idle.*
     t0=$(date +%s.%N)
     for p in $(seq 1 "$PROCS"); do
-      "${LOADGEN[@]}" mode=idle port=$HTTP_PORT path=$path n=$((N / PROCS)) bind=127.0.0.$((first + p - 1)) \
+      "${LOADGEN[@]}" mode=idle port=$port path=$path n=$((N / PROCS)) bind=127.0.0.$((first + p - 1)) \
         connect-rate=${IDLE_CONNECT_RATE:-1000} hold-s=$((HOLD + 200)) \
         ready-file="$WORK/idle.ready.$p" stop-file="$WORK/idle.stop" >"$WORK/idle.out.$p" 2>"$WORK/idle.err.$p" &
       CLIENT_PIDS+=($!)
@@ -46,13 +67,13 @@ for round in $(seq 1 "$ROUNDS"); do
     [ "$round" = 1 ] && [ -z "${jfr_done:-}" ] && jfr_stop && jfr_done=1
     sleep "$HOLD"
     curl -fsS "$PROM" | grep '^ws_' >"$WORK/prom-$ep.txt" || true
-    active=$(prom ws_connections_active 'endpoint="ws"')
-    server_files=$(ls /proc/$SERVER_PID/fd | wc -l)
+    active=$(held_on "$ep")
+    server_files=$(ls /proc/$pid/fd | wc -l)
     tick_n1=$(prom ws_heartbeat_tick_seconds_count); tick_s1=$(prom ws_heartbeat_tick_seconds_sum)
     tick_max=$(prom ws_heartbeat_tick_seconds_max)
-    heap1=$(heap_after_gc)
+    heap1=$(heap_kib "$ep")
     # BENCH_HISTO=1: what the connections are made of (jcmd GC.class_histogram, top 60 classes)
-    if [ "${BENCH_HISTO:-}" = 1 ]; then
+    if [ "${BENCH_HISTO:-}" = 1 ] && [ "$ep" != node ]; then
       jcmd "$SERVER_PID" GC.class_histogram | head -63 >"$RESULTS/histogram-$ep-$N.txt"
     fi
     touch "$WORK/idle.stop"
@@ -77,13 +98,14 @@ for round in $(seq 1 "$ROUNDS"); do
         tick_max_ms: ($tmax * 1000), closed_by_server: $closes}' | tee -a "$OUT.jsonl"
     # let the server finish closing before the next phase measures its heap
     for i in $(seq 1 30); do
-      [ "$(prom ws_connections_active 'endpoint="ws"' | awk '{ print ($1 + 0 == 0) }')" = 1 ] && break
+      [ "$(held_on "$ep" | awk '{ print ($1 + 0 == 0) }')" = 1 ] && break
       sleep 1
     done
     # closed connections' resume sessions expire after ws.resume.grace-ms (5 s here) at a tick
     sleep 12
   done
 done
+stop_node
 stop_server
 python3 "$BENCH/report.py" idle "$(machine_json)" "$OUT.jsonl" "$OUT"
 cat "$OUT.md"

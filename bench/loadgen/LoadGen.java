@@ -61,6 +61,7 @@ public class LoadGen {
   static final class Conn {
     final int id;
     final String path;
+    final int port;
     SocketChannel ch;
     SelectionKey key;
     ByteBuffer in;
@@ -81,9 +82,10 @@ public class LoadGen {
     String error; // why it failed, if it did: the I/O exception's message, or "eof"
     long t0; // churn: when it was opened
 
-    Conn(int id, String path, int bufSize) {
+    Conn(int id, String path, int port, int bufSize) {
       this.id = id;
       this.path = path;
+      this.port = port;
       this.in = ByteBuffer.allocate(bufSize);
     }
   }
@@ -122,7 +124,12 @@ public class LoadGen {
   // ---------------------------------------------------------------- connections and frames
 
   static Conn open(int id, String path, String bind, int bufSize, int rcvBuf) throws IOException {
-    Conn c = new Conn(id, path, bufSize);
+    return open(id, path, port, bind, bufSize, rcvBuf);
+  }
+
+  static Conn open(int id, String path, int port, String bind, int bufSize, int rcvBuf)
+      throws IOException {
+    Conn c = new Conn(id, path, port, bufSize);
     SocketChannel ch = SocketChannel.open();
     ch.configureBlocking(false);
     ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -148,7 +155,7 @@ public class LoadGen {
             + " HTTP/1.1\r\nHost: "
             + host
             + ":"
-            + port
+            + c.port
             + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
             + new String(KEY, StandardCharsets.US_ASCII)
             + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -715,13 +722,23 @@ public class LoadGen {
             received[0]++;
           }
         };
+    // targets: app (our /ws) and bare (/baseline/echo) on `port`, measured by `server-pid`; with
+    // node-port, also node (the Node ws reference server, bench/node, protocol "echo") by node-pid
     Map<String, List<Conn>> sets = new TreeMap<>();
+    List<String[]> targets = new ArrayList<>();
+    targets.add(new String[] {"app", opt("app-path", "/ws"), Integer.toString(port), pid});
+    targets.add(new String[] {"bare", opt("bare-path", "/baseline/echo"), Integer.toString(port), pid});
+    if (opts.containsKey("node-port")) {
+      targets.add(new String[] {"node", "/ws", opt("node-port", ""), opt("node-pid", "")});
+    }
+    Map<String, String> pids = new HashMap<>();
     int id = 0;
     long deadline = System.nanoTime() + 120_000_000_000L;
-    for (String[] e : new String[][] {{"app", opt("app-path", "/ws")}, {"bare", opt("bare-path", "/baseline/echo")}}) {
+    for (String[] e : targets) {
+      pids.put(e[0], e[3]);
       List<Conn> l = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        Conn c = open(id++, e[1], binds[i % binds.length], 4096, 0);
+        Conn c = open(id++, e[1], Integer.parseInt(e[2]), binds[i % binds.length], 4096, 0);
         c.handler = h;
         l.add(c);
         if (i % 200 == 199) {
@@ -745,17 +762,20 @@ public class LoadGen {
     Arrays.fill(bare, (byte) 'x');
     int appStamp = APP_PREFIX.length;
     List<Map<String, Object>> results = new ArrayList<>();
-    String[] order = {"app", "bare"};
+    int k = targets.size();
     for (int round = 1; round <= rounds; round++) {
-      for (int k = 0; k < 2; k++) {
-        String which = order[(round % 2 == 1) ? k : 1 - k]; // alternate who goes first
+      for (int t = 0; t < k; t++) {
+        // who goes first alternates: app, bare[, node] in odd rounds, the reverse in even ones
+        String which = targets.get(round % 2 == 1 ? t : k - 1 - t)[0];
+        String serverPid = pids.get(which);
         List<Conn> l = sets.get(which);
-        byte[] msg = which.equals("app") ? app : bare;
-        int at = which.equals("app") ? appStamp : 0;
+        boolean bareProtocol = which.equals("bare");
+        byte[] msg = bareProtocol ? bare : app;
+        int at = bareProtocol ? 0 : appStamp;
         lat[0] = new Lat(window > 0 ? 8_000_000 : rate * measureS + rate);
         received[0] = 0;
         if (window > 0) {
-          long[] r = closedLoopPhase(l, msg, at, window, warmS, measureS, pid, active, cur, curAt, outstanding, phaseWindow);
+          long[] r = closedLoopPhase(l, msg, at, window, warmS, measureS, serverPid, active, cur, curAt, outstanding, phaseWindow);
           Map<String, Object> m = lat[0].summary();
           m.put("endpoint", which);
           m.put("round", round);
@@ -790,7 +810,7 @@ public class LoadGen {
           long now = System.nanoTime();
           if (!measuring && now >= mStart) {
             measuring = true;
-            srvCpu0 = cpuSeconds(pid);
+            srvCpu0 = cpuSeconds(serverPid);
             cliCpu0 = cpuSeconds("self");
           }
           if (now >= mEnd) {
@@ -810,7 +830,7 @@ public class LoadGen {
           }
           poll(1);
         }
-        double srvCpu = cpuSeconds(pid) - srvCpu0;
+        double srvCpu = cpuSeconds(serverPid) - srvCpu0;
         double cliCpu = cpuSeconds("self") - cliCpu0;
         long graceEnd = System.nanoTime() + 2_000_000_000L;
         while (received[0] < sentInWindow && System.nanoTime() < graceEnd) {
