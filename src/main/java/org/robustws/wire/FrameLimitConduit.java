@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import org.xnio.IoUtils;
+import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.ConduitReadableByteChannel;
@@ -25,12 +26,19 @@ import org.xnio.conduits.StreamSourceConduit;
  */
 final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final WebSocketChannel channel;
+  private final StreamConnection connection;
   private final FrameHeaderScanner scanner;
   private boolean failed;
+  private boolean reset;
 
-  FrameLimitConduit(StreamSourceConduit next, WebSocketChannel channel, long maxMessageBytes) {
+  FrameLimitConduit(
+      StreamSourceConduit next,
+      WebSocketChannel channel,
+      StreamConnection connection,
+      long maxMessageBytes) {
     super(next);
     this.channel = channel;
+    this.connection = connection;
     this.scanner = new FrameHeaderScanner(maxMessageBytes);
   }
 
@@ -39,8 +47,17 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
     if (failed) {
       return -1;
     }
+    if (reset) {
+      return 0;
+    }
     int start = dst.position();
-    int read = next.read(dst);
+    int read;
+    try {
+      read = next.read(dst);
+    } catch (IOException e) {
+      closeFromWorker(e);
+      return 0;
+    }
     if (read <= 0) {
       return read;
     }
@@ -52,6 +69,24 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
     failed = true;
     fail(channel, scanner.violation(), scanner.reason());
     return fine - start;
+  }
+
+  /**
+   * The peer reset the connection. Undertow would close it here, on the io thread, where XNIO's
+   * close cancels the key and then runs {@code selectNow()}, which walks every ready socket of the
+   * thread: when many peers reset at once (a network cut, a load balancer restart), every one of
+   * them is still ready, so N resets cost O(N x ready sockets). Closed from a worker thread, XNIO
+   * only cancels the key and wakes the selector, and the next select deregisters them all at once.
+   * Until then this side reads nothing more.
+   */
+  private void closeFromWorker(IOException cause) throws IOException {
+    reset = true;
+    next.suspendReads();
+    try {
+      connection.getWorker().execute(() -> IoUtils.safeClose(connection));
+    } catch (RuntimeException rejected) { // the worker is shutting down: close here after all
+      throw cause;
+    }
   }
 
   private static void fail(WebSocketChannel channel, int code, String reason) {

@@ -51,7 +51,10 @@ public final class FrameLimits {
       ConduitStreamSourceChannel source = limits.connection.getSourceChannel();
       source.setConduit(
           new FrameLimitConduit(
-              source.getConduit(), undertow.getWebSocketChannel(), maxMessageBytes));
+              source.getConduit(),
+              undertow.getWebSocketChannel(),
+              limits.connection,
+              maxMessageBytes));
     }
   }
 }
