@@ -15,6 +15,7 @@ import org.robustws.connection.EndpointKind;
 import org.robustws.connection.SessionTransport;
 import org.robustws.dispatch.Dispatcher;
 import org.robustws.wire.FrameLimits;
+import org.robustws.wire.ResetCloser;
 
 /**
  * What both endpoints do: hand every container callback to the dispatcher. One instance per
@@ -25,6 +26,7 @@ abstract class ManagedEndpoint {
   @Inject Dispatcher dispatcher;
   @Inject ClientInfoReader clientInfo;
   @Inject WsSettings settings;
+  @Inject ResetCloser resetCloser;
   // the dispatcher itself, for the calls on every frame; error and close (rare, and possibly before
   // open completed) go through the injected proxy
   private Dispatcher direct;
@@ -42,7 +44,7 @@ abstract class ManagedEndpoint {
   @OnOpen
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
-    FrameLimits.arm(session, settings.maxMessageBytes());
+    FrameLimits.arm(session, settings.maxMessageBytes(), resetCloser);
     direct = dispatcher.direct().get();
     Connection created =
         direct.connection(kind, clientInfo.read(session), new SessionTransport(session));

@@ -27,6 +27,7 @@ import org.xnio.conduits.StreamSourceConduit;
 final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final WebSocketChannel channel;
   private final StreamConnection connection;
+  private final ResetCloser closer;
   private final FrameHeaderScanner scanner;
   private boolean failed;
   private boolean reset;
@@ -35,10 +36,12 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
       StreamSourceConduit next,
       WebSocketChannel channel,
       StreamConnection connection,
+      ResetCloser closer,
       long maxMessageBytes) {
     super(next);
     this.channel = channel;
     this.connection = connection;
+    this.closer = closer;
     this.scanner = new FrameHeaderScanner(maxMessageBytes);
   }
 
@@ -55,7 +58,7 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
     try {
       read = next.read(dst);
     } catch (IOException e) {
-      closeFromWorker(e);
+      closeElsewhere(e);
       return 0;
     }
     if (read <= 0) {
@@ -75,17 +78,15 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
    * The peer reset the connection. Undertow would close it here, on the io thread, where XNIO's
    * close cancels the key and then runs {@code selectNow()}, which walks every ready socket of the
    * thread: when many peers reset at once (a network cut, a load balancer restart), every one of
-   * them is still ready, so N resets cost O(N x ready sockets). Closed from a worker thread, XNIO
-   * only cancels the key and wakes the selector, and the next select deregisters them all at once.
-   * Until then this side reads nothing more.
+   * them is still ready, so N resets cost O(N x ready sockets). Closed from another thread ({@link
+   * ResetCloser}), XNIO only cancels the key and wakes the selector, and the next select
+   * deregisters them all at once. Until then this side reads nothing more.
    */
-  private void closeFromWorker(IOException cause) throws IOException {
+  private void closeElsewhere(IOException cause) throws IOException {
     reset = true;
     next.suspendReads();
-    try {
-      connection.getWorker().execute(() -> IoUtils.safeClose(connection));
-    } catch (RuntimeException rejected) { // the worker is shutting down: close here after all
-      throw cause;
+    if (!closer.close(connection)) {
+      throw cause; // the application is stopping: Undertow closes it here after all
     }
   }
 

@@ -44,7 +44,7 @@ public final class FrameLimits {
   }
 
   /** In {@code @OnOpen}: from here on, frames above {@code maxMessageBytes} are refused. */
-  public static void arm(Session session, long maxMessageBytes) {
+  public static void arm(Session session, long maxMessageBytes, ResetCloser closer) {
     if (session.getUserProperties().get(KEY) instanceof FrameLimits limits
         && limits.connection != null
         && session instanceof UndertowSession undertow) {
@@ -54,6 +54,7 @@ public final class FrameLimits {
               source.getConduit(),
               undertow.getWebSocketChannel(),
               limits.connection,
+              closer,
               maxMessageBytes));
     }
   }
