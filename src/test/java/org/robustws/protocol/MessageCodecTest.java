@@ -66,7 +66,14 @@ class MessageCodecTest {
   @Test
   void anEchoIsWrittenExactlyAsJsonbWritesIt() {
     for (JsonValue payload :
-        List.of(DATA, Json.createValue("héllo \"x\""), Json.createValue(1.5), JsonValue.NULL)) {
+        List.of(
+            DATA,
+            Json.createValue("héllo \"x\""),
+            Json.createValue("tab\t, \\, \u0001, 😀, </script>"),
+            Json.createArrayBuilder().add(1).add(Json.createObjectBuilder().add("k", "v")).build(),
+            Json.createValue(1.5),
+            JsonValue.NULL,
+            JsonValue.TRUE)) {
       ServerMessage.Echo echo = ServerMessage.Echo.of(payload);
       assertEquals(JSONB.toJson(echo), CODEC.encode(echo));
     }
