@@ -15,7 +15,6 @@ import org.robustws.connection.EndpointKind;
 import org.robustws.connection.SessionTransport;
 import org.robustws.dispatch.Dispatcher;
 import org.robustws.wire.FrameLimits;
-import org.robustws.wire.ResetCloser;
 
 /**
  * What both endpoints do: hand every container callback to the dispatcher. One instance per
@@ -26,7 +25,6 @@ abstract class ManagedEndpoint {
   @Inject Dispatcher dispatcher;
   @Inject ClientInfoReader clientInfo;
   @Inject WsSettings settings;
-  @Inject ResetCloser resetCloser;
   // the dispatcher itself, for the calls on every frame; error and close (rare, and possibly before
   // open completed) go through the injected proxy
   private Dispatcher direct;
@@ -44,7 +42,7 @@ abstract class ManagedEndpoint {
   @OnOpen
   public void open(Session session) {
     session.setMaxBinaryMessageBufferSize(settings.maxMessageBytes());
-    FrameLimits.arm(session, settings.maxMessageBytes(), resetCloser);
+    FrameLimits.arm(session, settings.maxMessageBytes());
     direct = dispatcher.direct().get();
     Connection created =
         direct.connection(kind, clientInfo.read(session), new SessionTransport(session));

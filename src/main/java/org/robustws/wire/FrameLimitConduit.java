@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import org.xnio.IoUtils;
-import org.xnio.StreamConnection;
 import org.xnio.channels.StreamSinkChannel;
 import org.xnio.conduits.AbstractStreamSourceConduit;
 import org.xnio.conduits.ConduitReadableByteChannel;
@@ -26,22 +25,12 @@ import org.xnio.conduits.StreamSourceConduit;
  */
 final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceConduit> {
   private final WebSocketChannel channel;
-  private final StreamConnection connection;
-  private final ResetCloser closer;
   private final FrameHeaderScanner scanner;
   private boolean failed;
-  private boolean reset;
 
-  FrameLimitConduit(
-      StreamSourceConduit next,
-      WebSocketChannel channel,
-      StreamConnection connection,
-      ResetCloser closer,
-      long maxMessageBytes) {
+  FrameLimitConduit(StreamSourceConduit next, WebSocketChannel channel, long maxMessageBytes) {
     super(next);
     this.channel = channel;
-    this.connection = connection;
-    this.closer = closer;
     this.scanner = new FrameHeaderScanner(maxMessageBytes);
   }
 
@@ -50,17 +39,8 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
     if (failed) {
       return -1;
     }
-    if (reset) {
-      return 0;
-    }
     int start = dst.position();
-    int read;
-    try {
-      read = next.read(dst);
-    } catch (IOException e) {
-      closeElsewhere(e);
-      return 0;
-    }
+    int read = next.read(dst);
     if (read <= 0) {
       return read;
     }
@@ -72,22 +52,6 @@ final class FrameLimitConduit extends AbstractStreamSourceConduit<StreamSourceCo
     failed = true;
     fail(channel, scanner.violation(), scanner.reason());
     return fine - start;
-  }
-
-  /**
-   * The peer reset the connection. Undertow would close it here, on the io thread, where XNIO's
-   * close cancels the key and then runs {@code selectNow()}, which walks every ready socket of the
-   * thread: when many peers reset at once (a network cut, a load balancer restart), every one of
-   * them is still ready, so N resets cost O(N x ready sockets). Closed from another thread ({@link
-   * ResetCloser}), XNIO only cancels the key and wakes the selector, and the next select
-   * deregisters them all at once. Until then this side reads nothing more.
-   */
-  private void closeElsewhere(IOException cause) throws IOException {
-    reset = true;
-    next.suspendReads();
-    if (!closer.close(connection)) {
-      throw cause; // the application is stopping: Undertow closes it here after all
-    }
   }
 
   private static void fail(WebSocketChannel channel, int code, String reason) {

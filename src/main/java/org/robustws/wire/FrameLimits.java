@@ -44,18 +44,14 @@ public final class FrameLimits {
   }
 
   /** In {@code @OnOpen}: from here on, frames above {@code maxMessageBytes} are refused. */
-  public static void arm(Session session, long maxMessageBytes, ResetCloser closer) {
+  public static void arm(Session session, long maxMessageBytes) {
     if (session.getUserProperties().get(KEY) instanceof FrameLimits limits
         && limits.connection != null
         && session instanceof UndertowSession undertow) {
       ConduitStreamSourceChannel source = limits.connection.getSourceChannel();
       source.setConduit(
           new FrameLimitConduit(
-              source.getConduit(),
-              undertow.getWebSocketChannel(),
-              limits.connection,
-              closer,
-              maxMessageBytes));
+              source.getConduit(), undertow.getWebSocketChannel(), maxMessageBytes));
     }
   }
 }

@@ -25,8 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Many peers reset their connections at once (a network cut, a proxy restart): the server closes
- * every one of them (it does so from a worker thread, docs/frame-limits.md), counts each as 1006
- * once, and a client connected beside them does not notice.
+ * every one of them, counts each as 1006 once, and a client connected beside them does not notice.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
