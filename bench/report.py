@@ -107,19 +107,20 @@ key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
               "slow": ("variant", [("with", "without")]),
               "fanout": ("subscribers", []),
               "churn": ("rate", []),
-              "resume": ("clients", []),
+              "resume": ("server", [("app", "node")]),
               "publish-ack": ("variant", [("file-store", "memory")]),
               "restart": ("variant", [("with-data", "empty")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
                 "slow": ["p50_ms", "p99_ms", "heap_after_gc_kib"],
+                "resume": ["drop_to_all_answered_ms", "server_cpu_s_storm"],
                 "publish-ack": ["ack_p50_ms", "ack_p99_ms"],
                 "restart": ["start_to_ready_ms"]}.get(scenario, [])
 
 groups = {}
 for r in rows:
-    groups.setdefault(r[key], []).append(r)
+    groups.setdefault(r.get(key, "app"), []).append(r)
 medians = {}
 for g, rs in groups.items():
     m = {"runs": len(rs)}
@@ -133,8 +134,8 @@ for num, den in pairs:
     for f in ratio_fields:
         per_round = []
         for rnd in sorted({r["round"] for r in rows}):
-            a = [r[f] for r in rows if r["round"] == rnd and r[key] == num and f in r]
-            b = [r[f] for r in rows if r["round"] == rnd and r[key] == den and f in r]
+            a = [r[f] for r in rows if r["round"] == rnd and r.get(key) == num and f in r]
+            b = [r[f] for r in rows if r["round"] == rnd and r.get(key) == den and f in r]
             if a and b and b[0] > 0:
                 per_round.append(a[0] / b[0])
         if per_round:
