@@ -2,6 +2,7 @@ package org.robustws.wire;
 
 import io.undertow.server.AbstractServerConnection;
 import io.undertow.server.HttpServerExchange;
+import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.servlet.handlers.ServletRequestContext;
 import io.undertow.util.StatusCodes;
 import io.undertow.websockets.jsr.UndertowSession;
@@ -22,6 +23,7 @@ public final class FrameLimits {
   private static final String KEY = FrameLimits.class.getName();
 
   private volatile StreamConnection connection;
+  private volatile HttpServerConnection server;
 
   private FrameLimits() {}
 
@@ -36,6 +38,9 @@ public final class FrameLimits {
             if (done.getStatusCode() == StatusCodes.SWITCHING_PROTOCOLS
                 && done.getConnection() instanceof AbstractServerConnection upgraded) {
               limits.connection = upgraded.getChannel();
+              if (upgraded instanceof HttpServerConnection http) {
+                limits.server = http;
+              }
             }
           } finally {
             next.proceed();
@@ -52,6 +57,10 @@ public final class FrameLimits {
       source.setConduit(
           new FrameLimitConduit(
               source.getConduit(), undertow.getWebSocketChannel(), maxMessageBytes));
+      if (limits.server != null) {
+        HandshakeRelease.release(limits.server);
+        limits.server = null;
+      }
     }
   }
 }

@@ -1,0 +1,68 @@
+package org.robustws.wire;
+
+import io.undertow.server.protocol.http.HttpServerConnection;
+import java.lang.reflect.Field;
+import java.util.List;
+
+/**
+ * Lets go of the handshake's request once the connection is a WebSocket. Undertow 2.3 keeps every
+ * HTTP connection in its listener's set of open connections until it closes, and an upgraded
+ * connection keeps three references to its last exchange: its read listener's exchange, its
+ * response conduit's exchange, and its upgrade listener (which holds the servlet request and
+ * response). So the handshake's exchange, servlet request and response, header maps and their
+ * strings stay reachable as long as the WebSocket lives (bench/RESULTS.md, issue 15: about 1.5 KiB
+ * of the ~9.6 KiB an idle connection costs). Undertow reads none of them after the upgrade.
+ *
+ * <p>There is no API for it: the fields are set to null by reflection. If a later Undertow renames
+ * one, that one is skipped and the connection simply keeps it, as it does without this class.
+ */
+final class HandshakeRelease {
+  private HandshakeRelease() {}
+
+  /** After the upgrade listener ran (that is, from {@code @OnOpen} on). */
+  static void release(HttpServerConnection connection) {
+    clear(connection, HttpServerConnection.class, "upgradeListener");
+    clearIn(read(connection, HttpServerConnection.class, "responseConduit"), "exchange");
+    clearIn(read(connection, HttpServerConnection.class, "readListener"), "httpServerExchange");
+  }
+
+  private static void clearIn(Object owner, String name) {
+    if (owner != null) {
+      clear(owner, owner.getClass(), name);
+    }
+  }
+
+  private static Object read(Object owner, Class<?> type, String name) {
+    Field field = field(type, name);
+    try {
+      return field == null ? null : field.get(owner);
+    } catch (IllegalAccessException e) {
+      return null;
+    }
+  }
+
+  private static void clear(Object owner, Class<?> type, String name) {
+    Field field = field(type, name);
+    if (field != null) {
+      try {
+        field.set(owner, null);
+      } catch (IllegalAccessException e) {
+        // not accessible after all: the reference stays, as without this class
+      }
+    }
+  }
+
+  private static Field field(Class<?> type, String name) {
+    for (Field field : List.of(type.getDeclaredFields())) {
+      if (field.getName().equals(name) && !field.getType().isPrimitive()) {
+        try {
+          field.setAccessible(true);
+          return field;
+        } catch (RuntimeException e) {
+          return null;
+        }
+      }
+    }
+    return null;
+  }
+}
