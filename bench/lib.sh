@@ -66,6 +66,16 @@ node_stats() {
     python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"
 }
 
+# heap_kib SERVER: heap after a full GC, KiB, of WildFly (app, bare) or of the Node server (node:
+# V8's heapUsed + external, where ws keeps its buffers)
+heap_kib() {
+  if [ "$1" = node ]; then
+    echo $((($(node_stats heapUsed gc) + $(node_stats external)) / 1024))
+  else
+    heap_after_gc
+  fi
+}
+
 # start_server -Dprop=value ...: a fresh copy of target/server, both WARs deployed, waits until ready.
 start_server() {
   rm -rf "$WORK/server"

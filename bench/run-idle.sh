@@ -23,14 +23,6 @@ start_server -Dws.max-connections-per-address=20000 -Dws.max-connections=${IDLE_
 RESUME_GRACE_MS=5000 start_node
 rm -f "$OUT.jsonl"
 
-# heap_kib ENDPOINT: heap after a full GC, KiB (Node: heapUsed + external)
-heap_kib() {
-  if [ "$1" = node ]; then
-    echo $((($(node_stats heapUsed gc) + $(node_stats external)) / 1024))
-  else
-    heap_after_gc
-  fi
-}
 # held_on ENDPOINT: connections the server holds on that endpoint (0 for the bare one: not counted)
 held_on() {
   case $1 in
