@@ -13,11 +13,12 @@ import org.xnio.conduits.ConduitStreamSourceChannel;
 
 /**
  * Puts a {@link FrameLimitConduit} under Undertow's WebSocket parser, which checks no frame length
- * (docs/frame-limits.md). Three steps, because the parts meet at different times: the handshake
- * (inside the servlet chain) prepares it and keeps it in the connection's own user properties; the
- * end of the handshake's exchange keeps the TCP connection; {@code @OnOpen}, which runs after
- * Undertow has set up the connection's read side for the WebSocket (including the bytes read with
- * the handshake) and before the first frame is read, puts the conduit on top of it.
+ * (docs/frame-limits.md), and has the upgraded connection let go of its handshake ({@link
+ * HandshakeRelease}). Three steps, because the parts meet at different times: the handshake (inside
+ * the servlet chain) prepares it and keeps it in the connection's own user properties; the end of
+ * the handshake's exchange keeps the TCP connection; {@code @OnOpen}, which runs after Undertow has
+ * set up the connection's read side for the WebSocket (including the bytes read with the handshake)
+ * and before the first frame is read, puts the conduit on top of it.
  */
 public final class FrameLimits {
   private static final String KEY = FrameLimits.class.getName();
