@@ -25,11 +25,11 @@ jfr_start resume
 storm() {
   local server=$1 port=$2 pid=$3
   shift 3
+  rm -f "$WORK/resume.round.jsonl"
   loadgen mode=resume port=$port n=$N rate=${RESUME_RATE:-20} rounds=1 warm-s=5 after-s=5 \
     reconnect-rate=${RESUME_RECONNECT_RATE:-0} server-pid=$pid bind=127.0.0.2,127.0.0.3 \
     out="$WORK/resume.round.jsonl" "$@" ${RESUME_ARGS:-}
   jq -c --arg s "$server" --argjson r "$round" '. + {server: $s, round: $r}' "$WORK/resume.round.jsonl" >>"$OUT.jsonl"
-  rm -f "$WORK/resume.round.jsonl"
 }
 for round in $(seq 1 "$ROUNDS"); do
   storm app $HTTP_PORT $SERVER_PID prometheus=$PROM
