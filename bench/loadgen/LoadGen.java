@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *       {@code stop-file} appears or {@code hold-s} passes; writes {@code ready-file} once all are
  *       connected and prints one JSON line at the end.
  *   <li>{@code echo}: {@code n} connections to the app ({@code /ws}, protocol {@code echo}) and
- *       {@code n} to the bare endpoint ({@code /baseline/echo}); alternating phases at a fixed
+ *       {@code n} to the bare endpoint ({@code /baseline/echo}), with {@code node-port} also
+ *       {@code n} to the Node reference server (measured by {@code node-pid}); alternating phases at a fixed
  *       total {@code rate} of 64 B messages, round trip from the intended send time (open loop, no
  *       coordinated omission); server CPU per message from {@code /proc/<server-pid>/stat}.
  *   <li>{@code slow}: one publisher floods channel {@code flood}, {@code k} subscribers measure
