@@ -21,6 +21,8 @@ log() { echo "[bench $(date +%T)] $*" >&2; }
 
 # Build the app WAR (provisions target/server on the first run), the baseline WAR and the load client.
 build_all() {
+  # the scenario's output may name a folder under results/ (ECHO_OUT=node/x)
+  [ -z "${OUT:-}" ] || mkdir -p "$(dirname "$OUT")"
   if [ "${BENCH_SKIP_BUILD:-}" = 1 ] && [ -f "$WORK/classes/LoadGen.class" ]; then return 0; fi
   log "building the app WAR, the baseline WAR and the load client"
   (cd "$ROOT" && mvn -o -q -DskipTests -DskipUTs=true package)
