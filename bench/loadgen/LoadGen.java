@@ -222,7 +222,9 @@ public class LoadGen {
       return;
     }
     try {
-      write(c, frame(8, new byte[] {0x03, (byte) 0xE8}, 2));
+      if (c.ch.isConnected()) { // one still waiting for its TCP connect has nothing to close
+        write(c, frame(8, new byte[] {0x03, (byte) 0xE8}, 2));
+      }
       c.ch.close();
     } catch (IOException ignored) {
       // the server may have closed first
