@@ -18,23 +18,25 @@ import java.util.List;
  * HandshakeReleaseTest fails then, so that an upgrade does not lose this silently.
  */
 final class HandshakeRelease {
+  // looked up once: the same fields for every connection
+  private static final Field UPGRADE_LISTENER =
+      field(HttpServerConnection.class, "upgradeListener");
+  private static final Field RESPONSE_CONDUIT =
+      field(HttpServerConnection.class, "responseConduit");
+  private static final Field READ_LISTENER = field(HttpServerConnection.class, "readListener");
+  private static final Field RESPONSE_EXCHANGE = fieldOf(RESPONSE_CONDUIT, "exchange");
+  private static final Field READ_EXCHANGE = fieldOf(READ_LISTENER, "httpServerExchange");
+
   private HandshakeRelease() {}
 
   /** After the upgrade listener ran (that is, from {@code @OnOpen} on). */
   static void release(HttpServerConnection connection) {
-    clear(connection, HttpServerConnection.class, "upgradeListener");
-    clearIn(read(connection, HttpServerConnection.class, "responseConduit"), "exchange");
-    clearIn(read(connection, HttpServerConnection.class, "readListener"), "httpServerExchange");
+    clear(UPGRADE_LISTENER, connection);
+    clear(RESPONSE_EXCHANGE, read(RESPONSE_CONDUIT, connection));
+    clear(READ_EXCHANGE, read(READ_LISTENER, connection));
   }
 
-  private static void clearIn(Object owner, String name) {
-    if (owner != null) {
-      clear(owner, owner.getClass(), name);
-    }
-  }
-
-  private static Object read(Object owner, Class<?> type, String name) {
-    Field field = field(type, name);
+  private static Object read(Field field, Object owner) {
     try {
       return field == null ? null : field.get(owner);
     } catch (IllegalAccessException e) {
@@ -42,15 +44,19 @@ final class HandshakeRelease {
     }
   }
 
-  private static void clear(Object owner, Class<?> type, String name) {
-    Field field = field(type, name);
-    if (field != null) {
+  private static void clear(Field field, Object owner) {
+    if (field != null && owner != null) {
       try {
         field.set(owner, null);
       } catch (IllegalAccessException e) {
         // not accessible after all: the reference stays, as without this class
       }
     }
+  }
+
+  /** The reference field {@code name} of the type {@code holder} declares, or null. */
+  private static Field fieldOf(Field holder, String name) {
+    return holder == null ? null : field(holder.getType(), name);
   }
 
   /** The reference field {@code name} of {@code type}, accessible, or null. */
