@@ -116,6 +116,15 @@ start_server() {
   return 1
 }
 
+# await_ready NAME: waits (up to 180 s) until the PROCS client processes wrote $WORK/NAME.ready.*
+await_ready() {
+  local i
+  for i in $(seq 1 180); do
+    [ "$(ls "$WORK/$1".ready.* 2>/dev/null | wc -l)" -ge "$PROCS" ] && break
+    sleep 1
+  done
+}
+
 stop_clients() {
   local p
   for p in "${CLIENT_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done

@@ -41,10 +41,7 @@ phase() {
     CLIENT_PIDS+=($!)
     SUB_PIDS+=($!)
   done
-  for i in $(seq 1 180); do
-    [ "$(ls "$WORK"/fanout.ready.* 2>/dev/null | wc -l)" -ge "$PROCS" ] && break
-    sleep 1
-  done
+  await_ready fanout
   log "$server subscribers: $(cat "$WORK"/fanout.ready.* | tr '\n' ' ')"
   heap1=$(heap_kib "$server")
   [ "$server" = app ] && active=$(prom ws_connections_active 'endpoint="ws"')

@@ -50,10 +50,7 @@ for round in $(seq 1 "$ROUNDS"); do
         ready-file="$WORK/idle.ready.$p" stop-file="$WORK/idle.stop" >"$WORK/idle.out.$p" 2>"$WORK/idle.err.$p" &
       CLIENT_PIDS+=($!)
     done
-    for i in $(seq 1 180); do
-      [ "$(ls "$WORK"/idle.ready.* 2>/dev/null | wc -l)" -ge "$PROCS" ] && break
-      sleep 1
-    done
+    await_ready idle
     connect_s=$(echo "$(date +%s.%N) - $t0" | bc)
     log "$ep: $(cat "$WORK"/idle.ready.* | tr '\n' ' ')"
     [ "$round" = 1 ] && [ -z "${jfr_done:-}" ] && jfr_stop && jfr_done=1

@@ -75,16 +75,16 @@ const channel = (name) => {
   return c;
 };
 
-function eventFrame(session, ch, offset, data, seq) {
+function eventFrame(ch, offset, data, seq) {
   return `{"type":"event","seq":${seq},"channel":${JSON.stringify(ch.name)},"offset":${offset},"epoch":"${ch.epoch}","data":${data}}`;
 }
 
-/** Numbers the event for the session and sends it; false if the session's socket is gone. */
+/** Numbers the event for the session and sends it to the session's socket. */
 function deliver(session, ch, offset, data) {
   const seq = ++session.seq;
   session.numbered.push([seq, ch.name, offset]);
   session.positions.set(ch.name, offset);
-  send(session.socket, eventFrame(session, ch, offset, data, seq));
+  send(session.socket, eventFrame(ch, offset, data, seq));
 }
 
 function send(socket, text) {
@@ -149,7 +149,7 @@ function resume(socket, state, msg) {
   session.numbered = session.numbered.filter(([seq]) => seq > lastSeq);
   for (const [seq, name, o] of replay) {
     const ch = channels.get(name);
-    send(socket, eventFrame(session, ch, o, ch.at(o), seq));
+    send(socket, eventFrame(ch, o, ch.at(o), seq));
   }
   for (const [ch, o] of since) deliver(session, ch, o, ch.at(o));
   session.previousToken = msg.resumeToken;
