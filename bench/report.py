@@ -109,7 +109,8 @@ key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
               "churn": ("rate", []),
               "resume": ("server", [("app", "node")]),
               "publish-ack": ("variant", [("file-store", "memory")]),
-              "restart": ("variant", [("with-data", "empty")])}[scenario]
+              "restart": ("variant", [("with-data", "empty")]),
+              "compression": ("setting", [("6", "off"), ("1", "off"), ("0", "off")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
@@ -118,7 +119,10 @@ ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "fanout": ["server_deliveries_per_s", "server_cpu_us_per_delivery",
                            "last_delivery_p99_ms"],
                 "publish-ack": ["ack_p50_ms", "ack_p99_ms"],
-                "restart": ["start_to_ready_ms"]}.get(scenario, [])
+                "restart": ["start_to_ready_ms"],
+                "compression": ["rss_kib_per_idle_conn", "rss_kib_per_conn_after_traffic",
+                                "server_cpu_us_per_echo_64B", "server_cpu_us_per_echo_4KiB",
+                                "wire_bytes_per_echo_64B", "wire_bytes_per_echo_4KiB"]}.get(scenario, [])
 
 groups = {}
 for r in rows:

@@ -365,3 +365,16 @@ test('1012 after system/shutdown reconnects after reconnectAfter and resumes', a
   assert.equal(s2.sent[0].type, 'resume');
   c.disconnect();
 });
+
+test('open tells which extensions the socket negotiated (permessage-deflate when the server compresses)', () => {
+  const opened = [];
+  for (const extensions of ['permessage-deflate; client_max_window_bits=15', undefined]) {
+    const { c } = client();
+    c.addEventListener('open', (e) => opened.push(e.detail.extensions));
+    c.connect();
+    FakeSocket.all[0].extensions = extensions; // undefined: a WebSocket without the property
+    FakeSocket.all[0].serverSends(connected('s-1', 't-1'));
+    c.disconnect();
+  }
+  assert.deepEqual(opened, ['permessage-deflate; client_max_window_bits=15', '']);
+});

@@ -123,7 +123,7 @@ class LegacyClient extends EventTarget {
     ws.onopen = () => {
       this.attempt = 0;
       this.setState('connected', 'open');
-      this.emit('open', {});
+      this.emit('open', { extensions: ws.extensions || '' });
     };
     ws.onmessage = (e) => {
       let message = null;
@@ -550,9 +550,10 @@ function wire(c) {
     if (state === 'connected' && c instanceof RobustWebSocket) renderSession(c);
     logEvent(state === 'error' ? 'error' : 'info', 'state', `${previous} → ${state}${reason ? ` (${reason})` : ''}`);
   });
-  on('open', ({ clientId, sessionId, config }) => {
+  on('open', ({ clientId, sessionId, config, extensions }) => {
     const ids = clientId ? `clientId ${clientId}, fresh session ${sessionId}` : 'socket open';
     logEvent('info', 'open', ids);
+    renderCompression(extensions);
     if (config && config.reconnectStrategy) {
       showServerAdvice(config.reconnectStrategy);
       $('policy-in-force').textContent = `In force: ${JSON.stringify(c.strategy)}`;
@@ -610,6 +611,13 @@ function showServerAdvice(advice) {
   for (const [id, key] of Object.entries(map)) {
     if (typeof advice[key] === 'number') $(id).placeholder = `server: ${advice[key]}`;
   }
+}
+
+/** Whether the server accepted the browser's permessage-deflate offer (ws.compression). */
+function renderCompression(extensions) {
+  const negotiated = /(^|,)\s*permessage-deflate/.test(extensions || '');
+  $('compression').dataset.negotiated = String(negotiated);
+  $('compression').textContent = negotiated ? `Compression: on (${extensions})` : 'Compression: off';
 }
 
 function renderSession(c) {

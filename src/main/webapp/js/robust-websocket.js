@@ -568,7 +568,8 @@ export class RobustWebSocket extends EventTarget {
     this.serverConfig = msg.config || null;
     if (msg.config && msg.config.reconnectStrategy) this.serverStrategy = msg.config.reconnectStrategy;
     this._freshSession = { sessionId: msg.sessionId, resumeToken: msg.resumeToken };
-    this._emit('open', { clientId: msg.clientId, sessionId: msg.sessionId, config: this.serverConfig });
+    const extensions = (this._ws && this._ws.extensions) || '';
+    this._emit('open', { clientId: msg.clientId, sessionId: msg.sessionId, config: this.serverConfig, extensions });
     if (this.options.resume && this.session) {
       // resume must be the very first frame of the connection
       this._resumePending = true;

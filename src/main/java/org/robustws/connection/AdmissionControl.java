@@ -19,9 +19,18 @@ final class AdmissionControl {
     this.maxPerAddress = maxPerAddress;
   }
 
+  int capacity() {
+    return maxConnections;
+  }
+
+  /** Whether every place is taken. */
+  boolean full() {
+    return admitted.get() >= maxConnections;
+  }
+
   /** Reserves nothing: for refusing a handshake early, before the upgrade. */
   Admission check(String address) {
-    if (admitted.get() >= maxConnections) {
+    if (full()) {
       return Admission.FULL;
     }
     return perAddress.getOrDefault(address, 0) >= maxPerAddress

@@ -82,6 +82,19 @@ public class ConnectionManager {
     return draining;
   }
 
+  /**
+   * Whether a new client would be admitted, per-address caps aside: not draining and not full. What
+   * readiness reports, so a load balancer sends new clients elsewhere.
+   */
+  public boolean admitsNewClients() {
+    return !draining && !admissions.full();
+  }
+
+  /** The most connections admitted at once ({@code ws.max-connections}). */
+  public int capacity() {
+    return admissions.capacity();
+  }
+
   /** The open connections, a live view that never fails to iterate. */
   public Collection<Connection> connections() {
     return Collections.unmodifiableCollection(connections.values());
@@ -143,6 +156,17 @@ public class ConnectionManager {
     int count = 0;
     for (Connection connection : connections.values()) {
       if (connection.endpoint() == endpoint) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Open connections of one endpoint in one state. */
+  public int count(EndpointKind endpoint, ConnectionState state) {
+    int count = 0;
+    for (Connection connection : connections.values()) {
+      if (connection.endpoint() == endpoint && connection.state() == state) {
         count++;
       }
     }

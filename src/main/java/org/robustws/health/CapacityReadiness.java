@@ -7,7 +7,6 @@ import java.util.Optional;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
-import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionManager;
 
 /**
@@ -18,21 +17,18 @@ import org.robustws.connection.ConnectionManager;
 @ApplicationScoped
 public class CapacityReadiness implements HealthCheck {
   @Inject ConnectionManager manager;
-  @Inject WsSettings settings;
 
   @Override
   public HealthCheckResponse call() {
-    int active = manager.size();
-    boolean draining = manager.isDraining();
     return new HealthCheckResponse(
         "websocket-capacity",
-        !draining && active < settings.maxConnections()
+        manager.admitsNewClients()
             ? HealthCheckResponse.Status.UP
             : HealthCheckResponse.Status.DOWN,
         Optional.of(
             Map.of(
-                "activeConnections", (long) active,
-                "capacity", (long) settings.maxConnections(),
-                "draining", draining)));
+                "activeConnections", (long) manager.size(),
+                "capacity", (long) manager.capacity(),
+                "draining", manager.isDraining())));
   }
 }

@@ -15,16 +15,22 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.robustws.connection.ConnectionManager;
+import org.robustws.connection.ConnectionState;
 import org.robustws.connection.EndpointKind;
 import org.robustws.connection.TrafficListener;
+import org.robustws.protocol.ErrorCode;
+import org.robustws.session.ResumeResult;
 
 /**
  * Every {@code ws_*} meter, fed by the {@link TrafficListener} calls of the dispatcher, the
  * connections and the heartbeat. Labels are bounded: endpoint, protocol type, error code, close
- * code (unknown codes become {@code other}). Meters are registered with {@code
+ * code (unknown codes become {@code other}). The series alerts watch (close codes, errors, resume
+ * results) exist at 0 from the start: Prometheus's {@code increase} and {@code rate} miss the first
+ * increment of a series that appears only when it happens. Meters are registered with {@code
  * registry.counter/gauge/timer(name, tags)}: in WildFly 39 meters made with builders never reach
  * the scrape endpoint.
  *
@@ -42,17 +48,22 @@ public class WsMetrics implements TrafficListener {
           1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1015, 4000,
           4001, 4008);
 
+  private static final String OTHER_CODE = "other";
+
+  /** The results of a resume besides its failures' reasons (WsProtocol's recordResume). */
+  private static final Set<String> RESUME_SUCCESSES = Set.of("ok", "superseded");
+
   private final Supplier<TrafficListener> direct = () -> this;
   @Inject MeterRegistry registry;
   @Inject ConnectionManager manager;
 
-  private final Map<EndpointKind, Family<Counter>> received = new EnumMap<>(EndpointKind.class);
-  private final Map<EndpointKind, Family<Counter>> sent = new EnumMap<>(EndpointKind.class);
+  private final Map<EndpointKind, Family<LongAdder>> received = new EnumMap<>(EndpointKind.class);
+  private final Map<EndpointKind, Family<LongAdder>> sent = new EnumMap<>(EndpointKind.class);
   private final Map<EndpointKind, Family<Counter>> errors = new EnumMap<>(EndpointKind.class);
   private final Map<EndpointKind, Family<Counter>> closed = new EnumMap<>(EndpointKind.class);
   private final Map<EndpointKind, Counter> opened = new EnumMap<>(EndpointKind.class);
-  private final Map<EndpointKind, Counter> bytesReceived = new EnumMap<>(EndpointKind.class);
-  private final Map<EndpointKind, Counter> bytesSent = new EnumMap<>(EndpointKind.class);
+  private final Map<EndpointKind, LongAdder> bytesReceived = new EnumMap<>(EndpointKind.class);
+  private final Map<EndpointKind, LongAdder> bytesSent = new EnumMap<>(EndpointKind.class);
   private final Map<EndpointKind, Counter> sendFailures = new EnumMap<>(EndpointKind.class);
   private Family<Timer> handling;
   private Family<Buckets> handlingBuckets;
@@ -91,17 +102,34 @@ public class WsMetrics implements TrafficListener {
   @PostConstruct
   void register() {
     removeMeters(); // left by an earlier deployment: its gauges would point at dead objects
+    registry.gauge("ws.ready", Tags.empty(), this, m -> m.manager.admitsNewClients() ? 1 : 0);
+    registry.gauge("ws.connections.max", Tags.empty(), this, m -> m.manager.capacity());
     for (EndpointKind endpoint : EndpointKind.values()) {
       Tags tags = Tags.of("endpoint", endpoint.label());
       registry.gauge("ws.connections.active", tags, this, m -> m.manager.count(endpoint));
+      for (ConnectionState state : ConnectionState.values()) {
+        registry.gauge(
+            "ws.connections",
+            tags.and("state", state.label()),
+            this,
+            m -> m.manager.count(endpoint, state));
+      }
       opened.put(endpoint, registry.counter("ws.connections.opened", tags));
-      bytesReceived.put(endpoint, registry.counter("ws.bytes.received", tags));
-      bytesSent.put(endpoint, registry.counter("ws.bytes.sent", tags));
+      bytesReceived.put(endpoint, adder("ws.bytes.received", tags));
+      bytesSent.put(endpoint, adder("ws.bytes.sent", tags));
       sendFailures.put(endpoint, registry.counter("ws.send.failures", tags));
-      received.put(endpoint, counters("ws.messages.received", tags, "type"));
-      sent.put(endpoint, counters("ws.messages.sent", tags, "type"));
+      received.put(
+          endpoint, new Family<>(type -> adder("ws.messages.received", tags.and("type", type))));
+      sent.put(endpoint, new Family<>(type -> adder("ws.messages.sent", tags.and("type", type))));
       errors.put(endpoint, counters("ws.message.errors", tags, "error"));
       closed.put(endpoint, counters("ws.connections.closed", tags, "code"));
+      for (ErrorCode error : ErrorCode.values()) {
+        errors.get(endpoint).get(error.wireValue());
+      }
+      for (int code : KNOWN_CLOSE_CODES) {
+        closed.get(endpoint).get(Integer.toString(code));
+      }
+      closed.get(endpoint).get(OTHER_CODE);
     }
     handling = new Family<>(type -> registry.timer("ws.message.handling", "type", type));
     handlingBuckets =
@@ -110,6 +138,12 @@ public class WsMetrics implements TrafficListener {
     durationBuckets = new Buckets(registry, "ws.connection.duration.buckets", Tags.empty());
     rttBuckets = new Buckets(registry, "ws.heartbeat.rtt.buckets", Tags.empty());
     resumes = counters("ws.resumes", Tags.empty(), "result");
+    for (String result : RESUME_SUCCESSES) {
+      resumes.get(result);
+    }
+    for (ResumeResult.Reason reason : ResumeResult.Reason.values()) {
+      resumes.get(reason.wireValue());
+    }
     duration = registry.timer("ws.connection.duration");
     rtt = registry.timer("ws.heartbeat.rtt");
     tick = registry.timer("ws.heartbeat.tick");
@@ -134,6 +168,17 @@ public class WsMetrics implements TrafficListener {
     return new Family<>(value -> registry.counter(name, tags.and(label, value)));
   }
 
+  /**
+   * A counter for the meters every message moves: a {@link LongAdder} that the registry reads when
+   * scraped. A Micrometer counter's increment walks WildFly's composite registry and its children,
+   * several times per echo (bench/RESULTS.md).
+   */
+  private LongAdder adder(String name, Tags tags) {
+    LongAdder adder = new LongAdder();
+    registry.more().counter(name, tags, adder, LongAdder::doubleValue);
+    return adder;
+  }
+
   @Override
   public void opened(EndpointKind endpoint) {
     opened.get(endpoint).increment();
@@ -141,7 +186,7 @@ public class WsMetrics implements TrafficListener {
 
   @Override
   public void closed(EndpointKind endpoint, int code, long durationMillis) {
-    String label = KNOWN_CLOSE_CODES.contains(code) ? Integer.toString(code) : "other";
+    String label = KNOWN_CLOSE_CODES.contains(code) ? Integer.toString(code) : OTHER_CODE;
     closed.get(endpoint).get(label).increment();
     duration.record(durationMillis, TimeUnit.MILLISECONDS);
     durationBuckets.record(durationMillis / 1e3);
@@ -156,13 +201,13 @@ public class WsMetrics implements TrafficListener {
   @Override
   public void received(EndpointKind endpoint, String type, int bytes) {
     received.get(endpoint).get(type).increment();
-    bytesReceived.get(endpoint).increment(bytes);
+    bytesReceived.get(endpoint).add(bytes);
   }
 
   @Override
   public void sent(EndpointKind endpoint, String type, int bytes) {
     sent.get(endpoint).get(type).increment();
-    bytesSent.get(endpoint).increment(bytes);
+    bytesSent.get(endpoint).add(bytes);
   }
 
   @Override

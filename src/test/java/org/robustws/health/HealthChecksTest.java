@@ -59,7 +59,6 @@ class HealthChecksTest {
     TestNode small = node(two);
     CapacityReadiness readiness = new CapacityReadiness();
     readiness.manager = small.connections;
-    readiness.settings = two;
     ConnectionInfo info = new ConnectionInfo("127.0.0.1", "test", null, "");
 
     small.open(EndpointKind.WS, info, new RecordingTransport());

@@ -38,12 +38,8 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -56,15 +52,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class BrowserPageIT {
-  private static final String CHROMEDRIVER = "/usr/bin/chromedriver";
-  private static final String CHROMIUM = "/usr/bin/chromium";
   private static final Path SCREENSHOTS = Path.of("target", "failsafe-reports", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   @ArquillianResource URL base;
 
-  private Path profile;
-  private ChromeDriverService service;
+  private HeadlessChromium chromium;
   private WebDriver driver;
   private String testName;
 
@@ -76,50 +69,19 @@ class BrowserPageIT {
   @BeforeEach
   void startBrowser(TestInfo info) throws IOException {
     testName = info.getTestMethod().map(m -> m.getName()).orElse("test");
-    // Point Selenium at Debian's driver so Selenium Manager never tries to download one.
-    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER);
-    profile = Files.createTempDirectory("robustws-chromium-");
-    service =
-        new ChromeDriverService.Builder()
-            .usingDriverExecutable(new File(CHROMEDRIVER))
-            .usingAnyFreePort()
-            .build();
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
-    options.addArguments(
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--window-size=1280,2000",
-        "--user-data-dir=" + profile);
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    driver = new ChromeDriver(service, options);
+    chromium = HeadlessChromium.start();
+    driver = chromium.driver();
   }
 
   @AfterEach
   void stopBrowser() throws IOException {
+    if (chromium == null) {
+      return;
+    }
     try {
-      if (driver != null) {
-        screenshot(testName);
-      }
+      screenshot(testName);
     } finally {
-      if (driver != null) {
-        driver.quit();
-      }
-      if (service != null) {
-        service.stop();
-      }
-      if (profile != null) {
-        ServerCopy.deleteRecursively(profile);
-      }
+      chromium.close();
     }
   }
 
@@ -152,6 +114,9 @@ class BrowserPageIT {
   void connectsAndMeasuresLatencyWithPing() {
     openPage();
     connect();
+    // Chromium offers permessage-deflate; the shipped default (ws.compression off) declines it
+    waitUntil(d -> !text("compression").isEmpty());
+    assertEquals("false", attribute("compression", "data-negotiated"), text("compression"));
     click("send-ping");
     waitUntil(d -> text("latency-last").matches("\\d+ ms"));
     assertTrue(text("latency-p50").matches("\\d+ ms"));

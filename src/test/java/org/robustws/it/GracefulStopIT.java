@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
-import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,48 +46,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 class GracefulStopIT {
   private static final int OFFSET = 200;
   private static final int HTTP_PORT = 8080 + OFFSET;
-  private static final URI READY =
-      URI.create("http://127.0.0.1:" + (9990 + OFFSET) + "/health/ready");
   private static final int CLIENTS = 300;
-  private static final Duration BOOT_TIMEOUT = Duration.ofSeconds(90);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(30);
-  private static final Path HOME = Path.of("target", "stop-server").toAbsolutePath();
-  private static final Path WAR = Path.of("target", "robust-websocket.war").toAbsolutePath();
-  private static final Path CONSOLE = Path.of("target", "stop-server-console.log").toAbsolutePath();
 
-  private static Process launcher;
+  private static StandaloneServer server;
   private static final List<TestClient> clients = new ArrayList<>();
   private static final URI WS = URI.create("ws://127.0.0.1:" + HTTP_PORT + "/ws");
   private static final List<StreamSubscriber> subscribers = new ArrayList<>();
 
   @BeforeAll
   static void startAServerOfItsOwn() throws Exception {
-    assertTrue(Files.isRegularFile(WAR), "run 'mvn verify': " + WAR + " is missing");
-    ServerCopy.provisioned(HOME);
-    Files.deleteIfExists(CONSOLE);
-    Files.copy(
-        WAR,
-        HOME.resolve("standalone/deployments/robust-websocket.war"),
-        StandardCopyOption.REPLACE_EXISTING);
-    launch();
-  }
-
-  /** Starts the server in {@code target/stop-server} and waits until it is ready. */
-  private static void launch() throws Exception {
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                HOME.resolve("bin/standalone.sh").toString(),
-                "-Djboss.socket.binding.port-offset=" + OFFSET,
-                "-Djava.net.preferIPv4Stack=true")
-            .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(CONSOLE.toFile()));
-    builder.environment().put("JBOSS_HOME", HOME.toString());
-    builder.environment().put("LAUNCH_JBOSS_IN_BACKGROUND", "1");
-    builder.environment().remove("JAVA_OPTS");
     // this server also shows that WS_LOG_LEVEL=DEBUG logs every message in and out
-    builder.environment().put("WS_LOG_LEVEL", "DEBUG");
-    launcher = builder.start();
-    awaitReady();
+    server = StandaloneServer.prepare("stop-server", OFFSET, Map.of("WS_LOG_LEVEL", "DEBUG"));
+    server.start();
   }
 
   @AfterAll
@@ -104,14 +70,8 @@ class GracefulStopIT {
         // already closed by the server: nothing left to release
       }
     }
-    if (launcher != null) {
-      List<ProcessHandle> tree = launcher.descendants().toList();
-      tree.forEach(ProcessHandle::destroyForcibly);
-      launcher.destroyForcibly();
-      launcher.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      for (ProcessHandle process : tree) {
-        process.onExit().get(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      }
+    if (server != null) {
+      server.close();
     }
   }
 
@@ -146,7 +106,7 @@ class GracefulStopIT {
       subscriber.readUntil(10);
     }
 
-    ProcessHandle jvm = serverJvm();
+    ProcessHandle jvm = server.jvm();
     assertTrue(jvm.destroy(), "SIGTERM to the server JVM " + jvm.pid());
 
     // Every client closes within the drain time (5 s) plus margin, or the test reports which not.
@@ -188,7 +148,7 @@ class GracefulStopIT {
             + " of "
             + (CLIENTS - CLIENTS / 3)
             + " /ws clients; server log: "
-            + HOME.resolve("standalone/log/server.log");
+            + server.serverLog();
     assertEquals(Map.of("1012", CLIENTS), codes, summary);
     assertEquals(CLIENTS - CLIENTS / 3, shutdownMessages, summary);
     assertEquals(List.of(), badDelays, summary);
@@ -206,7 +166,7 @@ class GracefulStopIT {
   @Test
   @Order(3)
   void afterARestartEverySubscriberResumesWithNothingLost() throws Exception {
-    launch();
+    server.start();
     ClientManager container = ClientManager.createClient();
     RedeployIT.publish(container, WS, "stop.a", "stop.b", 6, 10);
     List<Integer> all = java.util.stream.IntStream.rangeClosed(1, 10).boxed().toList();
@@ -226,7 +186,7 @@ class GracefulStopIT {
       client.send("{\"type\":\"ping\",\"timestamp\":7}");
       client.next("pong");
       // the log handler is asynchronous: wait (bounded) until the lines of both pings are written
-      Path log = HOME.resolve("standalone/log/server.log");
+      Path log = server.serverLog();
       List<JsonObject> lines = List.of();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (System.nanoTime() < deadline) {
@@ -265,44 +225,5 @@ class GracefulStopIT {
       }
     }
     return null;
-  }
-
-  /** The WildFly JVM that standalone.sh started (its child running jboss-modules.jar). */
-  private static ProcessHandle serverJvm() {
-    return launcher
-        .descendants()
-        .filter(
-            p ->
-                p.info()
-                    .commandLine()
-                    .map(line -> line.contains("jboss-modules.jar"))
-                    .orElse(false))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no WildFly JVM under " + launcher.pid()));
-  }
-
-  /** Polls readiness until our check answers UP; returns early if the server dies. */
-  private static void awaitReady() throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest request = HttpRequest.newBuilder(READY).timeout(Duration.ofSeconds(5)).build();
-    long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      try {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        last = response.statusCode() + " " + response.body();
-        if (response.statusCode() == 200 && response.body().contains("websocket-capacity")) {
-          return;
-        }
-      } catch (IOException notYet) {
-        last = notYet.toString();
-      }
-      // Waits for the launcher to end: returns early, with an explanation, if the server dies.
-      if (launcher.waitFor(250, TimeUnit.MILLISECONDS)) {
-        throw new AssertionError(
-            "the server exited with " + launcher.exitValue() + "; see " + CONSOLE);
-      }
-    }
-    throw new AssertionError("not ready within " + BOOT_TIMEOUT + ": " + last + "; see " + CONSOLE);
   }
 }

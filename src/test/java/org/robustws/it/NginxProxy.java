@@ -3,7 +3,6 @@ package org.robustws.it;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,7 +49,7 @@ final class NginxProxy implements AutoCloseable {
     Files.createDirectories(prefix.resolve("conf"));
     Files.createDirectories(prefix.resolve("logs"));
     Files.createDirectories(prefix.resolve("temp"));
-    int port = freePort();
+    int port = LoopbackPort.free();
     String config =
         String.join(
             "\n",
@@ -143,11 +142,5 @@ final class NginxProxy implements AutoCloseable {
       process.waitFor(10, TimeUnit.SECONDS);
     }
     workers.forEach(ProcessHandle::destroyForcibly);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, LOOPBACK)) {
-      return socket.getLocalPort();
-    }
   }
 }

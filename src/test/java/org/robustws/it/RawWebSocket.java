@@ -26,8 +26,8 @@ final class RawWebSocket implements AutoCloseable {
   static final int PING = 0x9;
   static final int PONG = 0xA;
 
-  /** One frame as received. */
-  record Frame(int opcode, byte[] payload) {
+  /** One frame as received; {@code rsv1} marks a compressed message (permessage-deflate). */
+  record Frame(int opcode, boolean rsv1, byte[] payload) {
     String text() {
       return new String(payload, StandardCharsets.UTF_8);
     }
@@ -41,6 +41,9 @@ final class RawWebSocket implements AutoCloseable {
   private final DataInputStream in;
   private final OutputStream out;
   private final SecureRandom random = new SecureRandom();
+
+  /** The server's answer to the handshake, status line and headers. */
+  private String handshakeAnswer;
 
   /** Whether to answer pings with pongs like a live client; false plays a dead one. */
   boolean answerPings = true;
@@ -91,7 +94,8 @@ final class RawWebSocket implements AutoCloseable {
             + "\r\n";
     ws.out.write(request.getBytes(StandardCharsets.US_ASCII));
     ws.out.flush();
-    String status = ws.readHeaders();
+    ws.handshakeAnswer = readHead(ws.in);
+    String status = ws.handshakeAnswer.substring(0, ws.handshakeAnswer.indexOf("\r\n"));
     if (!status.startsWith("HTTP/1.1 101")) {
       socket.close();
       throw new IOException("handshake refused: " + status);
@@ -99,9 +103,15 @@ final class RawWebSocket implements AutoCloseable {
     return ws;
   }
 
-  private String readHeaders() throws IOException {
-    String head = readHead(in);
-    return head.substring(0, head.indexOf("\r\n"));
+  /** The value of a header of the handshake's answer (case-insensitive name), or null. */
+  String handshakeHeader(String name) {
+    for (String line : handshakeAnswer.split("\r\n")) {
+      int colon = line.indexOf(':');
+      if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+        return line.substring(colon + 1).trim();
+      }
+    }
+    return null;
   }
 
   /** An HTTP request's or answer's head, up to and with its empty line. */
@@ -178,7 +188,7 @@ final class RawWebSocket implements AutoCloseable {
     }
     byte[] payload = new byte[Math.toIntExact(length)];
     in.readFully(payload);
-    return new Frame(first & 0x0F, payload);
+    return new Frame(first & 0x0F, (first & 0x40) != 0, payload);
   }
 
   /** The next text or close frame; pings are answered only if {@link #answerPings} is set. */
