@@ -5,7 +5,8 @@
 # once and send resume (sessionId, resumeToken, lastSeq). Time from the drop until every client
 # got its answer, resumed / resume_failed, seq gaps and duplicates across the drop, clients whose
 # lastSeq differs from the publications once the publisher paused (waiting up to 30 s for the
-# deliveries to drain). Writes bench/results/resume.{jsonl,json,md} (RESUME_OUT: another name).
+# deliveries to drain), and the stages of the way back (p50/p99 of drop to 101, drop to resume sent,
+# resume sent to its answer). Writes bench/results/resume.{jsonl,json,md} (RESUME_OUT: another name).
 # RESUME_ARGS='timeout-s=15 drain-s=0' passes more options to the load generator (later ones win).
 # Each round runs against the app, then against the Node ws reference server (bench/node) started
 # beside WildFly (RESUME_NODE=0: the app only); rows carry "server": app or node.

@@ -68,6 +68,7 @@ public class LoadGen {
     ByteBuffer in;
     ByteBuffer out; // pending bytes not yet written, or null
     boolean upgraded;
+    long upgradedAt; // System.nanoTime() of the 101
     boolean failed;
     int status = -1;
     int closeCode = -1; // close code received from the server
@@ -323,6 +324,7 @@ public class LoadGen {
         b.position(i + 4);
         if (c.status == 101) {
           c.upgraded = true;
+          c.upgradedAt = System.nanoTime();
           return true;
         }
         fail(c);
@@ -1509,6 +1511,7 @@ public class LoadGen {
     boolean subscribed;
     int state; // 0 first connection, 1 resume sent, 2 resumed / live
     long resumedAt;
+    long resumeSentAt;
     String failReason;
     boolean fresh; // on a fresh session since a resume_failed (its seq restarted)
     int attempts;
@@ -1574,6 +1577,7 @@ public class LoadGen {
               sendString(c, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
             } else {
               s.state = 1;
+              s.resumeSentAt = System.nanoTime();
               sendString(c, "{\"type\":\"resume\",\"sessionId\":\"" + s.sessionId + "\",\"resumeToken\":\""
                   + s.token + "\",\"lastSeq\":" + s.lastSeq + "}");
             }
@@ -1662,6 +1666,7 @@ public class LoadGen {
         reset(subConns.get(s.idx));
         s.state = 0;
         s.resumedAt = 0;
+        s.resumeSentAt = 0;
         s.failReason = null;
         s.attempts = 0;
         s.reopenAt = reconnectRate > 0 ? tDrop + (long) s.idx * 1_000_000_000L / reconnectRate : tDrop;
@@ -1732,9 +1737,19 @@ public class LoadGen {
       double srv = cpuSeconds(pid) - srv0;
       double cli = cpuSeconds("self") - cli0;
       Lat perClient = new Lat(n);
+      // the stages of each answered client's way back: drop to its 101, drop to its resume sent
+      // (after system/connected), resume sent to the answer (which follows the replayed events)
+      Lat toUpgrade = new Lat(n);
+      Lat toResumeSent = new Lat(n);
+      Lat resumeToAnswer = new Lat(n);
       for (Sub s : subs) {
         if (s.resumedAt != 0) {
           perClient.add((s.resumedAt - tDrop) / 1000);
+          toUpgrade.add((subConns.get(s.idx).upgradedAt - tDrop) / 1000);
+          if (s.resumeSentAt != 0) {
+            toResumeSent.add((s.resumeSentAt - tDrop) / 1000);
+            resumeToAnswer.add((s.resumedAt - s.resumeSentAt) / 1000);
+          }
         }
       }
       until = System.nanoTime() + afterS * 1_000_000_000L;
@@ -1798,6 +1813,12 @@ public class LoadGen {
       r.put("all_resumed", resumedCount[0] == n);
       r.put("drop_to_all_answered_ms", done == n ? (tAll - tDrop) / 1e6 : -1.0);
       r.put("per_client_p50_ms", q.get("p50_ms"));
+      for (Map.Entry<String, Lat> stage :
+          Map.of("upgrade", toUpgrade, "resume_sent", toResumeSent, "resume_answer", resumeToAnswer).entrySet()) {
+        Map<String, Object> sq = stage.getValue().summary();
+        r.put("stage_" + stage.getKey() + "_p50_ms", sq.get("p50_ms"));
+        r.put("stage_" + stage.getKey() + "_p99_ms", sq.get("p99_ms"));
+      }
       r.put("per_client_p99_ms", q.get("p99_ms"));
       r.put("per_client_max_ms", q.get("max_ms"));
       r.put("replayed_events", replayed[0]);

@@ -83,13 +83,26 @@ public final class ChannelStreams {
   }
 
   /**
-   * The events after {@code from} up to {@code upTo} (inclusive) or the head, in offset order. The
-   * read locks the channel's head like an append: an append's entry and head become visible one key
-   * at a time, and a read between the two would take the newest event for a lost one.
+   * The events after {@code from} up to {@code upTo} (inclusive) or the head, in offset order.
+   *
+   * <p>Read first without a lock. An append's keys (its entry, the entries its trim removes, the
+   * head) become visible one at a time as it commits, so a read in between sees either the head
+   * without its entry, or an entry the head does not count yet: the first finds an entry missing
+   * and answers "lost", the second reads the stream as it was before the append (the event then
+   * arrives live, after the commit). Only a "lost" answer can be such a race, so it is read again
+   * under the head's lock, which an append holds until it has committed. Taking that lock for every
+   * read serialised a storm of resumes on one channel behind each other (bench/RESULTS.md).
    *
    * @return empty if the stream no longer holds all of them: trimmed, expired, or another epoch
    */
   public Optional<List<StreamEntry>> readAfter(String channel, StreamPosition from, long upTo) {
+    AdvancedCache<String, String> unlocked = cache.getAdvancedCache();
+    Optional<List<StreamEntry>> seen =
+        read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
+    return seen.isPresent() ? seen : readLocked(channel, from, upTo);
+  }
+
+  private Optional<List<StreamEntry>> readLocked(String channel, StreamPosition from, long upTo) {
     String headKey = headKey(channel);
     cache.startBatch();
     try {
