@@ -90,8 +90,8 @@ public final class ChannelStreams {
    * without its entry, or an entry the head does not count yet: the first finds an entry missing
    * and answers "lost", the second reads the stream as it was before the append (the event then
    * arrives live, after the commit). Only a "lost" answer can be such a race, so it is read again
-   * under the head's lock, which an append holds until it has committed. Taking that lock for every
-   * read serialised a storm of resumes on one channel behind each other (bench/RESULTS.md).
+   * under the head's lock, which an append holds until it has committed. Other reads take no lock:
+   * the resumes of one channel would otherwise wait on each other and on its appends.
    *
    * @return empty if the stream no longer holds all of them: trimmed, expired, or another epoch
    */
