@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.robustws.config.WsSettings;
 import org.robustws.protocol.MessageCodec;
 import org.robustws.protocol.ServerMessage;
@@ -153,20 +154,18 @@ public class ConnectionManager {
 
   /** Open connections of one endpoint. */
   public int count(EndpointKind endpoint) {
-    int count = 0;
-    for (Connection connection : connections.values()) {
-      if (connection.endpoint() == endpoint) {
-        count++;
-      }
-    }
-    return count;
+    return count(connection -> connection.endpoint() == endpoint);
   }
 
   /** Open connections of one endpoint in one state. */
   public int count(EndpointKind endpoint, ConnectionState state) {
+    return count(connection -> connection.endpoint() == endpoint && connection.state() == state);
+  }
+
+  private int count(Predicate<Connection> which) {
     int count = 0;
     for (Connection connection : connections.values()) {
-      if (connection.endpoint() == endpoint && connection.state() == state) {
+      if (which.test(connection)) {
         count++;
       }
     }

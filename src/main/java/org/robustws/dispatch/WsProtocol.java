@@ -153,28 +153,23 @@ final class WsProtocol {
       if (resumed.previous() != null && resumed.previous() != connection) {
         resumed.previous().closeAsTakenOver();
       }
-      recordResume(connection, request, "ok", resumed.replayed());
     } else if (result instanceof ResumeResult.Superseded) {
       connection.closeAsTakenOver();
-      recordResume(connection, request, "superseded", 0);
     } else if (result instanceof ResumeResult.Failed failed) {
       reply(
           connection,
           ServerMessage.ResumeFailed.of(failed.reason().wireValue(), failed.channels()));
-      recordResume(connection, request, failed.reason().wireValue(), 0);
     }
+    int replayed = result instanceof ResumeResult.Resumed ok ? ok.replayed() : 0;
+    traffic.resumed(result.label(), replayed);
+    events.resumed(
+        new ResumeAttempted(connection.id(), request.sessionId(), result.label(), replayed));
   }
 
   private static Map<String, Position> wire(Map<String, StreamPosition> positions) {
     Map<String, Position> wire = new TreeMap<>();
     positions.forEach((channel, p) -> wire.put(channel, new Position(p.offset(), p.epoch())));
     return wire;
-  }
-
-  private void recordResume(
-      Connection connection, ClientMessage.Resume request, String result, int replayed) {
-    traffic.resumed(result, replayed);
-    events.resumed(new ResumeAttempted(connection.id(), request.sessionId(), result, replayed));
   }
 
   /** Answers a message whose handling failed on our side; the caller logs the failure. */

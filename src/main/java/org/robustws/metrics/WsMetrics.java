@@ -50,9 +50,6 @@ public class WsMetrics implements TrafficListener {
 
   private static final String OTHER_CODE = "other";
 
-  /** The results of a resume besides its failures' reasons (WsProtocol's recordResume). */
-  private static final Set<String> RESUME_SUCCESSES = Set.of("ok", "superseded");
-
   private final Supplier<TrafficListener> direct = () -> this;
   @Inject MeterRegistry registry;
   @Inject ConnectionManager manager;
@@ -138,11 +135,8 @@ public class WsMetrics implements TrafficListener {
     durationBuckets = new Buckets(registry, "ws.connection.duration.buckets", Tags.empty());
     rttBuckets = new Buckets(registry, "ws.heartbeat.rtt.buckets", Tags.empty());
     resumes = counters("ws.resumes", Tags.empty(), "result");
-    for (String result : RESUME_SUCCESSES) {
+    for (String result : ResumeResult.labels()) {
       resumes.get(result);
-    }
-    for (ResumeResult.Reason reason : ResumeResult.Reason.values()) {
-      resumes.get(reason.wireValue());
     }
     duration = registry.timer("ws.connection.duration");
     rtt = registry.timer("ws.heartbeat.rtt");

@@ -1,5 +1,6 @@
 package org.robustws.session;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.robustws.connection.Outbound;
@@ -8,6 +9,18 @@ import org.robustws.stream.StreamPosition;
 /** The outcome of a {@code resume} request. */
 public sealed interface ResumeResult {
 
+  /** How metrics and logs name this outcome: {@code ok}, {@code superseded} or the reason. */
+  String label();
+
+  /** Every {@link #label()} an outcome can have. */
+  static List<String> labels() {
+    List<String> labels = new ArrayList<>(List.of(Resumed.LABEL, Superseded.LABEL));
+    for (Reason reason : Reason.values()) {
+      labels.add(reason.wireValue());
+    }
+    return labels;
+  }
+
   /**
    * The new connection holds the session; {@code replayed} events were queued to it, then the
    * {@code resumed} frame. {@code previous} is the sink that held it before, if any, which the
@@ -15,7 +28,14 @@ public sealed interface ResumeResult {
    */
   record Resumed(
       ClientSession session, int replayed, Outbound previous, Map<String, StreamPosition> positions)
-      implements ResumeResult {}
+      implements ResumeResult {
+    static final String LABEL = "ok";
+
+    @Override
+    public String label() {
+      return LABEL;
+    }
+  }
 
   /**
    * @param channels for {@code gap}: the channels whose history no longer holds what is needed
@@ -24,13 +44,25 @@ public sealed interface ResumeResult {
     public Failed(Reason reason) {
       this(reason, List.of());
     }
+
+    @Override
+    public String label() {
+      return reason.wireValue();
+    }
   }
 
   /**
    * A newer connection already holds the session: this request is a late one from an older
    * connection of the same client, which the caller must close as taken over.
    */
-  record Superseded() implements ResumeResult {}
+  record Superseded() implements ResumeResult {
+    static final String LABEL = "superseded";
+
+    @Override
+    public String label() {
+      return LABEL;
+    }
+  }
 
   /** Wire values of {@code resume_failed.reason}. */
   enum Reason {
