@@ -19,6 +19,12 @@ CLIENT_PIDS=()
 
 log() { echo "[bench $(date +%T)] $*" >&2; }
 
+# BENCH_JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64: the JDK the server runs on (default: the java on
+# PATH, as for the clients); its jcmd attaches to it. BENCH_JAVA_OPTS: more server JVM options (say
+# -XX:+UseCompactObjectHeaders).
+SERVER_JAVA=${BENCH_JAVA_HOME:+$BENCH_JAVA_HOME/bin/}java
+jcmd() { if [ -n "${BENCH_JAVA_HOME:-}" ]; then "$BENCH_JAVA_HOME/bin/jcmd" "$@"; else command jcmd "$@"; fi; }
+
 # Build the app WAR (provisions target/server on the first run), the baseline WAR and the load client.
 build_all() {
   # the scenario's output may name a folder under results/ (ECHO_OUT=node/x)
@@ -95,8 +101,8 @@ start_server() {
     "$WORK/server/bin/jboss-cli.sh" --file="$WORK/server-ops.cli" >/dev/null
   fi
   log "starting WildFly (port offset $OFFSET, io threads ${BENCH_IO_THREADS:-as configured}${BENCH_CLI:+, $BENCH_CLI}) with $*"
-  JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 \
-    JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}" \
+  JBOSS_PIDFILE=$WORK/server.pid LAUNCH_JBOSS_IN_BACKGROUND=1 JAVA="$SERVER_JAVA" \
+    JBOSS_JAVA_SIZING="${BENCH_JAVA_SIZING:--Xms1g -Xmx4g}${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}" \
     "$WORK/server/bin/standalone.sh" -Djboss.socket.binding.port-offset="$OFFSET" "$@" \
     >"$WORK/server.out" 2>&1 &
   WRAPPER_PID=$!
@@ -171,7 +177,7 @@ loadgen() {
 machine_json() {
   local mem jdk
   mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2/1048576 }' /proc/meminfo)
-  jdk=$(java -version 2>&1 | head -1 | sed 's/"/\\"/g')
+  jdk=$("$SERVER_JAVA" -version 2>&1 | head -1 | sed 's/"/\\"/g')${BENCH_JAVA_OPTS:+ $BENCH_JAVA_OPTS}
   printf '{"date":"%s","nproc":%s,"memory":"%s","cpu":"%s","jdk":"%s","wildfly":"39.0.1.Final (provisioned by the build)"}' \
     "$(date -u +%FT%TZ)" "$(nproc)" "$mem" \
     "$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo)" "$jdk"

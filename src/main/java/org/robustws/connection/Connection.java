@@ -329,6 +329,11 @@ public final class Connection implements Outbound {
     return true;
   }
 
+  @Override
+  public Executor writer() {
+    return transport.writer();
+  }
+
   /** Sends a ping frame whose payload is its send time in µs, which the pong brings back. */
   public void ping(Instant now) throws IOException {
     transport.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, micros(now)));

@@ -1,5 +1,7 @@
 package org.robustws.connection;
 
+import java.util.concurrent.Executor;
+
 /**
  * A connection's outbound side as the layer above sees it: where a session's frames go while the
  * connection holds it. A session queues under its own lock (that keeps frames in {@code seq} order)
@@ -21,6 +23,13 @@ public interface Outbound {
 
   /** Starts sending what was queued. */
   void flush();
+
+  /**
+   * The thread that writes this connection's socket, as an executor that runs tasks in order.
+   * Frames queued and flushed there are written at once; from any other thread each flush is a task
+   * handed to it.
+   */
+  Executor writer();
 
   /** Closes the connection with 4008: it did not read fast enough. */
   void closeAsSlowConsumer();

@@ -1,11 +1,13 @@
 package org.robustws.connection;
 
+import io.undertow.websockets.jsr.UndertowSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.robustws.logging.WsLog;
 
@@ -29,6 +31,17 @@ public final class SessionTransport implements Transport {
   @Override
   public void sendBinary(ByteBuffer data, Consumer<Throwable> done) {
     session.getAsyncRemote().sendBinary(data, handler(done));
+  }
+
+  /**
+   * Undertow's io thread of this connection: a send made there writes the socket at once, a send
+   * from any other thread queues a task there first.
+   */
+  @Override
+  public Executor writer() {
+    return session instanceof UndertowSession undertow
+        ? undertow.getWebSocketChannel().getIoThread()
+        : Runnable::run;
   }
 
   @Override

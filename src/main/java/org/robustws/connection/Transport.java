@@ -1,6 +1,7 @@
 package org.robustws.connection;
 
 import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 
 /** The network side of one connection. Implementations never block the caller. */
@@ -10,6 +11,9 @@ public interface Transport {
   void sendText(String text, Consumer<Throwable> done);
 
   void sendBinary(ByteBuffer data, Consumer<Throwable> done);
+
+  /** The thread that writes the socket (see {@link Outbound#writer()}). */
+  Executor writer();
 
   /** Sends a ping frame; a failure is reported by the exception. */
   void sendPing(ByteBuffer payload) throws java.io.IOException;

@@ -100,6 +100,12 @@ public interface WsLog extends BasicLogger {
   @Message(id = 19, value = "Close of WebSocket session %s failed")
   void closeFailed(String sessionId, @Cause Throwable cause);
 
+  @LogMessage(level = WARN)
+  @Message(
+      id = 21,
+      value = "Event %2$d of channel %1$s was not queued for all its subscribers within %3$d s")
+  void deliveryStalled(String channel, long offset, long seconds);
+
   @LogMessage(level = ERROR)
   @Message(id = 20, value = "An observer of %s failed")
   void observerFailed(String event, @Cause Throwable cause);

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.robustws.connection.Outbound;
 import org.robustws.protocol.Utf8;
@@ -297,6 +298,11 @@ public final class ClientSession {
     sink = null;
     detachedAt = now;
     return previous;
+  }
+
+  /** The thread that writes the socket of the connection holding it, or null if none holds it. */
+  synchronized Executor writer() {
+    return sink == null ? null : sink.writer();
   }
 
   /** What the cache keeps of this session now. */

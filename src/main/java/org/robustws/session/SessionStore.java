@@ -3,6 +3,7 @@ package org.robustws.session;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,12 +11,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.infinispan.Cache;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
+import org.robustws.logging.WsLog;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamHead;
@@ -32,6 +37,11 @@ import org.robustws.stream.StreamPosition;
  */
 public final class SessionStore {
   private static final int LOCK_STRIPES = 64;
+
+  /**
+   * How long a publication waits for the io threads to queue it: they never block, but may stop.
+   */
+  private static final long DELIVERY_WAIT_SECONDS = 30;
 
   /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
   private static final long EXPIRED_AT = 1;
@@ -142,15 +152,55 @@ public final class SessionStore {
     return true;
   }
 
-  /** Gives one appended event to every session of this node subscribed to its channel. */
+  /**
+   * Gives one appended event to every session of this node subscribed to its channel, and returns
+   * once each has queued it. The sessions are given it on the threads that write their sockets, one
+   * task per thread: there a flushed frame is written at once, from any other thread each flush
+   * would be a task handed to that thread. A caller that is such a thread itself (an io thread)
+   * gives it to all of them at once instead: it must not wait for another io thread, which might be
+   * waiting for it.
+   *
+   * @return the number of sessions given it
+   */
   public int deliver(StreamEntry entry) {
-    int delivered = 0;
+    Map<Executor, List<ClientSession>> byWriter = new HashMap<>();
     for (String sessionId : channels.subscribers(entry.channel())) {
       ClientSession session = held.get(sessionId);
-      if (session != null) {
-        session.deliver(entry, streams);
-        delivered++;
+      Executor writer = session == null ? null : session.writer();
+      if (writer != null) {
+        byWriter.computeIfAbsent(writer, w -> new ArrayList<>()).add(session);
       }
+    }
+    int delivered = 0;
+    boolean onWriter = Thread.currentThread() instanceof Executor;
+    CountDownLatch queued = new CountDownLatch(onWriter ? 0 : byWriter.size());
+    for (Map.Entry<Executor, List<ClientSession>> group : byWriter.entrySet()) {
+      List<ClientSession> sessions = group.getValue();
+      delivered += sessions.size();
+      Runnable give =
+          () -> {
+            try {
+              sessions.forEach(session -> session.deliver(entry, streams));
+            } finally {
+              queued.countDown();
+            }
+          };
+      if (onWriter) {
+        give.run();
+      } else {
+        try {
+          group.getKey().execute(give);
+        } catch (RejectedExecutionException stopping) {
+          give.run();
+        }
+      }
+    }
+    try {
+      if (!queued.await(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        WsLog.LOG.deliveryStalled(entry.channel(), entry.offset(), DELIVERY_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the deliveries go on; only the wait for them ends
     }
     return delivered;
   }

@@ -59,6 +59,36 @@ class OutboundQueueTest {
   }
 
   @Test
+  void framesOfSeveralThreadsAreSentInEachThreadsOrder() throws Exception {
+    RecordingTransport transport = new RecordingTransport();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 1_000_000, 1_000_000_000);
+    int threads = 4;
+    int each = 20_000;
+    List<Thread> offering = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      String prefix = t + ":";
+      offering.add(
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  assertTrue(queue.offerText("t", prefix + i));
+                }
+              }));
+    }
+    offering.forEach(Thread::start);
+    for (Thread thread : offering) {
+      thread.join();
+    }
+    assertEquals(threads * each, transport.texts.size());
+    int[] next = new int[threads];
+    for (String text : transport.texts) {
+      int t = text.charAt(0) - '0';
+      assertEquals(next[t]++, Integer.parseInt(text.substring(2)), "each thread's frames in order");
+    }
+    assertEquals(0, queue.queuedFrames());
+  }
+
+  @Test
   void boundsBytesToo() {
     RecordingTransport transport = new RecordingTransport();
     transport.hold();

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -153,6 +154,11 @@ class DispatcherTest {
       @Override
       public void sendBinary(ByteBuffer data, Consumer<Throwable> done) {
         done.accept(failure);
+      }
+
+      @Override
+      public Executor writer() {
+        return Runnable::run;
       }
 
       @Override

@@ -66,7 +66,7 @@ class LegacyProtocolIT {
   @Test
   void closesMessagesOverTheLimitWith1009() throws Exception {
     try (TestClient client = connect()) {
-      client.send("z".repeat(65_537));
+      client.sendExpectingClose("z".repeat(65_537));
       assertEquals(1009, client.closeCode());
     }
   }

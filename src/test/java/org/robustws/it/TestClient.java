@@ -10,6 +10,7 @@ import jakarta.websocket.Endpoint;
 import jakarta.websocket.EndpointConfig;
 import jakarta.websocket.MessageHandler;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.nio.ByteBuffer;
@@ -67,6 +68,21 @@ final class TestClient extends Endpoint implements AutoCloseable {
 
   void send(String text) throws Exception {
     session.getBasicRemote().sendText(text);
+  }
+
+  /**
+   * Sends a message the server answers by closing the connection. The server may read it and close
+   * before the client library has finished sending (Tyrus then fails the send, its session being
+   * closed): the close code the caller checks next tells what happened.
+   */
+  void sendExpectingClose(String text) throws Exception {
+    try {
+      send(text);
+    } catch (RuntimeException | IOException closedMeanwhile) {
+      if (session.isOpen()) {
+        throw closedMeanwhile;
+      }
+    }
   }
 
   void sendBinary(ByteBuffer data) throws Exception {

@@ -156,7 +156,7 @@ class WsProtocolIT {
         TestClient bystander = connect()) {
       client.next();
       bystander.next();
-      client.send("{\"type\":\"echo\",\"payload\":\"" + "x".repeat(70_000) + "\"}");
+      client.sendExpectingClose("{\"type\":\"echo\",\"payload\":\"" + "x".repeat(70_000) + "\"}");
       assertEquals(1009, client.closeCode());
       bystander.send("{\"type\":\"ping\",\"timestamp\":2}");
       assertEquals(2, bystander.next("pong").getInt("timestamp"), "others are not affected");

@@ -12,8 +12,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +57,7 @@ class SessionStoreTest {
   static class ListSink implements Outbound {
     final List<String> frames = new ArrayList<>();
     final long openOrder;
+    Executor writer = Runnable::run;
     int bound = Integer.MAX_VALUE;
     int closedWith;
 
@@ -73,6 +81,11 @@ class SessionStoreTest {
 
     @Override
     public void flush() {}
+
+    @Override
+    public Executor writer() {
+      return writer;
+    }
 
     @Override
     public void closeAsSlowConsumer() {
@@ -147,6 +160,79 @@ class SessionStoreTest {
     JsonObject event = b.events().get(0);
     assertEquals(1, event.getInt("offset"));
     assertEquals(y1.epoch(), event.getString("epoch"));
+  }
+
+  /**
+   * A thread that runs tasks, as an io thread does: deliveries made on it never wait for others.
+   */
+  static final class WriterThread extends Thread implements Executor {
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    final List<String> ran = Collections.synchronizedList(new ArrayList<>());
+
+    WriterThread(String name) {
+      super(name);
+      setDaemon(true);
+      start();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (true) {
+          tasks.take().run();
+        }
+      } catch (InterruptedException e) {
+        // the test is over
+      }
+    }
+  }
+
+  @Test
+  void givesEachSessionTheEventOnItsWriterThreadAndReturnsOnceAllQueuedIt() throws Exception {
+    WriterThread io1 = new WriterThread("io-1");
+    WriterThread io2 = new WriterThread("io-2");
+    List<ListSink> sinks = new ArrayList<>();
+    Map<ListSink, Set<String>> threadsOf = new ConcurrentHashMap<>();
+    for (int i = 0; i < 40; i++) {
+      ListSink sink =
+          new ListSink(++opens) {
+            @Override
+            public synchronized boolean enqueue(
+                String type, String frame, int bytes, boolean forced) {
+              threadsOf
+                  .computeIfAbsent(this, k -> ConcurrentHashMap.newKeySet())
+                  .add(Thread.currentThread().getName());
+              return super.enqueue(type, frame, bytes, forced);
+            }
+          };
+      sink.writer = i % 2 == 0 ? io1 : io2;
+      sinks.add(sink);
+      stores.sessions.subscribe(stores.sessions.create(sink).session(), "x");
+    }
+    for (int n = 1; n <= 50; n++) {
+      StreamEntry entry = stores.streams.append("x", Json.createValue(n), null);
+      assertEquals(40, stores.sessions.deliver(entry));
+      for (ListSink sink : sinks) {
+        assertEquals(n, sink.seqs().size(), "queued before deliver returned");
+      }
+    }
+    for (int i = 0; i < sinks.size(); i++) {
+      assertEquals(Set.of(i % 2 == 0 ? "io-1" : "io-2"), threadsOf.get(sinks.get(i)));
+    }
+    // an io thread that publishes gives it to everyone itself: waiting for io-2 could deadlock
+    CompletableFuture<Integer> fromIo1 = new CompletableFuture<>();
+    io1.execute(
+        () -> fromIo1.complete(stores.sessions.deliver(stores.streams.append("x", null, null))));
+    assertEquals(40, fromIo1.get(10, TimeUnit.SECONDS));
+    assertEquals(51, sinks.get(1).seqs().size());
+    assertTrue(threadsOf.get(sinks.get(1)).contains("io-1"));
+    io1.interrupt();
+    io2.interrupt();
   }
 
   @Test

@@ -3,6 +3,7 @@ package org.robustws.testing;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import org.robustws.connection.Transport;
 
@@ -49,6 +50,11 @@ public class RecordingTransport implements Transport {
     } else {
       done.accept(null);
     }
+  }
+
+  @Override
+  public Executor writer() {
+    return Runnable::run;
   }
 
   @Override
