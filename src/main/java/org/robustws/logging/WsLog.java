@@ -107,6 +107,10 @@ public interface WsLog extends BasicLogger {
   void deliveryStalled(String channel, long offset, long seconds);
 
   @LogMessage(level = ERROR)
+  @Message(id = 22, value = "Giving event %3$d of channel %2$s to session %1$s failed")
+  void deliveryFailed(String sessionId, String channel, long offset, @Cause Throwable cause);
+
+  @LogMessage(level = ERROR)
   @Message(id = 20, value = "An observer of %s failed")
   void observerFailed(String event, @Cause Throwable cause);
 }

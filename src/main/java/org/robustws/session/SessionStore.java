@@ -180,7 +180,7 @@ public final class SessionStore {
       Runnable give =
           () -> {
             try {
-              sessions.forEach(session -> session.deliver(entry, streams));
+              sessions.forEach(session -> deliverTo(session, entry));
             } finally {
               queued.countDown();
             }
@@ -203,6 +203,15 @@ public final class SessionStore {
       Thread.currentThread().interrupt(); // the deliveries go on; only the wait for them ends
     }
     return delivered;
+  }
+
+  /** One session's failure is its own: the others of its group still get the event. */
+  private void deliverTo(ClientSession session, StreamEntry entry) {
+    try {
+      session.deliver(entry, streams);
+    } catch (RuntimeException e) {
+      WsLog.LOG.deliveryFailed(session.id(), entry.channel(), entry.offset(), e);
+    }
   }
 
   /** Lets {@code sink} go of the session if it still holds it, and writes the record. */

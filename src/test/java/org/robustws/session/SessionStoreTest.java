@@ -236,6 +236,26 @@ class SessionStoreTest {
   }
 
   @Test
+  void aSessionWhoseSinkFailsDoesNotKeepTheEventFromTheOthers() {
+    ListSink broken =
+        new ListSink(++opens) {
+          @Override
+          public synchronized boolean enqueue(
+              String type, String frame, int bytes, boolean forced) {
+            throw new IllegalStateException("broken sink");
+          }
+        };
+    ListSink before = sink();
+    stores.sessions.subscribe(stores.sessions.create(before).session(), "x");
+    stores.sessions.subscribe(stores.sessions.create(broken).session(), "x");
+    ListSink after = sink();
+    stores.sessions.subscribe(stores.sessions.create(after).session(), "x");
+    assertEquals(3, stores.sessions.deliver(stores.streams.append("x", null, null)));
+    assertEquals(List.of(1L), before.seqs());
+    assertEquals(List.of(1L), after.seqs());
+  }
+
+  @Test
   void eventsDeliveredOutOfOrderReachTheSessionInOffsetOrderOnce() {
     ListSink a = sink();
     SessionStore.Created sa = stores.sessions.create(a);
