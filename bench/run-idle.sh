@@ -3,8 +3,8 @@
 # so hold 30 s or more for every connection to be pinged; resume grace 5 s, so the sessions of one
 # phase's closed connections are gone before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
 # split over client processes on 127.0.0.2, 127.0.0.3, ... (the bare endpoint on the next ones; each process may open at most 20,000
-# files). Heap after GC before and while holding them, heartbeat tick duration from
-# ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
+# files). Heap after GC before and while holding them, the server's CPU while holding them (cores;
+# app and bare share one WildFly), heartbeat tick duration from ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
 # The third phase holds N connections on the Node ws reference server (bench/node, beside WildFly):
 # its "heap" is V8's heapUsed + external (ws keeps its buffers outside V8's heap) after a full GC.
 # IDLE_ORDER='bare app node' measures the bare endpoint first (on the cold server).
@@ -54,7 +54,9 @@ for round in $(seq 1 "$ROUNDS"); do
     connect_s=$(echo "$(date +%s.%N) - $t0" | bc)
     log "$ep: $(cat "$WORK"/idle.ready.* | tr '\n' ' ')"
     [ "$round" = 1 ] && [ -z "${jfr_done:-}" ] && jfr_stop && jfr_done=1
+    cpu0=$(cpu_ticks "$pid")
     sleep "$HOLD"
+    cpu1=$(cpu_ticks "$pid")
     curl -fsS "$PROM" | grep '^ws_' >"$WORK/prom-$ep.txt" || true
     active=$(held_on "$ep")
     server_files=$(ls /proc/$pid/fd | wc -l)
@@ -77,14 +79,14 @@ for round in $(seq 1 "$ROUNDS"); do
       --argjson held "$held" --argjson heap0 "$heap0" --argjson heap1 "$heap1" --arg closes "$closes" \
       --argjson connect_s "$connect_s" --argjson active "${active:-0}" --argjson files "$server_files" \
       --argjson tn0 "$tick_n0" --argjson ts0 "$tick_s0" --argjson tn1 "$tick_n1" --argjson ts1 "$tick_s1" \
-      --argjson tmax "$tick_max" \
+      --argjson tmax "$tick_max" --argjson cpu "$(echo "scale=4; ($cpu1 - $cpu0) / 100 / $HOLD" | bc)" \
       '{endpoint: $ep, round: $round, requested: $n, connected: $connected, held_at_end: $held,
         app_registry_active: $active, server_open_files: $files, connect_seconds: $connect_s,
         heap_before_kib: $heap0, heap_with_kib: $heap1,
         heap_per_conn_kib: (if $held > 0 then ($heap1 - $heap0) / $held else 0 end),
         heartbeat_ticks: ($tn1 - $tn0),
         tick_mean_ms: (if $tn1 > $tn0 then ($ts1 - $ts0) / ($tn1 - $tn0) * 1000 else 0 end),
-        tick_max_ms: ($tmax * 1000), closed_by_server: $closes}' | tee -a "$OUT.jsonl"
+        tick_max_ms: ($tmax * 1000), server_cpu_cores_holding: $cpu, closed_by_server: $closes}' | tee -a "$OUT.jsonl"
     # let the server finish closing before the next phase measures its heap
     for i in $(seq 1 30); do
       [ "$(held_on "$ep" | awk '{ print ($1 + 0 == 0) }')" = 1 ] && break
