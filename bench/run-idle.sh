@@ -4,7 +4,8 @@
 # phase's closed connections are gone before the next phase measures its heap). Per round: N connections to the app's /ws, then N to the bare /baseline/echo,
 # split over client processes on 127.0.0.2, 127.0.0.3, ... (the bare endpoint on the next ones; each process may open at most 20,000
 # files). Heap after GC before and while holding them, the server's CPU while holding them (cores;
-# app and bare share one WildFly), heartbeat tick duration from ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
+# app and bare share one WildFly), heartbeat tick duration from
+# ws_heartbeat_tick_seconds_{sum,count,max}. Writes bench/results/idle-N.{jsonl,json,md}.
 # The third phase holds N connections on the Node ws reference server (bench/node, beside WildFly):
 # its "heap" is V8's heapUsed + external (ws keeps its buffers outside V8's heap) after a full GC.
 # IDLE_ORDER='bare app node' measures the bare endpoint first (on the cold server).
