@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
+import org.robustws.auth.Identity;
 import org.robustws.config.WsSettings;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
@@ -41,6 +42,8 @@ public final class Connection implements Outbound {
   private volatile long lastSeenAt;
   private volatile double lastRttMillis = -1;
   private volatile boolean receivedMessage;
+  // who the connection is, from its last valid token; null until it authenticates
+  private volatile Identity identity;
   // what the layer above tells about this connection's session, for the snapshot
   private volatile String sessionId;
   private volatile Set<String> subscriptions = Set.of();
@@ -169,6 +172,20 @@ public final class Connection implements Outbound {
     return lastSeenAt;
   }
 
+  public long connectedAt() {
+    return connectedAt;
+  }
+
+  /** Who this connection is, or {@code null} if it has not authenticated. */
+  public Identity identity() {
+    return identity;
+  }
+
+  /** Records a verified identity: the first, or a refresh of the same subject. */
+  public void authenticate(Identity verified) {
+    this.identity = verified;
+  }
+
   /** Records which session this connection holds and its channels, for its snapshot. */
   public void describeSession(String id, Set<String> channels) {
     this.sessionId = id;
@@ -255,6 +272,11 @@ public final class Connection implements Outbound {
     }
     receivedMessage = true;
     return true;
+  }
+
+  /** An {@code auth} that was the first message leaves the next one first: it may be a resume. */
+  public void keepNextFirst() {
+    receivedMessage = false;
   }
 
   /** Queues a frame that is not a session's event, and starts sending. */
@@ -388,6 +410,7 @@ public final class Connection implements Outbound {
         outbound.queuedFrames(),
         sessionId,
         subscriptions,
-        lastRttMillis < 0 ? null : lastRttMillis);
+        lastRttMillis < 0 ? null : lastRttMillis,
+        identity == null ? null : identity.subject());
   }
 }

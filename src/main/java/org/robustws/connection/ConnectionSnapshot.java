@@ -10,6 +10,7 @@ import java.util.Set;
  * @param queuedFrames frames waiting to be sent
  * @param sessionId the resumable session of a {@code /ws} connection, else {@code null}
  * @param lastRttMillis round trip of the last heartbeat ping, {@code null} before the first pong
+ * @param sub the subject the connection authenticated as, {@code null} if it did not
  */
 public record ConnectionSnapshot(
     String id,
@@ -29,4 +30,5 @@ public record ConnectionSnapshot(
     int queuedFrames,
     String sessionId,
     Set<String> subscriptions,
-    Double lastRttMillis) {}
+    Double lastRttMillis,
+    String sub) {}

@@ -34,6 +34,9 @@ public interface TrafficListener {
 
   void heartbeat(long tickNanos, int timedOut);
 
+  /** A token was refused; {@code reason} is one of {@code AuthFailure.Reason}'s labels. */
+  void authFailed(String reason);
+
   /** Does nothing: for tests, and until something listens. */
   TrafficListener NONE =
       new TrafficListener() {
@@ -66,5 +69,8 @@ public interface TrafficListener {
 
         @Override
         public void heartbeat(long tickNanos, int timedOut) {}
+
+        @Override
+        public void authFailed(String reason) {}
       };
 }

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.robustws.auth.AccessControl;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Admission;
 import org.robustws.connection.Connection;
@@ -73,7 +74,8 @@ public class Dispatcher {
       MessageCodec codec,
       ConnectionEvents events,
       TrafficListener traffic,
-      PublishExecutor publishExecutor) {
+      PublishExecutor publishExecutor,
+      AccessControl access) {
     this.settings = settings;
     this.clock = clock;
     this.connections = connections;
@@ -91,7 +93,14 @@ public class Dispatcher {
                 r.initialDelayMs(), r.maxDelayMs(), r.multiplier(), r.jitter(), r.maxAttempts()));
     this.ws =
         new WsProtocol(
-            codec, sessions, fanout, events, traffic, clientConfig, settings.maxSubscriptions());
+            codec,
+            sessions,
+            fanout,
+            events,
+            traffic,
+            access,
+            clientConfig,
+            settings.maxSubscriptions());
     this.legacy = new LegacyProtocol(codec);
   }
 

@@ -5,6 +5,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.robustws.api.ChannelAuthorizer.Action;
+import org.robustws.auth.AccessControl;
+import org.robustws.auth.Identity;
 import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionEvents;
 import org.robustws.connection.ConnectionState;
@@ -31,6 +34,7 @@ final class WsProtocol {
   private final TrafficListener traffic;
   private final ServerMessage.ClientConfig clientConfig;
   private final int maxSubscriptions;
+  private final WsAuth auth;
 
   WsProtocol(
       MessageCodec codec,
@@ -38,6 +42,7 @@ final class WsProtocol {
       Fanout fanout,
       ConnectionEvents events,
       TrafficListener traffic,
+      AccessControl access,
       ServerMessage.ClientConfig clientConfig,
       int maxSubscriptions) {
     this.codec = codec;
@@ -47,31 +52,48 @@ final class WsProtocol {
     this.traffic = traffic;
     this.clientConfig = clientConfig;
     this.maxSubscriptions = maxSubscriptions;
+    this.auth = new WsAuth(access, sessions, traffic, this::reply);
   }
 
-  /** A new connection gets a fresh session, announced by {@code system/connected} first. */
+  /**
+   * A new connection gets a fresh session, announced by {@code system/connected} first (with its
+   * identity, if it authenticated on its upgrade request).
+   */
   void opened(Connection connection, long now) {
-    SessionStore.Created created = sessions.create(connection);
+    Identity identity = connection.identity();
+    SessionStore.Created created =
+        sessions.create(connection, identity == null ? null : identity.subject());
     connection.describeSession(created.session().id(), Set.of());
     reply(
         connection,
-        ServerMessage.Connected.of(
-            connection.id(), created.session().id(), created.resumeToken(), now, clientConfig));
+        auth.opened(
+            connection,
+            ServerMessage.Connected.of(
+                connection.id(),
+                created.session().id(),
+                created.resumeToken(),
+                now,
+                clientConfig)));
   }
 
   void closed(Connection connection, long now) {
+    auth.closed(connection);
     sessions.closed(connection, now);
   }
 
   void handle(Connection connection, ClientMessage message, boolean first, long now)
       throws ProtocolException {
+    auth.requireIdentity(connection, message);
     if (message instanceof ClientMessage.Ping ping) {
       reply(connection, ServerMessage.Pong.of(ping.timestamp(), now, connection.id()));
     } else if (message instanceof ClientMessage.Echo echo) {
       reply(connection, ServerMessage.Echo.of(echo.payload()));
     } else if (message instanceof ClientMessage.Message body) {
       reply(connection, new ServerMessage.MessageEcho(body.body()));
+    } else if (message instanceof ClientMessage.Auth request) {
+      auth.authenticate(connection, request, first);
     } else if (message instanceof ClientMessage.Subscribe subscribe) {
+      auth.requirePermission(connection, Action.SUBSCRIBE, subscribe.channel(), subscribe.id());
       ClientSession session = session(connection);
       if (sessions.subscribe(session, subscribe.channel()) == ClientSession.Subscription.TOO_MANY) {
         throw new ProtocolException(
@@ -92,6 +114,7 @@ final class WsProtocol {
       connection.describeSession(session.id(), session.channels());
       reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
     } else if (message instanceof ClientMessage.Publish publish) {
+      auth.requirePermission(connection, Action.PUBLISH, publish.channel(), publish.id());
       if (!connection.publishInOrder(() -> fanOut(connection, publish))) {
         throw new ProtocolException(
             ErrorCode.RATE_LIMITED,
@@ -109,8 +132,12 @@ final class WsProtocol {
     }
   }
 
-  /** The session of an open {@code /ws} connection: it has one from its open to its close. */
   private ClientSession session(Connection connection) {
+    return session(sessions, connection);
+  }
+
+  /** The session of an open {@code /ws} connection: it has one from its open to its close. */
+  static ClientSession session(SessionStore sessions, Connection connection) {
     return sessions
         .ofConnection(connection.id())
         .orElseThrow(() -> new IllegalStateException("no session for " + connection.id()));
@@ -137,7 +164,12 @@ final class WsProtocol {
     ResumeResult result =
         sessions.resume(
             new SessionStore.ResumeRequest(
-                request.sessionId(), request.resumeToken(), request.lastSeq(), positions),
+                request.sessionId(),
+                request.resumeToken(),
+                request.lastSeq(),
+                positions,
+                connection.identity() == null ? null : connection.identity().subject(),
+                channel -> auth.mayRead(connection, channel)),
             connection,
             now,
             (sessionId, token, replayed, lastSeq, at) ->
@@ -153,6 +185,9 @@ final class WsProtocol {
       if (resumed.previous() != null && resumed.previous() != connection) {
         resumed.previous().closeAsTakenOver();
       }
+      resumed
+          .revoked()
+          .forEach(channel -> reply(connection, ServerMessage.Unsubscribed.forbidden(channel)));
     } else if (result instanceof ResumeResult.Superseded) {
       connection.closeAsTakenOver();
     } else if (result instanceof ResumeResult.Failed failed) {

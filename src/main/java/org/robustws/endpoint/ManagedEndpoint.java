@@ -46,6 +46,9 @@ abstract class ManagedEndpoint {
     direct = dispatcher.direct().get();
     Connection created =
         direct.connection(kind, clientInfo.read(session), new SessionTransport(session));
+    if (session.getUserPrincipal() instanceof TokenPrincipal bearer) {
+      created.authenticate(bearer.identity()); // verified by HandshakeGuard
+    }
     connection = created;
     direct.open(created);
     // a close reported before the connection was set found nothing to close: close it now

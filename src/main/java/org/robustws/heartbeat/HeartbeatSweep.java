@@ -4,6 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
+import org.robustws.auth.AccessControl;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionManager;
@@ -18,11 +19,11 @@ import org.robustws.protocol.MessageCodec;
 
 /**
  * One heartbeat tick over the open connections: pings those whose ping is due (and sends {@code
- * heartbeat} on {@code /ws-legacy}), and closes with 4000 those that sent nothing within the
- * timeout. Ticks come several times per interval (see {@link WsSettings#heartbeatTickMs()}), so
- * each one pings a slice of the connections: a single burst of pings to all of them took 240 ms at
- * 19,000 connections and delayed everything else meanwhile. Sessions need no sweep: their records
- * expire in their cache.
+ * heartbeat} on {@code /ws-legacy}), closes with 4000 those that sent nothing within the timeout,
+ * and with 4005 or 4004 those of {@code /ws} whose authentication is overdue. Ticks come several
+ * times per interval (see {@link WsSettings#heartbeatTickMs()}), so each one pings a slice of the
+ * connections: a single burst of pings to all of them took 240 ms at 19,000 connections and delayed
+ * everything else meanwhile. Sessions need no sweep: their records expire in their cache.
  */
 @ApplicationScoped
 public class HeartbeatSweep {
@@ -32,6 +33,7 @@ public class HeartbeatSweep {
   private Dispatcher dispatcher;
   private MessageCodec codec;
   private TrafficListener traffic;
+  private AccessControl access;
   private volatile long lastTickAt;
 
   /** For the CDI proxy only. */
@@ -44,13 +46,15 @@ public class HeartbeatSweep {
       ConnectionManager connections,
       Dispatcher dispatcher,
       MessageCodec codec,
-      TrafficListener traffic) {
+      TrafficListener traffic,
+      AccessControl access) {
     this.settings = settings;
     this.clock = clock;
     this.connections = connections;
     this.dispatcher = dispatcher;
     this.codec = codec;
     this.traffic = traffic;
+    this.access = access;
     this.lastTickAt = clock.millis();
   }
 
@@ -72,6 +76,10 @@ public class HeartbeatSweep {
         connection.close(CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
         // a dead peer may never complete the close handshake: remove it now
         dispatcher.onClose(connection, CloseCodes.HEARTBEAT_TIMEOUT, "heartbeat timeout");
+      } else if (connection.endpoint() == EndpointKind.WS
+          && connection.state() == ConnectionState.CONNECTED
+          && closedForToken(connection, now)) {
+        continue;
       } else if (connection.state() == ConnectionState.CONNECTED
           && connection.pingDue(now, settings.heartbeatIntervalMs())) {
         pinged++;
@@ -85,6 +93,20 @@ public class HeartbeatSweep {
     // only a tick that completed counts for liveness: one that fails every time is dead
     lastTickAt = now;
     return new Result(pinged, timedOut);
+  }
+
+  /**
+   * Closes a connection that did not authenticate in time (4005) or whose token expired without a
+   * refresh (4004); the client is alive, so its close completes as usual.
+   */
+  private boolean closedForToken(Connection connection, long now) {
+    int code = access.overdue(connection.identity(), connection.connectedAt(), now);
+    if (code == 0) {
+      return false;
+    }
+    connection.close(
+        code, code == CloseCodes.AUTH_TIMEOUT ? "authentication timeout" : "token expired");
+    return true;
   }
 
   /** When the heartbeat last completed a tick (epoch ms); the start time before the first. */

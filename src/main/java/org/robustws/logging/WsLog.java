@@ -110,6 +110,26 @@ public interface WsLog extends BasicLogger {
   @Message(id = 22, value = "Giving event %3$d of channel %2$s to session %1$s failed")
   void deliveryFailed(String sessionId, String channel, long offset, @Cause Throwable cause);
 
+  @LogMessage(level = WARN)
+  @Message(id = 23, value = "Connection %s sent a token that was refused (%s): closed with %d")
+  void tokenRefused(String connectionId, String reason, int code);
+
+  @LogMessage(level = WARN)
+  @Message(id = 24, value = "Handshake from %s refused with 401: its bearer token was refused (%s)")
+  void bearerRefused(String remoteAddress, String reason);
+
+  @LogMessage(level = WARN)
+  @Message(
+      id = 25,
+      value =
+          "No token verifier is configured (mp.jwt.verify.publickey.location): every client may"
+              + " subscribe and publish on every channel")
+  void noVerifier();
+
+  @LogMessage(level = DEBUG)
+  @Message(id = 26, value = "Connection %s authenticated as %s until %d")
+  void authenticated(String connectionId, String subject, long expiresAt);
+
   @LogMessage(level = ERROR)
   @Message(id = 20, value = "An observer of %s failed")
   void observerFailed(String event, @Cause Throwable cause);

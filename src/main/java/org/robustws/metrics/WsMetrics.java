@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.robustws.auth.AuthFailure;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.ConnectionState;
 import org.robustws.connection.EndpointKind;
@@ -46,7 +47,7 @@ public class WsMetrics implements TrafficListener {
   private static final Set<Integer> KNOWN_CLOSE_CODES =
       Set.of(
           1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1015, 4000,
-          4001, 4008);
+          4001, 4003, 4004, 4005, 4008, 4009);
 
   private static final String OTHER_CODE = "other";
 
@@ -67,6 +68,7 @@ public class WsMetrics implements TrafficListener {
   private Buckets durationBuckets;
   private Buckets rttBuckets;
   private Family<Counter> resumes;
+  private Family<Counter> authFailures;
   private Timer duration;
   private Timer rtt;
   private Timer tick;
@@ -137,6 +139,10 @@ public class WsMetrics implements TrafficListener {
     resumes = counters("ws.resumes", Tags.empty(), "result");
     for (String result : ResumeResult.labels()) {
       resumes.get(result);
+    }
+    authFailures = counters("ws.auth.failures", Tags.empty(), "reason");
+    for (AuthFailure.Reason reason : AuthFailure.Reason.values()) {
+      authFailures.get(reason.label());
     }
     duration = registry.timer("ws.connection.duration");
     rtt = registry.timer("ws.heartbeat.rtt");
@@ -224,6 +230,11 @@ public class WsMetrics implements TrafficListener {
   public void roundTrip(double millis) {
     rtt.record((long) (millis * 1_000_000), TimeUnit.NANOSECONDS);
     rttBuckets.record(millis / 1e3);
+  }
+
+  @Override
+  public void authFailed(String reason) {
+    authFailures.get(reason).increment();
   }
 
   @Override

@@ -79,6 +79,21 @@ public sealed interface ClientMessage {
     }
   }
 
+  /**
+   * Authenticates the connection with a signed token, or refreshes it (same {@code sub}). The token
+   * is a secret: this record's {@code toString} leaves it out.
+   */
+  record Auth(String type, String token, JsonValue id) implements ClientMessage {
+    public static Auth of(String token, JsonValue id) {
+      return new Auth("auth", token, id);
+    }
+
+    @Override
+    public String toString() {
+      return "Auth[id=" + id + "]";
+    }
+  }
+
   record Ack(String type, long seq) implements ClientMessage {
     public static Ack of(long seq) {
       return new Ack("ack", seq);

@@ -23,8 +23,20 @@ public final class CloseCodes {
   /** The session was resumed by a newer connection; this one is obsolete. Do not reconnect. */
   public static final int SESSION_TAKEN_OVER = 4001;
 
+  /** The token is invalid (docs/security.md): do not reconnect with the same token. */
+  public static final int INVALID_TOKEN = 4003;
+
+  /** The token expired and was not refreshed: get a fresh one, reconnect and resume. */
+  public static final int TOKEN_EXPIRED = 4004;
+
+  /** No valid {@code auth} within {@code ws.auth.timeout-ms} while authentication is required. */
+  public static final int AUTH_TIMEOUT = 4005;
+
   /** The client did not read fast enough; resume to catch up. */
   public static final int SLOW_CONSUMER = 4008;
+
+  /** The subject already holds {@code ws.max-connections-per-user} connections. */
+  public static final int TOO_MANY_USER_CONNECTIONS = 4009;
 
   private CloseCodes() {}
 }

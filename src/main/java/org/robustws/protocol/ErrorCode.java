@@ -12,6 +12,12 @@ public enum ErrorCode {
   INVALID_STATE("invalid_state"),
   /** A {@code subscribe} beyond {@code ws.max-subscriptions} channels of one session. */
   TOO_MANY_SUBSCRIPTIONS("too_many_subscriptions"),
+  /** Authentication is required and this connection has not authenticated yet. */
+  UNAUTHENTICATED("unauthenticated"),
+  /** The connection's identity may not subscribe to or publish on this channel. */
+  FORBIDDEN("forbidden"),
+  /** An {@code auth} message on a server that verifies no tokens. */
+  AUTH_NOT_CONFIGURED("auth_not_configured"),
   INTERNAL("internal");
 
   private final String wireValue;

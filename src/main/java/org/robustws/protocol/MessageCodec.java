@@ -52,6 +52,7 @@ public class MessageCodec implements AutoCloseable {
               sequence(object, "lastSeq", id),
               positions(object, id));
       case "ack" -> ClientMessage.Ack.of(sequence(object, "seq", id));
+      case "auth" -> ClientMessage.Auth.of(string(object, "token", id), id);
       default ->
           throw new ProtocolException(
               ErrorCode.UNKNOWN_TYPE, "unknown message type '" + abbreviate(type) + "'", id);

@@ -14,7 +14,11 @@ public sealed interface ServerMessage {
 
   String type();
 
-  /** {@code system/connected}: the first frame of every connection. */
+  /**
+   * {@code system/connected}: the first frame of every connection. {@code sub} and {@code
+   * expiresAt} only for a connection that authenticated on its upgrade request ({@code
+   * Authorization: Bearer}).
+   */
   record Connected(
       String type,
       String event,
@@ -22,7 +26,9 @@ public sealed interface ServerMessage {
       String sessionId,
       String resumeToken,
       long serverTime,
-      ClientConfig config)
+      ClientConfig config,
+      String sub,
+      Long expiresAt)
       implements ServerMessage {
     public static Connected of(
         String clientId,
@@ -31,7 +37,29 @@ public sealed interface ServerMessage {
         long serverTime,
         ClientConfig config) {
       return new Connected(
-          "system", "connected", clientId, sessionId, resumeToken, serverTime, config);
+          "system", "connected", clientId, sessionId, resumeToken, serverTime, config, null, null);
+    }
+
+    /** The same, naming the identity the connection authenticated as. */
+    public Connected as(String subject, long expiresAtMillis) {
+      return new Connected(
+          type,
+          event,
+          clientId,
+          sessionId,
+          resumeToken,
+          serverTime,
+          config,
+          subject,
+          expiresAtMillis);
+    }
+  }
+
+  /** Answers a valid {@code auth}: who the connection is now, and until when (epoch ms). */
+  record Authenticated(String type, JsonValue id, String sub, long expiresAt)
+      implements ServerMessage {
+    public static Authenticated of(JsonValue id, String sub, long expiresAt) {
+      return new Authenticated("authenticated", id, sub, expiresAt);
     }
   }
 
@@ -83,9 +111,18 @@ public sealed interface ServerMessage {
     }
   }
 
-  record Unsubscribed(String type, String channel, JsonValue id) implements ServerMessage {
+  /**
+   * {@code reason} only when the server ended the subscription itself: {@code forbidden}, the
+   * connection's identity may no longer read the channel.
+   */
+  record Unsubscribed(String type, String channel, JsonValue id, String reason)
+      implements ServerMessage {
     public static Unsubscribed of(String channel, JsonValue id) {
-      return new Unsubscribed("unsubscribed", channel, id);
+      return new Unsubscribed("unsubscribed", channel, id, null);
+    }
+
+    public static Unsubscribed forbidden(String channel) {
+      return new Unsubscribed("unsubscribed", channel, null, "forbidden");
     }
   }
 

@@ -46,6 +46,7 @@ public final class ClientSession {
   private ArrayDeque<LiveRun> runs; // made on the first event
   private Outbound sink;
   private long newestOwner;
+  private String subject;
   // a new session counts as detached since its creation until its first connection attaches
   private long detachedAt;
 
@@ -57,9 +58,15 @@ public final class ClientSession {
 
   /** A new session, held by the connection that created it. */
   static ClientSession fresh(
-      String id, String tokenHash, Outbound sink, int maxRuns, int maxSubscriptions) {
+      String id,
+      String tokenHash,
+      String subject,
+      Outbound sink,
+      int maxRuns,
+      int maxSubscriptions) {
     ClientSession session = new ClientSession(id, maxRuns, maxSubscriptions);
     session.tokenHash = tokenHash;
+    session.subject = subject;
     session.sink = sink;
     session.newestOwner = sink.openOrder();
     return session;
@@ -67,17 +74,20 @@ public final class ClientSession {
 
   /**
    * The session of {@code record} continued by {@code sink} after {@code lastSeq}, with a new
-   * token; the caller then {@link #replay}s what the client misses.
+   * token; the caller then {@link #replay}s what the client misses. A session of no subject becomes
+   * {@code subject}'s (which may be none too).
    */
   static ClientSession resumed(
       SessionRecord record,
       long lastSeq,
       String usedTokenHash,
       String newTokenHash,
+      String subject,
       Outbound sink,
       int maxRuns,
       int maxSubscriptions) {
     ClientSession session = new ClientSession(record.id(), maxRuns, maxSubscriptions);
+    session.subject = record.subject() != null ? record.subject() : subject;
     session.tokenHash = newTokenHash;
     session.previousTokenHash = usedTokenHash;
     session.seq = lastSeq;
@@ -90,6 +100,24 @@ public final class ClientSession {
 
   public String id() {
     return id;
+  }
+
+  /** The subject this session belongs to, or {@code null}. */
+  public synchronized String subject() {
+    return subject;
+  }
+
+  /**
+   * Makes a session of no subject {@code subject}'s, when its connection authenticates.
+   *
+   * @return whether it changed
+   */
+  synchronized boolean claim(String claimant) {
+    if (subject != null) {
+      return false;
+    }
+    subject = claimant;
+    return true;
   }
 
   public synchronized long lastSeq() {
@@ -316,6 +344,7 @@ public final class ClientSession {
         positions == null ? Map.of() : positions,
         runs == null ? List.of() : runs.stream().map(LiveRun::stored).toList(),
         sink == null ? detachedAt : 0,
-        newestOwner);
+        newestOwner,
+        subject);
   }
 }

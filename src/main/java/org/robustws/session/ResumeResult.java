@@ -24,10 +24,15 @@ public sealed interface ResumeResult {
   /**
    * The new connection holds the session; {@code replayed} events were queued to it, then the
    * {@code resumed} frame. {@code previous} is the sink that held it before, if any, which the
-   * caller must close.
+   * caller must close. {@code revoked}: channels the session was subscribed to that its identity
+   * may no longer read, now unsubscribed; their events were left out of the replay.
    */
   record Resumed(
-      ClientSession session, int replayed, Outbound previous, Map<String, StreamPosition> positions)
+      ClientSession session,
+      int replayed,
+      Outbound previous,
+      Map<String, StreamPosition> positions,
+      List<String> revoked)
       implements ResumeResult {
     static final String LABEL = "ok";
 

@@ -1,7 +1,9 @@
 package org.robustws.session;
 
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.robustws.stream.StreamPosition;
 
 /**
@@ -20,6 +22,8 @@ import org.robustws.stream.StreamPosition;
  *     first
  * @param detachedAt when its last connection closed (epoch ms), 0 while a connection holds it
  * @param newestOwner the open order of the newest connection that held it
+ * @param subject the {@code sub} of the identity it belongs to, or {@code null} for a session of
+ *     connections that did not authenticate; only a connection of the same subject resumes it
  */
 public record SessionRecord(
     String id,
@@ -30,11 +34,32 @@ public record SessionRecord(
     Map<String, StreamPosition> positions,
     List<Run> runs,
     long detachedAt,
-    long newestOwner) {
+    long newestOwner,
+    String subject) {
 
   public SessionRecord {
     positions = Map.copyOf(positions);
     runs = List.copyOf(runs);
+  }
+
+  /** This record without the channels {@code gone}: their positions and their runs. */
+  SessionRecord without(Set<String> gone) {
+    if (gone.isEmpty()) {
+      return this;
+    }
+    Map<String, StreamPosition> kept = new HashMap<>(positions);
+    kept.keySet().removeAll(gone);
+    return new SessionRecord(
+        id,
+        tokenHash,
+        previousTokenHash,
+        seq,
+        replayableFrom,
+        kept,
+        runs.stream().filter(run -> !gone.contains(run.channel())).toList(),
+        detachedAt,
+        newestOwner,
+        subject);
   }
 
   /**

@@ -9,13 +9,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import org.infinispan.Cache;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
@@ -90,11 +93,14 @@ public final class SessionStore {
   /** A new session and its resume token, which only the client gets: the store keeps its hash. */
   public record Created(ClientSession session, String resumeToken) {}
 
-  public Created create(Outbound sink) {
+  /**
+   * @param subject who the connection authenticated as, or {@code null}
+   */
+  public Created create(Outbound sink, String subject) {
     String token = tokens.next("", 24);
     ClientSession session =
         ClientSession.fresh(
-            tokens.next("s-", 12), Tokens.hash(token), sink, maxRuns, maxSubscriptions);
+            tokens.next("s-", 12), Tokens.hash(token), subject, sink, maxRuns, maxSubscriptions);
     held.put(session.id(), session);
     byConnection.put(sink.id(), session);
     return new Created(session, token);
@@ -138,6 +144,13 @@ public final class SessionStore {
       save(session);
     }
     return result;
+  }
+
+  /** Makes a session of no subject {@code subject}'s, and writes its record if it changed. */
+  public void claim(ClientSession session, String subject) {
+    if (session.claim(subject)) {
+      save(session);
+    }
   }
 
   /**
@@ -280,7 +293,8 @@ public final class SessionStore {
                 record.positions(),
                 record.runs(),
                 EXPIRED_AT,
-                record.newestOwner()));
+                record.newestOwner(),
+                record.subject()));
       }
     } finally {
       lock.unlock();
@@ -306,9 +320,18 @@ public final class SessionStore {
     cache.put(record.id(), jsonb.toJson(record), 2 * graceMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** What a client sends to resume. {@code positions}: its own per channel, may be empty. */
+  /**
+   * What a client sends to resume. {@code positions}: its own per channel, may be empty. {@code
+   * subject}: who the resuming connection authenticated as, or {@code null}; {@code mayRead}: which
+   * of the session's channels that identity may still read.
+   */
   public record ResumeRequest(
-      String sessionId, String token, long lastSeq, Map<String, StreamPosition> positions) {}
+      String sessionId,
+      String token,
+      long lastSeq,
+      Map<String, StreamPosition> positions,
+      String subject,
+      Predicate<String> mayRead) {}
 
   /**
    * Moves a session to the connection behind {@code newSink}, if the token matches, no newer
@@ -332,7 +355,7 @@ public final class SessionStore {
       boolean tokenOk =
           Tokens.matches(record.tokenHash(), used)
               || Tokens.matches(record.previousTokenHash(), used);
-      if (!tokenOk) {
+      if (!tokenOk || (record.subject() != null && !record.subject().equals(request.subject()))) {
         return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
       }
       if (newSink.openOrder() < record.newestOwner()) {
@@ -341,6 +364,10 @@ public final class SessionStore {
       if (record.detachedAt() > 0 && now - record.detachedAt() > graceMillis) {
         return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
       }
+      // the channels the identity may no longer read are left out, their events included
+      Set<String> revoked = new TreeSet<>(record.positions().keySet());
+      revoked.removeIf(request.mayRead());
+      record = record.without(revoked);
       Replay replay = plan(record, request);
       if (!replay.lost().isEmpty() || replay.entries() == null) {
         return new ResumeResult.Failed(ResumeResult.Reason.GAP, replay.lost());
@@ -353,6 +380,7 @@ public final class SessionStore {
               request.lastSeq(),
               Tokens.hash(used),
               Tokens.hash(token),
+              request.subject(),
               newSink,
               maxRuns,
               maxSubscriptions);
@@ -372,6 +400,9 @@ public final class SessionStore {
         for (String channel : session.channels()) {
           channels.subscribe(channel, session.id());
         }
+        for (String channel : revoked) {
+          channels.unsubscribe(channel, session.id()); // if the previous connection was here
+        }
         replayed =
             session.replay(
                 replay.entries(),
@@ -381,7 +412,8 @@ public final class SessionStore {
       newSink.flush();
       SessionRecord written = session.record();
       write(written);
-      return new ResumeResult.Resumed(session, replayed, previous, written.positions());
+      return new ResumeResult.Resumed(
+          session, replayed, previous, written.positions(), List.copyOf(revoked));
     } finally {
       lock.unlock();
     }

@@ -27,6 +27,7 @@ final class Snapshots {
         0,
         "ws".equals(endpoint) ? "s-" + id : null,
         Set.of(),
-        rttMillis);
+        rttMillis,
+        null);
   }
 }

@@ -131,7 +131,7 @@ class SessionStoreTest {
   private ResumeResult resume(
       String id, String token, long lastSeq, Map<String, StreamPosition> positions, ListSink sink) {
     return stores.sessions.resume(
-        new SessionStore.ResumeRequest(id, token, lastSeq, positions),
+        new SessionStore.ResumeRequest(id, token, lastSeq, positions, null, channel -> true),
         sink,
         clock.millis(),
         (sessionId, newToken, replayed, seq, at) ->
@@ -147,8 +147,8 @@ class SessionStoreTest {
   void numbersEventsPerSessionAcrossChannelsWithOffsetsAndEpochs() {
     ListSink a = sink();
     ListSink b = sink();
-    SessionStore.Created sa = stores.sessions.create(a);
-    SessionStore.Created sb = stores.sessions.create(b);
+    SessionStore.Created sa = stores.sessions.create(a, null);
+    SessionStore.Created sb = stores.sessions.create(b, null);
     stores.sessions.subscribe(sa.session(), "x");
     stores.sessions.subscribe(sa.session(), "y");
     stores.sessions.subscribe(sb.session(), "y");
@@ -212,7 +212,7 @@ class SessionStoreTest {
           };
       sink.writer = i % 2 == 0 ? io1 : io2;
       sinks.add(sink);
-      stores.sessions.subscribe(stores.sessions.create(sink).session(), "x");
+      stores.sessions.subscribe(stores.sessions.create(sink, null).session(), "x");
     }
     for (int n = 1; n <= 50; n++) {
       StreamEntry entry = stores.streams.append("x", Json.createValue(n), null);
@@ -246,10 +246,10 @@ class SessionStoreTest {
           }
         };
     ListSink before = sink();
-    stores.sessions.subscribe(stores.sessions.create(before).session(), "x");
-    stores.sessions.subscribe(stores.sessions.create(broken).session(), "x");
+    stores.sessions.subscribe(stores.sessions.create(before, null).session(), "x");
+    stores.sessions.subscribe(stores.sessions.create(broken, null).session(), "x");
     ListSink after = sink();
-    stores.sessions.subscribe(stores.sessions.create(after).session(), "x");
+    stores.sessions.subscribe(stores.sessions.create(after, null).session(), "x");
     assertEquals(3, stores.sessions.deliver(stores.streams.append("x", null, null)));
     assertEquals(List.of(1L), before.seqs());
     assertEquals(List.of(1L), after.seqs());
@@ -258,7 +258,7 @@ class SessionStoreTest {
   @Test
   void eventsDeliveredOutOfOrderReachTheSessionInOffsetOrderOnce() {
     ListSink a = sink();
-    SessionStore.Created sa = stores.sessions.create(a);
+    SessionStore.Created sa = stores.sessions.create(a, null);
     stores.sessions.subscribe(sa.session(), "x");
     StreamEntry first = stores.streams.append("x", Json.createValue(1), null);
     StreamEntry second = stores.streams.append("x", Json.createValue(2), null);
@@ -272,7 +272,7 @@ class SessionStoreTest {
   @Test
   void aResumeAfterADropReplaysWithTheOriginalSeqsThenNewOnes() {
     ListSink old = sink();
-    SessionStore.Created created = stores.sessions.create(old);
+    SessionStore.Created created = stores.sessions.create(old, null);
     stores.sessions.subscribe(created.session(), "x");
     stores.sessions.subscribe(created.session(), "y");
     publish("x", "a"); // seq 1, processed
@@ -298,7 +298,7 @@ class SessionStoreTest {
     HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
     stores = stores(limits, dir);
     ListSink old = sink();
-    SessionStore.Created created = stores.sessions.create(old);
+    SessionStore.Created created = stores.sessions.create(old, null);
     stores.sessions.subscribe(created.session(), "x");
     publish("x", "a");
     publish("x", "b");
@@ -319,7 +319,7 @@ class SessionStoreTest {
   @Test
   void eachResumeRotatesTheTokenAndTheUsedOneWorksOnceMore() {
     ListSink first = sink();
-    SessionStore.Created created = stores.sessions.create(first);
+    SessionStore.Created created = stores.sessions.create(first, null);
     String id = created.session().id();
     String original = created.resumeToken();
     ListSink second = sink();
@@ -342,7 +342,7 @@ class SessionStoreTest {
 
   @Test
   void aLateResumeFromAnOlderConnectionDoesNotTakeTheSessionBack() {
-    SessionStore.Created created = stores.sessions.create(sink());
+    SessionStore.Created created = stores.sessions.create(sink(), null);
     stores.sessions.subscribe(created.session(), "x");
     ListSink older = sink();
     ListSink newer = sink();
@@ -357,7 +357,7 @@ class SessionStoreTest {
   void failsWithTheRightReasonAndNamesTheChannelsOfAGap() {
     stores = stores(new HistoryLimits(3, 1 << 20, 600_000), null);
     ListSink sink = sink();
-    SessionStore.Created created = stores.sessions.create(sink);
+    SessionStore.Created created = stores.sessions.create(sink, null);
     stores.sessions.subscribe(created.session(), "x");
     stores.sessions.subscribe(created.session(), "y");
     String id = created.session().id();
@@ -382,7 +382,7 @@ class SessionStoreTest {
   @Test
   void aClientWithPositionsResumesWhereTheSessionRecordCannotReach() {
     ListSink old = sink();
-    SessionStore.Created created = stores.sessions.create(old);
+    SessionStore.Created created = stores.sessions.create(old, null);
     stores.sessions.subscribe(created.session(), "x");
     StreamEntry a = publish("x", "a");
     publish("x", "b");
@@ -409,7 +409,7 @@ class SessionStoreTest {
 
   @Test
   void aPositionInAnotherEpochIsAGapOfItsChannel() {
-    SessionStore.Created created = stores.sessions.create(sink());
+    SessionStore.Created created = stores.sessions.create(sink(), null);
     stores.sessions.subscribe(created.session(), "x");
     publish("x", "a");
     created.session().acknowledge(1);
@@ -429,7 +429,7 @@ class SessionStoreTest {
   void aSlowConsumerIsClosedOutsideTheSessionLockAndResumesWithNothingLost() {
     ListSink slow = sink();
     slow.bound = 3;
-    SessionStore.Created created = stores.sessions.create(slow);
+    SessionStore.Created created = stores.sessions.create(slow, null);
     stores.sessions.subscribe(created.session(), "x");
     String euros = "€".repeat(1365); // ~4 KiB of UTF-8
     for (int i = 0; i < 5; i++) {
@@ -469,7 +469,7 @@ class SessionStoreTest {
           }
         };
     sink.bound = 1;
-    SessionStore.Created created = stores.sessions.create(sink);
+    SessionStore.Created created = stores.sessions.create(sink, null);
     held[0] = created.session();
     stores.sessions.subscribe(created.session(), "x");
     publish("x", "a");
@@ -488,7 +488,7 @@ class SessionStoreTest {
     // room for every event: the publisher may run far ahead of the resumes
     stores = stores(new HistoryLimits(10_000, 1 << 24, 600_000), null);
     ListSink first = sink();
-    SessionStore.Created created = stores.sessions.create(first);
+    SessionStore.Created created = stores.sessions.create(first, null);
     stores.sessions.subscribe(created.session(), "x");
     int events = 2_000;
     Thread publisher =
@@ -559,7 +559,7 @@ class SessionStoreTest {
   @Test
   void aDetachThatLosesTheRaceToAResumeDoesNotOverwriteItsRecord() {
     ListSink old = sink();
-    SessionStore.Created created = stores.sessions.create(old);
+    SessionStore.Created created = stores.sessions.create(old, null);
     stores.sessions.subscribe(created.session(), "x");
     ClientSession first = created.session();
     ListSink fresh = sink();
@@ -594,7 +594,7 @@ class SessionStoreTest {
     for (int i = 0; i < 4; i++) {
       ListSink sink = sink();
       sinks.add(sink);
-      created.add(stores.sessions.create(sink));
+      created.add(stores.sessions.create(sink, null));
     }
     for (int i = 0; i < 4; i++) {
       clock.advance(Duration.ofMillis(1));

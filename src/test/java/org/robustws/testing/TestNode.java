@@ -1,6 +1,13 @@
 package org.robustws.testing;
 
 import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.robustws.auth.AccessControl;
+import org.robustws.auth.AuthSettings;
+import org.robustws.auth.ChannelPermissions;
+import org.robustws.auth.ChannelRule;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionEvents;
@@ -39,6 +46,23 @@ public final class TestNode implements AutoCloseable {
 
   public TestNode(
       WsSettings settings, Clock clock, ConnectionEvents events, PublishExecutor publishing) {
+    this(settings, clock, events, publishing, openAccess());
+  }
+
+  /** Without a token verifier: every channel open to anyone, as a server configured with none. */
+  public static AccessControl openAccess() {
+    ChannelPermissions.Rules anyone =
+        new ChannelPermissions.Rules(new ChannelRule.Anyone(), new ChannelRule.Anyone());
+    return new AccessControl(
+        AuthSettings.off(), Optional.empty(), new ChannelPermissions(Map.of(), anyone, List.of()));
+  }
+
+  public TestNode(
+      WsSettings settings,
+      Clock clock,
+      ConnectionEvents events,
+      PublishExecutor publishing,
+      AccessControl access) {
     stores = new TestStores(settings, clock, null);
     streams = stores.streams;
     sessions = stores.sessions;
@@ -54,9 +78,11 @@ public final class TestNode implements AutoCloseable {
             codec,
             events,
             TrafficListener.NONE,
-            publishing);
+            publishing,
+            access);
     heartbeat =
-        new HeartbeatSweep(settings, clock, connections, dispatcher, codec, TrafficListener.NONE);
+        new HeartbeatSweep(
+            settings, clock, connections, dispatcher, codec, TrafficListener.NONE, access);
     drain = new Drain(settings, connections, sessions, codec);
   }
 

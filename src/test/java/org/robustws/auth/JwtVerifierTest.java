@@ -1,0 +1,222 @@
+package org.robustws.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.NumericDate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.robustws.testing.TokenSigner;
+
+/**
+ * {@link JwtVerifier} with SmallRye JWT and real keys: every way a token is refused has its reason,
+ * and no token is accepted but one signed by the configured key with the configured algorithm.
+ */
+class JwtVerifierTest {
+  private static final TokenSigner SIGNER = new TokenSigner();
+  @TempDir Path dir;
+
+  private JwtVerifier verifier(String location, String algorithm) {
+    return new JwtVerifier(
+        new AuthSettings.Verification(
+            location,
+            Optional.of(TokenSigner.ISSUER),
+            List.of(TokenSigner.AUDIENCE),
+            algorithm,
+            60),
+        60,
+        30);
+  }
+
+  private JwtVerifier rs256() throws Exception {
+    return verifier("file:" + SIGNER.writeJwks(dir.resolve("jwks.json")), "RS256");
+  }
+
+  private static AuthFailure.Reason refused(TokenVerifier verifier, String token) {
+    return assertThrows(AuthFailure.class, () -> verifier.verify(token)).reason();
+  }
+
+  @Test
+  void aValidTokenGivesItsSubjectGroupsAndExpiry() throws Exception {
+    JwtClaims claims = TokenSigner.claims("alice", 300, "editor", "admin");
+    Identity identity =
+        rs256().verify(TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa));
+    assertEquals("alice", identity.subject());
+    assertEquals(Set.of("editor", "admin"), identity.groups());
+    assertEquals(claims.getExpirationTime().getValueInMillis(), identity.expiresAt());
+  }
+
+  @Test
+  void everyInvalidTokenHasItsReason() throws Exception {
+    JwtVerifier verifier = rs256();
+    String rs256 = AlgorithmIdentifiers.RSA_USING_SHA256;
+
+    JwtClaims noExp = TokenSigner.claims("alice", 300);
+    noExp.unsetClaim("exp");
+    assertEquals(
+        AuthFailure.Reason.MISSING_EXP,
+        refused(verifier, TokenSigner.sign(noExp, rs256, SIGNER.rsa)));
+
+    JwtClaims valid = TokenSigner.claims("alice", 300);
+    assertEquals(AuthFailure.Reason.ALGORITHM, refused(verifier, TokenSigner.unsigned(valid)));
+    assertEquals(AuthFailure.Reason.ALGORITHM, refused(verifier, SIGNER.hs256WithPublicKey(valid)));
+    assertEquals(AuthFailure.Reason.ALGORITHM, refused(verifier, SIGNER.es256("alice", 300)));
+
+    RsaJsonWebKey impostor = TokenSigner.rsaKey(SIGNER.rsa.getKeyId());
+    assertEquals(
+        AuthFailure.Reason.SIGNATURE, refused(verifier, TokenSigner.sign(valid, rs256, impostor)));
+    String good = TokenSigner.sign(valid, rs256, SIGNER.rsa);
+    String[] parts = good.split("\\.");
+    String tampered =
+        parts[0]
+            + "."
+            + Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                    TokenSigner.claims("mallory", 300).toJson().getBytes(StandardCharsets.UTF_8))
+            + "."
+            + parts[2];
+    assertEquals(AuthFailure.Reason.SIGNATURE, refused(verifier, tampered));
+
+    JwtClaims otherIssuer = TokenSigner.claims("alice", 300);
+    otherIssuer.setIssuer("https://evil.test");
+    assertEquals(
+        AuthFailure.Reason.ISSUER,
+        refused(verifier, TokenSigner.sign(otherIssuer, rs256, SIGNER.rsa)));
+
+    JwtClaims otherAudience = TokenSigner.claims("alice", 300);
+    otherAudience.setAudience("another-service");
+    assertEquals(
+        AuthFailure.Reason.AUDIENCE,
+        refused(verifier, TokenSigner.sign(otherAudience, rs256, SIGNER.rsa)));
+
+    JwtClaims notYet = TokenSigner.claims("alice", 3600);
+    notYet.setNotBefore(NumericDate.fromMilliseconds(System.currentTimeMillis() + 600_000));
+    assertEquals(
+        AuthFailure.Reason.NOT_BEFORE,
+        refused(verifier, TokenSigner.sign(notYet, rs256, SIGNER.rsa)));
+
+    // past exp by more than the 60 s clock skew
+    assertEquals(AuthFailure.Reason.EXPIRED, refused(verifier, SIGNER.rs256("alice", -120)));
+
+    RsaJsonWebKey stranger = TokenSigner.rsaKey("rsa-unknown");
+    assertEquals(
+        AuthFailure.Reason.UNKNOWN_KEY,
+        refused(verifier, TokenSigner.sign(valid, rs256, stranger)));
+
+    JwtClaims noSubject = TokenSigner.claims("alice", 300);
+    noSubject.unsetClaim("sub");
+    noSubject.setClaim("upn", "alice@example.com");
+    assertEquals(
+        AuthFailure.Reason.MALFORMED,
+        refused(verifier, TokenSigner.sign(noSubject, rs256, SIGNER.rsa)));
+    for (String garbage : List.of("", "abc", "a.b", "a.b.c", "ä.ö.ü", "eyJhbGciOiJSUzI1NiJ9..x")) {
+      assertEquals(AuthFailure.Reason.MALFORMED, refused(verifier, garbage), garbage);
+    }
+  }
+
+  @Test
+  void expiryLosesToAnyOtherClaimProblem() throws Exception {
+    JwtClaims expiredForeign = TokenSigner.claims("alice", -120);
+    expiredForeign.setAudience("another-service");
+    assertEquals(
+        AuthFailure.Reason.AUDIENCE,
+        refused(
+            rs256(),
+            TokenSigner.sign(expiredForeign, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa)));
+  }
+
+  @Test
+  void es256WithAKeyInPemOrAsOneJwk() throws Exception {
+    Path pem = dir.resolve("ec.pem");
+    Files.writeString(
+        pem,
+        "-----BEGIN PUBLIC KEY-----\n"
+            + Base64.getMimeEncoder().encodeToString(SIGNER.ec.getPublicKey().getEncoded())
+            + "\n-----END PUBLIC KEY-----\n");
+    assertEquals(
+        "bob", verifier(pem.toString(), "ES256").verify(SIGNER.es256("bob", 60)).subject());
+    Path jwk = dir.resolve("ec.jwk");
+    Files.writeString(jwk, SIGNER.ec.toJson());
+    JwtVerifier fromJwk = verifier("file:" + jwk, "ES256");
+    assertEquals("bob", fromJwk.verify(SIGNER.es256("bob", 60)).subject());
+    assertEquals(AuthFailure.Reason.ALGORITHM, refused(fromJwk, SIGNER.rs256("bob", 60)));
+  }
+
+  @Test
+  void anUnreadableKeyFileFailsAtOnce() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> verifier("file:" + dir.resolve("missing.json"), "RS256"));
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new AuthSettings.Verification("file:/x", Optional.empty(), List.of(), "HS256", 60));
+  }
+
+  /**
+   * A key set served over HTTP: a token of a new {@code kid} makes the verifier load the set again
+   * once, which takes in a rotated key; a {@code kid} still unknown after that is refused.
+   */
+  @Test
+  void aRotatedKeyIsFoundByReloadingTheKeySetOnce() throws Exception {
+    RsaJsonWebKey next = TokenSigner.rsaKey("rsa-2");
+    AtomicReference<String> served = new AtomicReference<>(TokenSigner.jwks(SIGNER.rsa));
+    AtomicInteger fetches = new AtomicInteger();
+    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    http.createContext(
+        "/jwks",
+        exchange -> {
+          fetches.incrementAndGet();
+          byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "application/json");
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    http.start();
+    try {
+      JwtVerifier verifier =
+          verifier("http://127.0.0.1:" + http.getAddress().getPort() + "/jwks", "RS256");
+      verifier.warmUp();
+      assertEquals(1, fetches.get(), "the key set is loaded at the start");
+      assertEquals("alice", verifier.verify(SIGNER.rs256("alice", 60)).subject());
+
+      served.set(TokenSigner.jwks(SIGNER.rsa, next));
+      // jose4j loads a key set at most every 300 ms, whatever asks it to: time must pass, as it
+      // does between a deployment and a rotation
+      Thread.sleep(400);
+      JwtClaims claims = TokenSigner.claims("carol", 60);
+      assertEquals(
+          "carol",
+          verifier
+              .verify(TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, next))
+              .subject());
+      assertEquals(2, fetches.get());
+
+      RsaJsonWebKey stranger = TokenSigner.rsaKey("rsa-3");
+      assertEquals(
+          AuthFailure.Reason.UNKNOWN_KEY,
+          refused(
+              verifier, TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, stranger)));
+      assertEquals(2, fetches.get(), "one reload per forced-refresh interval, not one per token");
+      assertFalse(verifier.verify(SIGNER.rs256("alice", 60)).subject().isEmpty());
+    } finally {
+      http.stop(0);
+    }
+  }
+}
