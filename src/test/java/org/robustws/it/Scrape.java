@@ -15,10 +15,15 @@ record Scrape(String text) {
   private static final URI PROMETHEUS = URI.create("http://127.0.0.1:9990/prometheus");
 
   static Scrape fetch() throws Exception {
+    return fetch(PROMETHEUS);
+  }
+
+  /** A scrape of another server's endpoint. */
+  static Scrape fetch(URI prometheus) throws Exception {
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
-                HttpRequest.newBuilder(PROMETHEUS).timeout(Duration.ofSeconds(10)).build(),
+                HttpRequest.newBuilder(prometheus).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
     return new Scrape(response.body());
   }

@@ -90,6 +90,10 @@ final class StandaloneServer implements AutoCloseable {
     return URI.create(scheme + "://127.0.0.1:" + httpPort() + path);
   }
 
+  Path console() {
+    return console;
+  }
+
   Path serverLog() {
     return home.resolve("standalone/log/server.log");
   }
