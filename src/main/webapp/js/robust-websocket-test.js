@@ -36,7 +36,11 @@ const CLOSE_CODES = {
   1015: 'TLS handshake failure (reported by the browser, never sent).',
   4000: 'Heartbeat timeout: the server received nothing from this client within heartbeatTimeout (e.g. a frozen tab or a one-way network failure). Reconnect and resume.',
   4001: 'Session taken over: a newer connection resumed this session. Do not reconnect: the newer one carries on.',
+  4003: 'Invalid token: the server refused the token (its reason is in the close reason). Reconnecting with the same token would fail again: paste another one.',
+  4004: 'Token expired and not refreshed: get a fresh token, reconnect and resume.',
+  4005: 'Authentication timeout: the server requires a token and none came in time. Reconnect with a token.',
   4008: 'Slow consumer: this client did not read fast enough, too much was queued for it. Reconnect and resume to catch up.',
+  4009: 'Too many connections of this user (ws.max-connections-per-user): close another one first.',
   4100: 'Closed by this page to reconnect (Force reconnect, a resume test, a connect timeout, or no pong within heartbeatTimeout).',
 };
 
@@ -265,8 +269,8 @@ function logMessage(dir, raw, message, bytes) {
     : (typeof raw === 'string' ? 'text' : 'binary');
   const level = type === 'error' ? 'warn' : (type === 'pong' || type === 'ping' || type === 'ack' && dir === 'out' || type === 'heartbeat' ? 'debug' : 'info');
   let content = typeof raw === 'string' ? raw : `[${bytes} bytes binary]`;
-  // never show the resume token in full: it is a secret
-  content = content.replace(/("resumeToken"\s*:\s*")([^"]{4})[^"]*"/g, '$1$2…"');
+  // never show a resume token or a JWT in full: they are secrets
+  content = content.replace(/("(?:resumeToken|token)"\s*:\s*")([^"]{4})[^"]*"/g, '$1$2…"');
   logs.messages.push({ time: new Date(ts).toISOString(), direction: dir, type, size: bytes, level, content });
   if (logs.messages.length > MAX_LOG) logs.messages.shift();
   addRow($('message-log').tBodies[0], [time(ts), dir === 'in' ? '↓ in' : '↑ out', type, `${bytes} B`, content.length > 400 ? `${content.slice(0, 400)}…` : content],
@@ -537,6 +541,8 @@ function createClient() {
     reconnect,
     queueLimit: Math.max(0, Number($('queue-limit').value) || 0),
     overflow: $('overflow').value,
+    // read at every connect and refresh: a new token pasted here is used from the next one on
+    getToken: () => $('token').value.trim() || null,
   });
 }
 
@@ -580,6 +586,11 @@ function wire(c) {
     logEvent('warn', 'reconnecting', `attempt ${attempt} in ${delay} ms after ${code} (${reason})`);
   });
   on('giveup', ({ reason }) => logEvent('error', 'gave up', `${reason}; press Connect to retry`));
+  on('authenticated', ({ sub, expiresAt }) => {
+    $('identity').textContent = `${sub}, token valid until ${time(expiresAt)}`;
+    logEvent('info', 'authenticated', `as ${sub} until ${time(expiresAt)}`);
+  });
+  on('unsubscribed', ({ channel, reason }) => logEvent('warn', 'unsubscribed', `${channel} by the server: ${reason}`));
   on('resumed', ({ replayed, lastSeq }) => {
     counters.resumes++;
     counters.replayed += replayed;

@@ -30,17 +30,25 @@ export const OVERFLOW_POLICIES = Object.freeze(['drop-oldest', 'drop-newest', 'e
 /** Close code the library uses when it closes a socket to reconnect (its own request: no 1000). */
 export const CLOSE_CLIENT_RECONNECT = 4100;
 
-const NEVER = new Set([1000, 1002, 1003, 1007, 1008, 1009, 4001]);
+/** Close codes of authentication (docs/security.md). */
+export const CLOSE_INVALID_TOKEN = 4003;
+export const CLOSE_TOKEN_EXPIRED = 4004;
+export const CLOSE_AUTH_TIMEOUT = 4005;
+export const CLOSE_TOO_MANY_USER_CONNECTIONS = 4009;
+
+const NEVER = new Set([1000, 1002, 1003, 1007, 1008, 1009, 4001, 4003, 4009]);
 
 /**
  * How PROTOCOL.md's close-code table classifies a code.
  *
  * @param {number} code the close code
  * @param {boolean} [ownRequest] whether this client asked for the close (matters for 1000)
- * @returns {'never'|'after-shutdown'|'backoff'} `never`: do not reconnect without a change;
+ * @returns {'never'|'after-shutdown'|'backoff'} `never`: do not reconnect without a change
+ *   (also 4003, an invalid token, and 4009, too many connections of the user);
  *   `after-shutdown`: a restart (1012), reconnect after the `reconnectAfter` of `system/shutdown`;
- *   `backoff`: reconnect with backoff (1001, 1006, 1011, 1013, 4000, 4008 and any unknown code,
- *   which counts as 1006; also a 1000 the client did not ask for: an operator's close)
+ *   `backoff`: reconnect with backoff (1001, 1006, 1011, 1013, 4000, 4004 with a fresh token,
+ *   4005, 4008 and any unknown code, which counts as 1006; also a 1000 the client did not ask
+ *   for: an operator's close)
  */
 export function closeCodeRule(code, ownRequest = false) {
   if (code === 1000) {
@@ -157,6 +165,20 @@ export function heartbeatDecision({ now, lastPingAt, pingOutstandingSince, heart
 }
 
 /**
+ * When to refresh a token that expires at `expiresAt`: `refreshBefore` ms ahead of it, or halfway
+ * for a token that lives less than twice that; not sooner than 1 s from now.
+ *
+ * @param {number} now
+ * @param {number} expiresAt epoch ms, from `authenticated`
+ * @param {number} refreshBefore
+ * @returns {number} the delay in ms
+ */
+export function tokenRefreshDelay(now, expiresAt, refreshBefore) {
+  const remaining = expiresAt - now;
+  return Math.max(1000, remaining - Math.min(refreshBefore, Math.floor(remaining / 2)));
+}
+
+/**
  * Classifies an incoming event's `seq` against the last one processed.
  *
  * @returns {'next'|'duplicate'|'gap'} `duplicate`: seq <= lastSeq (ignore it); `gap`: events
@@ -249,6 +271,9 @@ export function frameBytes(data) {
  * - `giveup` {attempts, code, reason}: no more reconnects (max attempts or a no-reconnect code)
  * - `shutdown` {reconnectAfter}, `latency` {rtt, serverTime}, `heartbeattimeout` {silentFor}
  * - `queueoverflow` {dropped, policy}, `error` {error} (server `error` frames and socket errors)
+ * - `authenticated` {sub, expiresAt}: the server accepted the token (at connect and each refresh)
+ * - `unsubscribed` {channel, reason}: the server ended a subscription (`forbidden`: the token no
+ *   longer allows the channel); the channel is dropped from `channels`
  */
 export class RobustWebSocket extends EventTarget {
   /**
@@ -264,6 +289,10 @@ export class RobustWebSocket extends EventTarget {
    * @param {number} [options.heartbeatInterval] override of `config.heartbeatInterval`
    * @param {number} [options.heartbeatTimeout] override of `config.heartbeatTimeout`
    * @param {number} [options.connectTimeout=15000] no `system/connected` within this: a failed attempt
+   * @param {string} [options.token] a JWT sent with `auth` as the first frame of every connection
+   * @param {() => (string|Promise<string>)} [options.getToken] asked for a token before every
+   *   connection and refresh (wins over `token`); after 4004 the client asks it for a fresh one
+   * @param {number} [options.refreshBefore=30000] refresh this long before the token's `exp`
    * @param {typeof WebSocket} [options.WebSocket] the WebSocket class (tests)
    */
   constructor(url, options = {}) {
@@ -280,6 +309,9 @@ export class RobustWebSocket extends EventTarget {
       heartbeatInterval: undefined,
       heartbeatTimeout: undefined,
       connectTimeout: 15000,
+      token: undefined,
+      getToken: undefined,
+      refreshBefore: 30000,
       WebSocket: globalThis.WebSocket,
       ...options,
     };
@@ -302,6 +334,9 @@ export class RobustWebSocket extends EventTarget {
     this.channels = new Set();
     this.serverChannels = new Set();
     this.latency = null;
+    /** who the server says this client is, from `authenticated`: {sub, expiresAt} or null */
+    this.identity = null;
+    this._lastToken = null;
     this.stats = { reconnects: 0, sent: 0, received: 0, resumes: 0, resumeFailures: 0, replayed: 0, gaps: 0, duplicates: 0, dropped: 0 };
     this._ws = null;
     this._ownClose = false;
@@ -430,6 +465,7 @@ export class RobustWebSocket extends EventTarget {
 
   _resetConnectionState() {
     this._freshSession = null;
+    this._authPending = false;
     this._resumePending = false;
     this._resumeFrom = 0;
     this._replayCount = 0;
@@ -496,9 +532,20 @@ export class RobustWebSocket extends EventTarget {
       strategy: this.strategy,
       shutdownReconnectAfter: this._shutdownReconnectAfter,
     });
+    if (code === CLOSE_TOKEN_EXPIRED && typeof this.options.getToken !== 'function') {
+      // the same token would be refused again: only getToken() can bring a fresh one
+      const why = 'close code 4004: the token expired and there is no getToken() to renew it';
+      this._emit('giveup', { attempts: this.attempt, code, reason: why });
+      this._setState('error', why);
+      return;
+    }
     if (decision.reconnect) {
       this.attempt = decision.nextAttempt;
       this._scheduleReconnect(decision.delay, { code, reason: decision.reason });
+      return;
+    }
+    if (code === CLOSE_INVALID_TOKEN && typeof this.options.getToken === 'function') {
+      this._retryWithAnotherToken(code);
       return;
     }
     if (decision.reason === 'own-request') {
@@ -512,6 +559,81 @@ export class RobustWebSocket extends EventTarget {
         : `close code ${code}: no reconnect without a change`;
       this._emit('giveup', { attempts: this.attempt, code, reason: why });
       this._setState('error', why);
+    }
+  }
+
+  /** 4003 is final unless `getToken()` now gives a token other than the one refused. */
+  async _retryWithAnotherToken(code) {
+    let token = null;
+    try {
+      token = await this.options.getToken();
+    } catch (e) {
+      this._emit('error', { error: e });
+    }
+    if (token && token !== this._lastToken && !this._ownClose) {
+      this._scheduleReconnect(backoffDelay(this.attempt, this.strategy), { code, reason: 'new-token' });
+      this.attempt++;
+      return;
+    }
+    const why = 'close code 4003: the token was refused';
+    this._emit('giveup', { attempts: this.attempt, code, reason: why });
+    this._setState('error', why);
+  }
+
+  /** The token for the next `auth`, or null: `getToken()`'s, else the `token` option. */
+  async _token() {
+    if (typeof this.options.getToken === 'function') return (await this.options.getToken()) || null;
+    return this.options.token || null;
+  }
+
+  /**
+   * Sends `auth` as the first frame of a connection; `resume` or the fresh session follow its
+   * answer. A failed `getToken()` counts as a failed attempt.
+   */
+  async _authenticate(ws) {
+    let token;
+    try {
+      token = await this._token();
+    } catch (e) {
+      this._emit('error', { error: e });
+      if (this._ws === ws) this._dropSocket(CLOSE_CLIENT_RECONNECT, 'getToken failed', 1006);
+      return;
+    }
+    if (this._ws !== ws) return;
+    if (!token) {
+      this._afterAuthentication();
+      return;
+    }
+    this._authPending = true;
+    this._lastToken = token;
+    this._writeNow(JSON.stringify({ type: 'auth', token, id: 'auth' }));
+  }
+
+  /** A refresh before `exp`: the same `auth`, answered by `authenticated`, on the open connection. */
+  async _refreshToken() {
+    const ws = this._ws;
+    let token;
+    try {
+      token = await this._token();
+    } catch (e) {
+      this._emit('error', { error: e });
+      return;
+    }
+    if (!token || this._ws !== ws || !this._ready) return;
+    this._lastToken = token;
+    this._write(JSON.stringify({ type: 'auth', token, id: 'refresh' }));
+  }
+
+  _onAuthenticated(msg) {
+    this.identity = { sub: msg.sub, expiresAt: msg.expiresAt };
+    this._emit('authenticated', { sub: msg.sub, expiresAt: msg.expiresAt });
+    if (typeof msg.expiresAt === 'number' && typeof this.options.getToken === 'function') {
+      const delay = tokenRefreshDelay(Date.now(), msg.expiresAt, this.options.refreshBefore);
+      this._setTimer('refresh', delay, () => this._refreshToken());
+    }
+    if (this._authPending) {
+      this._authPending = false;
+      this._afterAuthentication();
     }
   }
 
@@ -555,8 +677,23 @@ export class RobustWebSocket extends EventTarget {
       case 'pong':
         this._onPong(msg);
         break;
+      case 'authenticated':
+        this._onAuthenticated(msg);
+        break;
+      case 'unsubscribed':
+        if (msg.reason) {
+          this.channels.delete(msg.channel);
+          this.serverChannels.delete(msg.channel);
+          delete this.positions[msg.channel];
+          this._emit('unsubscribed', { channel: msg.channel, reason: msg.reason });
+        }
+        break;
       case 'error':
         this._emit('error', { error: new Error(`${msg.error}: ${msg.message}`), code: msg.error, ref: msg.ref, message: msg });
+        if (this._authPending && msg.ref === 'auth' && msg.error === 'auth_not_configured') {
+          this._authPending = false; // a server that verifies no tokens: carry on without
+          this._afterAuthentication();
+        }
         break;
       default:
         break;
@@ -570,8 +707,20 @@ export class RobustWebSocket extends EventTarget {
     this._freshSession = { sessionId: msg.sessionId, resumeToken: msg.resumeToken };
     const extensions = (this._ws && this._ws.extensions) || '';
     this._emit('open', { clientId: msg.clientId, sessionId: msg.sessionId, config: this.serverConfig, extensions });
+    if (typeof msg.sub === 'string') {
+      this._onAuthenticated(msg); // authenticated on the upgrade request
+    }
+    if ((this.options.token || this.options.getToken) && typeof msg.sub !== 'string') {
+      this._authenticate(this._ws);
+      return;
+    }
+    this._afterAuthentication();
+  }
+
+  /** Resume, or take the fresh session: right after `system/connected`, or after `authenticated`. */
+  _afterAuthentication() {
     if (this.options.resume && this.session) {
-      // resume must be the very first frame of the connection
+      // resume must be the first frame of the connection, or the first after `auth`
       this._resumePending = true;
       this._resumeFrom = this.lastSeq;
       this._replayCount = 0;
@@ -709,6 +858,7 @@ export class RobustWebSocket extends EventTarget {
   }
 
   _stopConnectionTimers() {
+    this._clearTimer('refresh');
     this._clearTimer('heartbeat');
     this._clearTimer('ack');
     this._clearTimer('connect');

@@ -159,6 +159,32 @@ class JwtVerifierTest {
   }
 
   @Test
+  void aTokenWithoutIatIsMalformed() throws Exception {
+    JwtClaims noIat = TokenSigner.claims("alice", 300);
+    noIat.unsetClaim("iat");
+    assertEquals(
+        AuthFailure.Reason.MALFORMED,
+        refused(
+            rs256(), TokenSigner.sign(noIat, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa)));
+  }
+
+  /** A key set in a file is read once, when the verifier starts: a key added later is unknown. */
+  @Test
+  void aKeyFileIsReadOnce() throws Exception {
+    Path file = dir.resolve("once.json");
+    Files.writeString(file, TokenSigner.jwks(SIGNER.rsa));
+    JwtVerifier verifier = verifier("file:" + file, "RS256");
+    verifier.warmUp();
+    RsaJsonWebKey added = TokenSigner.rsaKey("rsa-added");
+    Files.writeString(file, TokenSigner.jwks(SIGNER.rsa, added));
+    JwtClaims claims = TokenSigner.claims("alice", 300);
+    assertEquals(
+        AuthFailure.Reason.UNKNOWN_KEY,
+        refused(verifier, TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, added)));
+    assertEquals("alice", verifier.verify(SIGNER.rs256("alice", 60)).subject());
+  }
+
+  @Test
   void anUnreadableKeyFileFailsAtOnce() {
     assertThrows(
         IllegalArgumentException.class,

@@ -15,6 +15,7 @@ import java.net.URL;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,6 +32,9 @@ import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
 import org.robustws.testing.TokenSigner;
 
 /**
@@ -544,6 +548,27 @@ class AuthIT {
               .findFirst()
               .orElse("0");
       return head + new String(in.readNBytes(Integer.parseInt(length)), StandardCharsets.UTF_8);
+    }
+  }
+
+  /**
+   * The test page in Chromium: the token pasted in its field goes with {@code auth} on connect, the
+   * identity is shown, and the page's own message log shows no more of the token than its start.
+   */
+  @Test
+  void theTestPageAuthenticatesWithItsTokenField() throws Exception {
+    String token = token("pia", 300);
+    try (HeadlessChromium chromium = HeadlessChromium.start()) {
+      WebDriver driver = chromium.driver();
+      driver.get(server.uri("http", "/robust-websocket-test.html").toString());
+      driver.findElement(By.id("token")).sendKeys(token);
+      driver.findElement(By.id("connect")).click();
+      WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+      wait.until(d -> "connected".equals(d.findElement(By.id("state-word")).getText().trim()));
+      wait.until(d -> d.findElement(By.id("identity")).getText().startsWith("pia"));
+      String messages = driver.findElement(By.id("message-log")).getText();
+      assertTrue(messages.contains("authenticated"), messages);
+      assertFalse(messages.contains(token.substring(20)), "the page's log shows the token");
     }
   }
 }

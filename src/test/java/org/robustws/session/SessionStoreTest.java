@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +137,71 @@ class SessionStoreTest {
         clock.millis(),
         (sessionId, newToken, replayed, seq, at) ->
             "{\"type\":\"resumed\",\"token\":\"" + newToken + "\",\"replayed\":" + replayed + "}");
+  }
+
+  private ResumeResult resumeAs(
+      SessionStore.Created created, String subject, Predicate<String> mayRead, ListSink sink) {
+    return stores.sessions.resume(
+        new SessionStore.ResumeRequest(
+            created.session().id(), created.resumeToken(), 0, Map.of(), subject, mayRead),
+        sink,
+        clock.millis(),
+        (sessionId, newToken, replayed, seq, at) ->
+            "{\"type\":\"resumed\",\"token\":\"" + newToken + "\",\"replayed\":" + replayed + "}");
+  }
+
+  @Test
+  void aSessionOfASubjectResumesOnlyForThatSubjectAndIsLeftUntouchedOtherwise() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old, "alice");
+    stores.sessions.subscribe(created.session(), "x");
+    publish("x", "a");
+    stores.sessions.closed(old, clock.millis());
+    publish("x", "b");
+    assertReason(ResumeResult.Reason.INVALID_TOKEN, resumeAs(created, "bob", c -> true, sink()));
+    assertReason(ResumeResult.Reason.INVALID_TOKEN, resumeAs(created, null, c -> true, sink()));
+    ListSink alice = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(ResumeResult.Resumed.class, resumeAs(created, "alice", c -> true, alice));
+    assertEquals(2, ok.replayed(), "the refused attempts changed nothing");
+    assertEquals("alice", ok.session().subject());
+  }
+
+  @Test
+  void aSessionOfNoSubjectBecomesTheFirstSubjectsThatClaimsOrResumesIt() {
+    SessionStore.Created claimed = stores.sessions.create(sink(), null);
+    stores.sessions.claim(claimed.session(), "carol");
+    stores.sessions.claim(claimed.session(), "dave");
+    assertEquals("carol", claimed.session().subject());
+
+    ListSink old = sink();
+    SessionStore.Created anonymous = stores.sessions.create(old, null);
+    stores.sessions.closed(old, clock.millis());
+    ResumeResult.Resumed ok =
+        assertInstanceOf(
+            ResumeResult.Resumed.class, resumeAs(anonymous, "erin", c -> true, sink()));
+    assertEquals("erin", ok.session().subject());
+  }
+
+  @Test
+  void aResumeLeavesOutTheChannelsTheIdentityMayNoLongerRead() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old, "alice");
+    stores.sessions.subscribe(created.session(), "admin:x");
+    stores.sessions.subscribe(created.session(), "news");
+    stores.sessions.closed(old, clock.millis());
+    publish("admin:x", "secret");
+    publish("news", "public");
+    ListSink fresh = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(
+            ResumeResult.Resumed.class,
+            resumeAs(created, "alice", channel -> !channel.startsWith("admin:"), fresh));
+    assertEquals(List.of("admin:x"), ok.revoked());
+    assertEquals(List.of("public"), fresh.events().stream().map(e -> e.getString("data")).toList());
+    assertEquals(Set.of("news"), ok.session().channels());
+    publish("admin:x", "later");
+    assertEquals(1, fresh.events().size(), "no longer delivered");
   }
 
   private static String newToken(ListSink sink) {
