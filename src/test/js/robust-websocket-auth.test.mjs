@@ -98,7 +98,8 @@ test('auth is the first frame, and on a reconnect resume follows its answer', as
 });
 
 test('getToken is asked before every connection and the token is refreshed before exp', async (t) => {
-  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  // Date too: the refresh is due 30 s before exp, 60 s after the answer to the millisecond
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
   let issued = 0;
   const { c } = client({ getToken: async () => `jwt-${++issued}`, refreshBefore: 30_000 });
   c.connect();
@@ -176,7 +177,7 @@ test('4004 reconnects with a fresh token from getToken, and gives up without one
 });
 
 test('4005 is retried with backoff; 4009 is final', async () => {
-  const { c, seen } = client({ token: 'jwt' });
+  const { c, seen } = client({ token: 'jwt', reconnect: fast });
   c.connect();
   const waiting = nextSocket();
   FakeSocket.all[0].serverCloses(4005);
