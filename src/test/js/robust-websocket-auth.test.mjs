@@ -4,27 +4,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeCodeRule, RobustWebSocket, tokenRefreshDelay } from '../../main/webapp/js/robust-websocket.js';
-
-class FakeSocket {
-  static all = [];
-  constructor(url) {
-    this.url = url;
-    this.sent = [];
-    FakeSocket.all.push(this);
-  }
-  send(raw) {
-    this.sent.push(JSON.parse(raw));
-  }
-  close(code, reason) {
-    this.closed = { code, reason };
-  }
-  serverSends(obj) {
-    this.onmessage({ data: JSON.stringify(obj) });
-  }
-  serverCloses(code) {
-    this.onclose({ code, reason: '', wasClean: true });
-  }
-}
+import { FakeSocket } from './fake-socket.mjs';
 
 const fast = { initialDelay: 1, maxDelay: 1, multiplier: 1.5, jitter: 0, maxAttempts: 10 };
 

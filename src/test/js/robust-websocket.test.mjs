@@ -14,6 +14,7 @@ import {
   reconnectDecision,
   RobustWebSocket,
 } from '../../main/webapp/js/robust-websocket.js';
+import { FakeSocket } from './fake-socket.mjs';
 
 const server = { initialDelay: 1000, maxDelay: 30000, multiplier: 1.5, jitter: 0.5, maxAttempts: 10 };
 
@@ -161,29 +162,6 @@ describe('OfflineQueue', () => {
 });
 
 // ----- the client against a scripted fake socket -----
-
-class FakeSocket {
-  static all = [];
-  constructor(url, protocols) {
-    this.url = url;
-    this.protocols = protocols;
-    this.sent = [];
-    this.closed = null;
-    FakeSocket.all.push(this);
-  }
-  send(raw) {
-    this.sent.push(JSON.parse(raw));
-  }
-  close(code, reason) {
-    this.closed = { code, reason };
-  }
-  serverSends(obj) {
-    this.onmessage({ data: JSON.stringify(obj) });
-  }
-  serverCloses(code) {
-    this.onclose({ code, reason: '', wasClean: code !== 1006 });
-  }
-}
 
 function connected(session, token) {
   return {

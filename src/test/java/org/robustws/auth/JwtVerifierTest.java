@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.sun.net.httpserver.HttpServer;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,14 +11,12 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.jose4j.jwk.RsaJsonWebKey;
-import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.robustws.testing.JwksServer;
 import org.robustws.testing.TokenSigner;
 
 /**
@@ -54,8 +50,7 @@ class JwtVerifierTest {
   @Test
   void aValidTokenGivesItsSubjectGroupsAndExpiry() throws Exception {
     JwtClaims claims = TokenSigner.claims("alice", 300, "editor", "admin");
-    Identity identity =
-        rs256().verify(TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa));
+    Identity identity = rs256().verify(TokenSigner.rs256(claims, SIGNER.rsa));
     assertEquals("alice", identity.subject());
     assertEquals(Set.of("editor", "admin"), identity.groups());
     assertEquals(claims.getExpirationTime().getValueInMillis(), identity.expiresAt());
@@ -64,13 +59,11 @@ class JwtVerifierTest {
   @Test
   void everyInvalidTokenHasItsReason() throws Exception {
     JwtVerifier verifier = rs256();
-    String rs256 = AlgorithmIdentifiers.RSA_USING_SHA256;
 
     JwtClaims noExp = TokenSigner.claims("alice", 300);
     noExp.unsetClaim("exp");
     assertEquals(
-        AuthFailure.Reason.MISSING_EXP,
-        refused(verifier, TokenSigner.sign(noExp, rs256, SIGNER.rsa)));
+        AuthFailure.Reason.MISSING_EXP, refused(verifier, TokenSigner.rs256(noExp, SIGNER.rsa)));
 
     JwtClaims valid = TokenSigner.claims("alice", 300);
     assertEquals(AuthFailure.Reason.ALGORITHM, refused(verifier, TokenSigner.unsigned(valid)));
@@ -79,8 +72,8 @@ class JwtVerifierTest {
 
     RsaJsonWebKey impostor = TokenSigner.rsaKey(SIGNER.rsa.getKeyId());
     assertEquals(
-        AuthFailure.Reason.SIGNATURE, refused(verifier, TokenSigner.sign(valid, rs256, impostor)));
-    String good = TokenSigner.sign(valid, rs256, SIGNER.rsa);
+        AuthFailure.Reason.SIGNATURE, refused(verifier, TokenSigner.rs256(valid, impostor)));
+    String good = TokenSigner.rs256(valid, SIGNER.rsa);
     String[] parts = good.split("\\.");
     String tampered =
         parts[0]
@@ -96,35 +89,31 @@ class JwtVerifierTest {
     JwtClaims otherIssuer = TokenSigner.claims("alice", 300);
     otherIssuer.setIssuer("https://evil.test");
     assertEquals(
-        AuthFailure.Reason.ISSUER,
-        refused(verifier, TokenSigner.sign(otherIssuer, rs256, SIGNER.rsa)));
+        AuthFailure.Reason.ISSUER, refused(verifier, TokenSigner.rs256(otherIssuer, SIGNER.rsa)));
 
     JwtClaims otherAudience = TokenSigner.claims("alice", 300);
     otherAudience.setAudience("another-service");
     assertEquals(
         AuthFailure.Reason.AUDIENCE,
-        refused(verifier, TokenSigner.sign(otherAudience, rs256, SIGNER.rsa)));
+        refused(verifier, TokenSigner.rs256(otherAudience, SIGNER.rsa)));
 
     JwtClaims notYet = TokenSigner.claims("alice", 3600);
     notYet.setNotBefore(NumericDate.fromMilliseconds(System.currentTimeMillis() + 600_000));
     assertEquals(
-        AuthFailure.Reason.NOT_BEFORE,
-        refused(verifier, TokenSigner.sign(notYet, rs256, SIGNER.rsa)));
+        AuthFailure.Reason.NOT_BEFORE, refused(verifier, TokenSigner.rs256(notYet, SIGNER.rsa)));
 
     // past exp by more than the 60 s clock skew
     assertEquals(AuthFailure.Reason.EXPIRED, refused(verifier, SIGNER.rs256("alice", -120)));
 
     RsaJsonWebKey stranger = TokenSigner.rsaKey("rsa-unknown");
     assertEquals(
-        AuthFailure.Reason.UNKNOWN_KEY,
-        refused(verifier, TokenSigner.sign(valid, rs256, stranger)));
+        AuthFailure.Reason.UNKNOWN_KEY, refused(verifier, TokenSigner.rs256(valid, stranger)));
 
     JwtClaims noSubject = TokenSigner.claims("alice", 300);
     noSubject.unsetClaim("sub");
     noSubject.setClaim("upn", "alice@example.com");
     assertEquals(
-        AuthFailure.Reason.MALFORMED,
-        refused(verifier, TokenSigner.sign(noSubject, rs256, SIGNER.rsa)));
+        AuthFailure.Reason.MALFORMED, refused(verifier, TokenSigner.rs256(noSubject, SIGNER.rsa)));
     for (String garbage : List.of("", "abc", "a.b", "a.b.c", "ä.ö.ü", "eyJhbGciOiJSUzI1NiJ9..x")) {
       assertEquals(AuthFailure.Reason.MALFORMED, refused(verifier, garbage), garbage);
     }
@@ -136,9 +125,7 @@ class JwtVerifierTest {
     expiredForeign.setAudience("another-service");
     assertEquals(
         AuthFailure.Reason.AUDIENCE,
-        refused(
-            rs256(),
-            TokenSigner.sign(expiredForeign, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa)));
+        refused(rs256(), TokenSigner.rs256(expiredForeign, SIGNER.rsa)));
   }
 
   @Test
@@ -163,9 +150,7 @@ class JwtVerifierTest {
     JwtClaims noIat = TokenSigner.claims("alice", 300);
     noIat.unsetClaim("iat");
     assertEquals(
-        AuthFailure.Reason.MALFORMED,
-        refused(
-            rs256(), TokenSigner.sign(noIat, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa)));
+        AuthFailure.Reason.MALFORMED, refused(rs256(), TokenSigner.rs256(noIat, SIGNER.rsa)));
   }
 
   /** A key set in a file is read once, when the verifier starts: a key added later is unknown. */
@@ -179,8 +164,7 @@ class JwtVerifierTest {
     Files.writeString(file, TokenSigner.jwks(SIGNER.rsa, added));
     JwtClaims claims = TokenSigner.claims("alice", 300);
     assertEquals(
-        AuthFailure.Reason.UNKNOWN_KEY,
-        refused(verifier, TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, added)));
+        AuthFailure.Reason.UNKNOWN_KEY, refused(verifier, TokenSigner.rs256(claims, added)));
     assertEquals("alice", verifier.verify(SIGNER.rs256("alice", 60)).subject());
   }
 
@@ -201,48 +185,25 @@ class JwtVerifierTest {
   @Test
   void aRotatedKeyIsFoundByReloadingTheKeySetOnce() throws Exception {
     RsaJsonWebKey next = TokenSigner.rsaKey("rsa-2");
-    AtomicReference<String> served = new AtomicReference<>(TokenSigner.jwks(SIGNER.rsa));
-    AtomicInteger fetches = new AtomicInteger();
-    HttpServer http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    http.createContext(
-        "/jwks",
-        exchange -> {
-          fetches.incrementAndGet();
-          byte[] body = served.get().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    http.start();
-    try {
-      JwtVerifier verifier =
-          verifier("http://127.0.0.1:" + http.getAddress().getPort() + "/jwks", "RS256");
+    try (JwksServer keys = new JwksServer(TokenSigner.jwks(SIGNER.rsa))) {
+      JwtVerifier verifier = verifier(keys.location(), "RS256");
       verifier.warmUp();
-      assertEquals(1, fetches.get(), "the key set is loaded at the start");
+      assertEquals(1, keys.fetches(), "the key set is loaded at the start");
       assertEquals("alice", verifier.verify(SIGNER.rs256("alice", 60)).subject());
 
-      served.set(TokenSigner.jwks(SIGNER.rsa, next));
+      keys.serve(TokenSigner.jwks(SIGNER.rsa, next));
       // jose4j loads a key set at most every 300 ms, whatever asks it to: time must pass, as it
       // does between a deployment and a rotation
       Thread.sleep(400);
       JwtClaims claims = TokenSigner.claims("carol", 60);
-      assertEquals(
-          "carol",
-          verifier
-              .verify(TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, next))
-              .subject());
-      assertEquals(2, fetches.get());
+      assertEquals("carol", verifier.verify(TokenSigner.rs256(claims, next)).subject());
+      assertEquals(2, keys.fetches());
 
       RsaJsonWebKey stranger = TokenSigner.rsaKey("rsa-3");
       assertEquals(
-          AuthFailure.Reason.UNKNOWN_KEY,
-          refused(
-              verifier, TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, stranger)));
-      assertEquals(2, fetches.get(), "one reload per forced-refresh interval, not one per token");
+          AuthFailure.Reason.UNKNOWN_KEY, refused(verifier, TokenSigner.rs256(claims, stranger)));
+      assertEquals(2, keys.fetches(), "one reload per forced-refresh interval, not one per token");
       assertFalse(verifier.verify(SIGNER.rs256("alice", 60)).subject().isEmpty());
-    } finally {
-      http.stop(0);
     }
   }
 }

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpServer;
 import jakarta.json.JsonObject;
-import jakarta.websocket.ClientEndpointConfig;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -23,10 +21,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.glassfish.tyrus.client.ClientManager;
 import org.jose4j.jwk.RsaJsonWebKey;
-import org.jose4j.jws.AlgorithmIdentifiers;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.robustws.testing.JwksServer;
 import org.robustws.testing.TokenSigner;
 
 /**
@@ -49,30 +46,16 @@ class AuthIT {
   private static final TokenSigner SIGNER = new TokenSigner();
   private static final ClientManager TYRUS = ClientManager.createClient();
   private static final List<String> SECRETS = new CopyOnWriteArrayList<>();
-  private static final AtomicReference<String> SERVED_KEYS =
-      new AtomicReference<>(TokenSigner.jwks(SIGNER.rsa));
-  private static HttpServer keys;
+  private static JwksServer keys;
   private static StandaloneServer server;
   private static String admin;
 
   @BeforeAll
   static void start() throws Exception {
     admin = AdminUsers.admin(); // before the copy of the server: it brings the user along
-    keys = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    keys.createContext(
-        "/realms/robust/certs",
-        exchange -> {
-          byte[] body = SERVED_KEYS.get().getBytes(StandardCharsets.UTF_8);
-          exchange.getResponseHeaders().add("Content-Type", "application/json");
-          exchange.sendResponseHeaders(200, body.length);
-          exchange.getResponseBody().write(body);
-          exchange.close();
-        });
-    keys.start();
+    keys = new JwksServer(TokenSigner.jwks(SIGNER.rsa));
     Map<String, String> environment = new HashMap<>();
-    environment.put(
-        "MP_JWT_VERIFY_PUBLICKEY_LOCATION",
-        "http://127.0.0.1:" + keys.getAddress().getPort() + "/realms/robust/certs");
+    environment.put("MP_JWT_VERIFY_PUBLICKEY_LOCATION", keys.location());
     environment.put("MP_JWT_VERIFY_ISSUER", TokenSigner.ISSUER);
     environment.put("MP_JWT_VERIFY_AUDIENCES", TokenSigner.AUDIENCE);
     environment.put("WS_AUTH_REQUIRED", "true");
@@ -109,7 +92,7 @@ class AuthIT {
         server.close();
       }
       if (keys != null) {
-        keys.stop(0);
+        keys.close();
       }
     }
   }
@@ -171,8 +154,7 @@ class AuthIT {
   @Test
   void aValidTokenAuthenticatesAndItsIdentityIsShownToTheAdmin() throws Exception {
     JwtClaims claims = TokenSigner.claims("alice", 300, "editor");
-    String token =
-        kept(TokenSigner.sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, SIGNER.rsa));
+    String token = kept(TokenSigner.rs256(claims, SIGNER.rsa));
     try (TestClient alice = connect()) {
       alice.send(auth(token, "a1"));
       JsonObject answer = alice.next();
@@ -194,7 +176,6 @@ class AuthIT {
 
   @Test
   void everyInvalidTokenClosesWith4003AndIsCountedByItsReason() throws Exception {
-    String rs256 = AlgorithmIdentifiers.RSA_USING_SHA256;
     JwtClaims valid = TokenSigner.claims("alice", 300);
     JwtClaims noExp = TokenSigner.claims("alice", 300);
     noExp.unsetClaim("exp");
@@ -205,12 +186,12 @@ class AuthIT {
     JwtClaims early = TokenSigner.claims("alice", 3600);
     early.setNotBefore(NumericDate.fromMilliseconds(System.currentTimeMillis() + 600_000));
     Map<String, String> cases = new java.util.LinkedHashMap<>();
-    cases.put("missing_exp", TokenSigner.sign(noExp, rs256, SIGNER.rsa));
+    cases.put("missing_exp", TokenSigner.rs256(noExp, SIGNER.rsa));
     cases.put("algorithm", TokenSigner.unsigned(valid));
-    cases.put("signature", TokenSigner.sign(valid, rs256, TokenSigner.rsaKey("rsa-1")));
-    cases.put("issuer", TokenSigner.sign(foreign, rs256, SIGNER.rsa));
-    cases.put("audience", TokenSigner.sign(elsewhere, rs256, SIGNER.rsa));
-    cases.put("not_before", TokenSigner.sign(early, rs256, SIGNER.rsa));
+    cases.put("signature", TokenSigner.rs256(valid, TokenSigner.rsaKey("rsa-1")));
+    cases.put("issuer", TokenSigner.rs256(foreign, SIGNER.rsa));
+    cases.put("audience", TokenSigner.rs256(elsewhere, SIGNER.rsa));
+    cases.put("not_before", TokenSigner.rs256(early, SIGNER.rsa));
     cases.put("malformed", "not.a.jwt-at-all");
     for (Map.Entry<String, String> c : cases.entrySet()) {
       double before = failures(c.getKey());
@@ -247,22 +228,15 @@ class AuthIT {
   @Test
   void aRotatedKeyIsAcceptedAfterOneReloadAndAnUnknownKidIsNot() throws Exception {
     RsaJsonWebKey next = TokenSigner.rsaKey("rsa-2");
-    SERVED_KEYS.set(TokenSigner.jwks(SIGNER.rsa, next));
-    String rotated =
-        kept(
-            TokenSigner.sign(
-                TokenSigner.claims("dave", 300), AlgorithmIdentifiers.RSA_USING_SHA256, next));
+    keys.serve(TokenSigner.jwks(SIGNER.rsa, next));
+    String rotated = kept(TokenSigner.rs256(TokenSigner.claims("dave", 300), next));
     try (TestClient dave = authenticated(rotated)) {
       dave.send("{\"type\":\"ping\",\"timestamp\":1}");
       assertEquals("pong", dave.next().getString("type"));
     }
     double before = failures("unknown_key");
     String stranger =
-        kept(
-            TokenSigner.sign(
-                TokenSigner.claims("dave", 300),
-                AlgorithmIdentifiers.RSA_USING_SHA256,
-                TokenSigner.rsaKey("rsa-3")));
+        kept(TokenSigner.rs256(TokenSigner.claims("dave", 300), TokenSigner.rsaKey("rsa-3")));
     try (TestClient client = connect()) {
       client.sendExpectingClose(auth(stranger, "x"));
       assertEquals(4003, client.closeCode());
@@ -482,17 +456,9 @@ class AuthIT {
   @Test
   void aBearerTokenOnTheUpgradeAuthenticatesTheConnection() throws Exception {
     String token = token("nina", 300);
-    ClientEndpointConfig config =
-        ClientEndpointConfig.Builder.create()
-            .configurator(
-                new ClientEndpointConfig.Configurator() {
-                  @Override
-                  public void beforeRequest(Map<String, List<String>> headers) {
-                    headers.put("Authorization", List.of("Bearer " + token));
-                  }
-                })
-            .build();
-    try (TestClient nina = TestClient.connect(TYRUS, ws(), config)) {
+    try (TestClient nina =
+        TestClient.connect(
+            TYRUS, ws(), TestClient.withHeader("Authorization", "Bearer " + token))) {
       JsonObject connected = nina.next();
       SECRETS.add(connected.getString("resumeToken"));
       assertEquals("nina", connected.getString("sub"));
@@ -506,11 +472,7 @@ class AuthIT {
   void anInvalidBearerTokenIsRefusedWith401BeforeTheUpgrade() throws Exception {
     double before = failures("signature");
     String forged =
-        kept(
-            TokenSigner.sign(
-                TokenSigner.claims("nina", 300),
-                AlgorithmIdentifiers.RSA_USING_SHA256,
-                TokenSigner.rsaKey("rsa-1")));
+        kept(TokenSigner.rs256(TokenSigner.claims("nina", 300), TokenSigner.rsaKey("rsa-1")));
     String answer = upgrade("Authorization: Bearer " + forged + "\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 401"), answer);
     assertTrue(answer.toLowerCase(Locale.ROOT).contains("content-type: application/json"), answer);

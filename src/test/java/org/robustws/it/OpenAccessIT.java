@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import jakarta.websocket.ClientEndpointConfig;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -48,18 +45,11 @@ class OpenAccessIT {
 
   @Test
   void anAuthMessageIsAnsweredAndABearerHeaderIgnored() throws Exception {
-    ClientEndpointConfig bearer =
-        ClientEndpointConfig.Builder.create()
-            .configurator(
-                new ClientEndpointConfig.Configurator() {
-                  @Override
-                  public void beforeRequest(Map<String, List<String>> headers) {
-                    headers.put("Authorization", List.of("Bearer a.b.c"));
-                  }
-                })
-            .build();
     try (TestClient client =
-        TestClient.connect(ClientManager.createClient(), Deployments.ws(base, "/ws"), bearer)) {
+        TestClient.connect(
+            ClientManager.createClient(),
+            Deployments.ws(base, "/ws"),
+            TestClient.withHeader("Authorization", "Bearer a.b.c"))) {
       JsonObject connected = client.next();
       assertFalse(connected.containsKey("sub"), connected.toString());
       client.send("{\"type\":\"auth\",\"token\":\"a.b.c\",\"id\":\"a1\"}");

@@ -43,12 +43,17 @@ final class TestClient extends Endpoint implements AutoCloseable {
 
   /** A handshake that claims, through a trusted proxy, to come from {@code address}. */
   static ClientEndpointConfig forwardedFor(String address) {
+    return withHeader("X-Forwarded-For", address);
+  }
+
+  /** A handshake with one more header, e.g. {@code Authorization}. */
+  static ClientEndpointConfig withHeader(String name, String value) {
     return ClientEndpointConfig.Builder.create()
         .configurator(
             new ClientEndpointConfig.Configurator() {
               @Override
               public void beforeRequest(java.util.Map<String, java.util.List<String>> headers) {
-                headers.put("X-Forwarded-For", java.util.List.of(address));
+                headers.put(name, java.util.List.of(value));
               }
             })
         .build();

@@ -87,7 +87,7 @@ public final class TokenSigner {
 
   /** An RS256 token of the RSA key, valid for {@code lifeSeconds}. */
   public String rs256(String subject, long lifeSeconds, String... groups) {
-    return sign(claims(subject, lifeSeconds, groups), AlgorithmIdentifiers.RSA_USING_SHA256, rsa);
+    return rs256(claims(subject, lifeSeconds, groups), rsa);
   }
 
   /** An ES256 token of the EC key, valid for {@code lifeSeconds}. */
@@ -96,6 +96,11 @@ public final class TokenSigner {
         claims(subject, lifeSeconds, groups),
         AlgorithmIdentifiers.ECDSA_USING_P256_CURVE_AND_SHA256,
         ec);
+  }
+
+  /** {@code claims} signed with RS256 by {@code key}, its {@code kid} named. */
+  public static String rs256(JwtClaims claims, RsaJsonWebKey key) {
+    return sign(claims, AlgorithmIdentifiers.RSA_USING_SHA256, key);
   }
 
   /** {@code claims} signed by {@code key} with {@code algorithm}, the key's {@code kid} named. */
