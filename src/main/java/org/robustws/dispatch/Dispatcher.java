@@ -167,6 +167,9 @@ public class Dispatcher {
       }
       traffic.opened(endpoint);
       events.opened(new ConnectionOpened(connection.snapshot()));
+      if (endpoint == EndpointKind.WS) {
+        ws.admitted(connection);
+      }
     } catch (RuntimeException e) {
       // give back what this connection took, or its place would be lost until a restart
       try (LogFields f = connection.logFields("RWS0009")) {

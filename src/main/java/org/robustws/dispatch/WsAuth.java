@@ -1,6 +1,7 @@
 package org.robustws.dispatch;
 
 import jakarta.json.JsonValue;
+import java.util.Locale;
 import java.util.function.BiConsumer;
 import org.robustws.api.ChannelAuthorizer.Action;
 import org.robustws.auth.AccessControl;
@@ -42,20 +43,28 @@ final class WsAuth {
     this.reply = reply;
   }
 
-  /**
-   * A new connection that authenticated on its upgrade request: counted for its subject, and closed
-   * with 4009 after its first frame if that is one too many.
-   */
-  ServerMessage.Connected opened(Connection connection, ServerMessage.Connected connected) {
+  /** {@code system/connected} naming the identity the upgrade request proved, if any. */
+  ServerMessage.Connected announced(Connection connection, ServerMessage.Connected connected) {
     Identity identity = connection.identity();
-    if (identity == null) {
-      return connected;
+    return identity == null ? connected : connected.as(identity.subject(), identity.expiresAt());
+  }
+
+  /**
+   * A connection that authenticated on its upgrade request, now open: counted for its subject, and
+   * closed with 4009 if that is one too many.
+   */
+  void admitted(Connection connection) {
+    if (connection.identity() != null) {
+      join(connection, connection.identity());
     }
+  }
+
+  /** Counts the connection for its subject; closes it with 4009 after what is queued if over. */
+  private void join(Connection connection, Identity identity) {
     if (!access.joined(identity.subject(), connection.id())) {
       connection.closeAfterQueued(
           CloseCodes.TOO_MANY_USER_CONNECTIONS, "too many connections of this user");
     }
-    return connected.as(identity.subject(), identity.expiresAt());
   }
 
   void closed(Connection connection) {
@@ -81,11 +90,7 @@ final class WsAuth {
     if (!access.allows(connection.identity(), action, channel)) {
       throw new ProtocolException(
           ErrorCode.FORBIDDEN,
-          "not allowed to "
-              + action.name().toLowerCase(java.util.Locale.ROOT)
-              + " '"
-              + channel
-              + "'",
+          "not allowed to " + action.name().toLowerCase(Locale.ROOT) + " '" + channel + "'",
           id);
     }
   }
@@ -134,9 +139,8 @@ final class WsAuth {
     ClientSession session = WsProtocol.session(sessions, connection);
     sessions.claim(session, verified.subject());
     revokeForbidden(connection, session);
-    if (previous == null && !access.joined(verified.subject(), connection.id())) {
-      connection.closeAfterQueued(
-          CloseCodes.TOO_MANY_USER_CONNECTIONS, "too many connections of this user");
+    if (previous == null) {
+      join(connection, verified);
     }
     if (connection.state() == ConnectionState.DISCONNECTED) {
       closed(connection); // its close ran before it had an identity to give back

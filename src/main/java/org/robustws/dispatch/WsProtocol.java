@@ -66,7 +66,7 @@ final class WsProtocol {
     connection.describeSession(created.session().id(), Set.of());
     reply(
         connection,
-        auth.opened(
+        auth.announced(
             connection,
             ServerMessage.Connected.of(
                 connection.id(),
@@ -74,6 +74,11 @@ final class WsProtocol {
                 created.resumeToken(),
                 now,
                 clientConfig)));
+  }
+
+  /** The connection is open and registered. */
+  void admitted(Connection connection) {
+    auth.admitted(connection);
   }
 
   void closed(Connection connection, long now) {

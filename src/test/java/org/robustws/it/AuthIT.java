@@ -323,7 +323,7 @@ class AuthIT {
   }
 
   @Test
-  void theCapPerUserClosesTheFourthConnectionWith4009() throws Exception {
+  void theCapPerUserClosesOneConnectionMoreWith4009WhicheverWayItAuthenticated() throws Exception {
     try (TestClient one = authenticated(token("heidi", 300));
         TestClient two = authenticated(token("heidi", 300));
         TestClient three = authenticated(token("heidi", 300));
@@ -332,6 +332,14 @@ class AuthIT {
         fourth.send(auth(token("heidi", 300), "a4"));
         assertEquals("authenticated", fourth.next().getString("type"));
         assertEquals(4009, fourth.closeCode());
+      }
+      String bearer = "Bearer " + token("heidi", 300);
+      try (TestClient fifth =
+          TestClient.connect(TYRUS, ws(), TestClient.withHeader("Authorization", bearer))) {
+        JsonObject connected = fifth.next();
+        SECRETS.add(connected.getString("resumeToken"));
+        assertEquals("heidi", connected.getString("sub"), "connected comes first");
+        assertEquals(4009, fifth.closeCode());
       }
       for (TestClient c : List.of(one, two, three, other)) {
         c.send("{\"type\":\"ping\",\"timestamp\":3}");
