@@ -54,7 +54,7 @@ describe('backoffDelay', () => {
 });
 
 describe('closeCodeRule', () => {
-  test('follows the close-code table of PROTOCOL.md', () => {
+  test('follows the close-code table of docs/protocol.md', () => {
     for (const code of [1002, 1003, 1007, 1008, 1009, 4001]) assert.equal(closeCodeRule(code), 'never', `${code}`);
     for (const code of [1001, 1006, 1011, 1013, 4000, 4008]) assert.equal(closeCodeRule(code), 'backoff', `${code}`);
     assert.equal(closeCodeRule(1012), 'after-shutdown');

@@ -39,7 +39,7 @@ export const CLOSE_TOO_MANY_USER_CONNECTIONS = 4009;
 const NEVER = new Set([1000, 1002, 1003, 1007, 1008, 1009, 4001, 4003, 4009]);
 
 /**
- * How PROTOCOL.md's close-code table classifies a code.
+ * How the close-code table of docs/protocol.md (section 11) classifies a code.
  *
  * @param {number} code the close code
  * @param {boolean} [ownRequest] whether this client asked for the close (matters for 1000)

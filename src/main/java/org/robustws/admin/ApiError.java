@@ -20,10 +20,6 @@ public record ApiError(String error, String message) {
     return failure(Response.Status.NOT_FOUND, "not_found", message);
   }
 
-  static WebApplicationException conflict(String message) {
-    return failure(Response.Status.CONFLICT, "conflict", message);
-  }
-
   private static WebApplicationException failure(
       Response.Status status, String error, String message) {
     return new WebApplicationException(

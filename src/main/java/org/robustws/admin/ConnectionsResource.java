@@ -52,7 +52,8 @@ public class ConnectionsResource {
   /**
    * Closes one connection with {@code code} (default 1000) and {@code reason}.
    *
-   * @return 204 once the close has started; 409 if the connection is already closing
+   * @return 204 once the close has started; 404 for a connection that is not open, also one whose
+   *     close has started (it leaves the registry at once: of concurrent calls, one gets 204)
    */
   @DELETE
   @Path("{id}")
@@ -70,9 +71,6 @@ public class ConnectionsResource {
     if (manager.close(id, closeCode, closeReason)) {
       LOG.infof("%s closed %s with %d", AdminApplication.caller(caller), id, closeCode);
       return Response.noContent().build();
-    }
-    if (manager.find(id).isPresent()) {
-      throw ApiError.conflict("connection " + id + " is already closing");
     }
     throw unknown(id);
   }

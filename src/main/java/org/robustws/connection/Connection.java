@@ -79,7 +79,7 @@ public final class Connection implements Outbound {
     this.info = info;
     this.connectedAt = connectedAt;
     this.lastSeenAt = connectedAt;
-    // the first ping comes half an interval to an interval after the open, spread by the (random)
+    // the first ping is due half an interval to an interval after the open, spread by the (random)
     // id: connections that opened together, as after a redeploy, are not all pinged in one tick
     long interval = settings.heartbeatIntervalMs();
     this.nextPingAt = connectedAt + interval - Math.floorMod(id.hashCode(), interval / 2 + 1);

@@ -7,8 +7,8 @@ import org.robustws.connection.Connection;
 import org.robustws.protocol.MessageCodec;
 
 /**
- * What {@code /ws-legacy} does (PROTOCOL.md): a JSON object with {@code "type":"ping"} gets a
- * {@code pong}, every other text or binary frame comes back unchanged.
+ * What {@code /ws-legacy} does (docs/protocol.md section 12): a JSON object with {@code
+ * "type":"ping"} gets a {@code pong}, every other text or binary frame comes back unchanged.
  */
 final class LegacyProtocol {
   private final MessageCodec codec;

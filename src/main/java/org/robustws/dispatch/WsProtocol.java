@@ -25,7 +25,7 @@ import org.robustws.session.ResumeResult;
 import org.robustws.session.SessionStore;
 import org.robustws.stream.StreamPosition;
 
-/** What {@code /ws} does with each client message (PROTOCOL.md, docs/protocol.md). */
+/** What {@code /ws} does with each client message (docs/protocol.md). */
 final class WsProtocol {
   private final MessageCodec codec;
   private final SessionStore sessions;

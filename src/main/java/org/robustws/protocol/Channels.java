@@ -2,7 +2,7 @@ package org.robustws.protocol;
 
 import java.util.regex.Pattern;
 
-/** Channel names: 1-128 characters of {@code [A-Za-z0-9._:-]} (PROTOCOL.md). */
+/** Channel names: 1-128 characters of {@code [A-Za-z0-9._:-]} (docs/protocol.md section 3). */
 public final class Channels {
   private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 

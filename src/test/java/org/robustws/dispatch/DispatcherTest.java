@@ -13,7 +13,9 @@ import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Handler;
@@ -208,6 +210,40 @@ class DispatcherTest {
       assertEquals(2, transport.pings.size(), "one ping per interval");
     }
     assertTrue(largestTick <= 30, "a tick pings a slice, not all 200: " + largestTick);
+  }
+
+  /**
+   * docs/protocol.md section 9: each connection is due for its first ping half an interval to an
+   * interval after its open, and the next tick sends it, so it comes at most one tick later.
+   */
+  @Test
+  void theFirstPingComesHalfAnIntervalToAnIntervalAndATickAfterTheOpen() {
+    long interval = settings.heartbeatIntervalMs();
+    long tick = settings.heartbeatTickMs();
+    List<RecordingTransport> transports = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      RecordingTransport transport = new RecordingTransport();
+      node.open(EndpointKind.WS, INFO, transport);
+      transports.add(transport);
+    }
+    long sinceOpen = 0;
+    Map<RecordingTransport, Long> firstPing = new HashMap<>();
+    while (sinceOpen < interval + tick) {
+      clock.advance(Duration.ofMillis(tick));
+      sinceOpen += tick;
+      node.heartbeat.tick();
+      for (RecordingTransport transport : transports) {
+        if (!transport.pings.isEmpty()) {
+          firstPing.putIfAbsent(transport, sinceOpen);
+        }
+      }
+    }
+    assertEquals(transports.size(), firstPing.size(), "every connection pinged");
+    for (long at : firstPing.values()) {
+      assertTrue(at >= interval / 2 && at <= interval + tick, "first ping after " + at + " ms");
+    }
+    assertTrue(
+        firstPing.values().stream().distinct().count() > 1, "spread over the ticks: " + firstPing);
   }
 
   @Test

@@ -110,6 +110,8 @@ class AbuseLimitsIT {
               IOException.class,
               () -> RawWebSocket.connect(ws(), "X-Forwarded-For: 203.0.113.7\r\n"));
       assertTrue(perAddress.getMessage().contains(" 429 "), perAddress.getMessage());
+      assertTrue(
+          perAddress.getMessage().contains("\r\nRetry-After: 5\r\n"), perAddress.getMessage());
 
       clients.addAll(open(pool, container, "203.0.113.8", PER_ADDRESS));
       clients.addAll(open(pool, container, "203.0.113.9", GLOBAL - 2 * PER_ADDRESS));
@@ -118,6 +120,7 @@ class AbuseLimitsIT {
               IOException.class,
               () -> RawWebSocket.connect(ws(), "X-Forwarded-For: 203.0.113.10\r\n"));
       assertTrue(full.getMessage().contains(" 503 "), full.getMessage());
+      assertTrue(full.getMessage().contains("\r\nRetry-After: 5\r\n"), full.getMessage());
     } finally {
       for (TestClient client : clients) {
         client.close();

@@ -8,7 +8,11 @@ import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
 import java.net.URL;
 import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -176,6 +180,35 @@ class AdminApiIT {
     try (Ws client = ws()) {
       assertEquals(204, api.delete("/connections/" + client.id(), admin).statusCode());
       assertEquals(1000, client.client().closeCode());
+    }
+  }
+
+  /** Three operators close the same connection at once: one of them did it, the others are told. */
+  @Test
+  void concurrentDeletesCloseOnceAndTheOthersGet404() throws Exception {
+    for (int round = 0; round < 5; round++) {
+      try (Ws client = ws()) {
+        String path = "/connections/" + client.id();
+        List<CompletableFuture<Integer>> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          calls.add(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return api.delete(path, admin).statusCode();
+                    } catch (Exception e) {
+                      throw new CompletionException(e);
+                    }
+                  }));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<Integer> call : calls) {
+          statuses.add(call.get(10, TimeUnit.SECONDS));
+        }
+        Collections.sort(statuses);
+        assertEquals(List.of(204, 404, 404), statuses);
+        assertEquals(1000, client.client().closeCode());
+      }
     }
   }
 

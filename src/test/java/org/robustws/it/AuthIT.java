@@ -62,6 +62,7 @@ class AuthIT {
     environment.put("WS_AUTH_TIMEOUT_MS", "2000");
     environment.put("WS_AUTH_EXPIRY_GRACE_MS", "1000");
     environment.put("WS_MAX_CONNECTIONS_PER_USER", "3");
+    environment.put("WS_LOG_LEVEL", "WARN"); // the refusals (WARN) stay, the opens (INFO) go
     environment.put("WS_NAMESPACE_NEWS_SUBSCRIBE", "anyone");
     environment.put("WS_NAMESPACE_NEWS_PUBLISH", "role:editor");
     environment.put("WS_NAMESPACE_USER_SUBSCRIBE", "owner");
@@ -85,6 +86,7 @@ class AuthIT {
               signature.length() > 8 && log.contains(signature), "a token's signature is logged");
         }
         assertTrue(log.contains("RWS0023"), "refused tokens are logged, without the token");
+        assertFalse(log.contains("RWS0001"), "WS_LOG_LEVEL=WARN leaves out the INFO lines");
         assertFalse(log.contains("RWS0025"), "no open-access warning with a verifier");
       }
     } finally {

@@ -98,7 +98,7 @@ final class RawWebSocket implements AutoCloseable {
     String status = ws.handshakeAnswer.substring(0, ws.handshakeAnswer.indexOf("\r\n"));
     if (!status.startsWith("HTTP/1.1 101")) {
       socket.close();
-      throw new IOException("handshake refused: " + status);
+      throw new IOException("handshake refused: " + ws.handshakeAnswer); // status line first
     }
     return ws;
   }

@@ -6,11 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.websocket.CloseReason;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,10 +21,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's run command, {@code mvn wildfly:run}, starts the server once: a client that connects
- * as soon as {@code /ws} answers stays connected (no 1012 from a reload) until the server is
- * stopped, the log shows one start, and the run leaves the provisioned configuration as the build
- * wrote it (no deployment recorded in it).
+ * The README's run command, {@code mvn wildfly:run -Dmaven.test.skip}, starts the server once: a
+ * client that connects as soon as {@code /ws} answers stays connected (no 1012 from a reload) until
+ * the server is stopped, the log shows one start, and the run leaves the provisioned configuration
+ * as the build wrote it (no deployment recorded in it).
  *
  * <p>Maven runs in a copy of the project ({@code target/run-command}: sources, compiled classes and
  * the provisioned server, so nothing is compiled or provisioned again), because a build in this
@@ -64,10 +66,21 @@ class RunCommandIT {
           "closed while the server should run: " + client.closed.getNow(null) + "; see " + LOG);
       client.send("{\"type\":\"ping\",\"timestamp\":1}");
       assertEquals("pong", client.next("pong").getString("type"));
+      Optional<InetAddress> outside = DocumentedDetailsIT.nonLoopbackAddress();
+      if (outside.isPresent()) {
+        URI beyond =
+            URI.create("ws://" + outside.get().getHostAddress() + ":" + (8080 + OFFSET) + "/ws");
+        try (TestClient remote = TestClient.connect(container, beyond)) {
+          assertEquals("connected", remote.next("system").getString("event"));
+        }
+      }
 
       String log = Files.readString(LOG);
       assertEquals(1, count(log, "WFLYSRV0025"), "server starts in " + LOG);
       assertEquals(0, count(log, "WFLYSRV0050"), "server stops before the shutdown in " + LOG);
+      for (String testOutput : List.of("T E S T S", "Tests run:", "ISPN000714", "RWS0022")) {
+        assertEquals(0, count(log, testOutput), "no test runs before the server: " + LOG);
+      }
 
       shutdown();
       assertTrue(maven.waitFor(60, TimeUnit.SECONDS), "mvn wildfly:run ends after :shutdown");
@@ -103,12 +116,12 @@ class RunCommandIT {
             Path.of(mavenHome, "bin", "mvn").toString(),
             "-B",
             "wildfly:run",
+            "-Dmaven.test.skip",
             "-Dmaven.repo.local=" + System.getProperty("it.maven.repo.local"),
             "-Dwildfly.run.port-offset=" + OFFSET,
             "-Dwildfly.port=" + (9990 + OFFSET),
-            // what the run command does, without the parts of a build that a test run repeats
-            "-Dmaven.test.skip=true",
-            "-DskipUTs=true",
+            "-Dwildfly.run.bind-address=0.0.0.0", // docs/deployment.md: beyond loopback
+            // what the run command does, without the formatting a test run has done already
             "-Dspotless.apply.phase=none",
             "-Dspotless.check.phase=none")
         .directory(PROJECT.toFile())

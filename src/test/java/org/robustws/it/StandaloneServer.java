@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,13 +53,21 @@ final class StandaloneServer implements AutoCloseable {
   static StandaloneServer prepare(
       String name, int offset, Map<String, String> environment, String... properties)
       throws IOException, InterruptedException {
+    StandaloneServer server = prepareWithoutTheApp(name, offset, environment, properties);
+    Files.copy(
+        WAR,
+        server.home.resolve("standalone/deployments/robust-websocket.war"),
+        StandardCopyOption.REPLACE_EXISTING);
+    return server;
+  }
+
+  /** Like {@link #prepare}, with nothing in the deployments folder: {@link #deploy} does it. */
+  static StandaloneServer prepareWithoutTheApp(
+      String name, int offset, Map<String, String> environment, String... properties)
+      throws IOException, InterruptedException {
     assertTrue(Files.isRegularFile(WAR), "run 'mvn verify': " + WAR + " is missing");
     Path home = Path.of("target", name).toAbsolutePath();
     ServerCopy.provisioned(home);
-    Files.copy(
-        WAR,
-        home.resolve("standalone/deployments/robust-websocket.war"),
-        StandardCopyOption.REPLACE_EXISTING);
     StandaloneServer server = new StandaloneServer(home, offset, environment, List.of(properties));
     Files.deleteIfExists(server.console);
     return server;
@@ -65,6 +75,38 @@ final class StandaloneServer implements AutoCloseable {
 
   /** Starts the server (again, after a stop: on the same data) and waits until it is ready. */
   void start() throws Exception {
+    launch();
+    awaitReady();
+  }
+
+  /**
+   * Starts the server and waits until WildFly says it started, with errors or not ({@code
+   * WFLYSRV0025}, {@code WFLYSRV0026}), whether the application deployed or not.
+   *
+   * @return the line that said so
+   */
+  String startWithoutWaitingForTheApp() throws Exception {
+    launch();
+    long deadline = System.nanoTime() + BOOT_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(serverLog())) {
+        Optional<String> started =
+            Files.readAllLines(serverLog()).stream()
+                .filter(l -> l.contains("WFLYSRV0025") || l.contains("WFLYSRV0026"))
+                .findFirst();
+        if (started.isPresent()) {
+          return started.get();
+        }
+      }
+      if (launcher.waitFor(250, TimeUnit.MILLISECONDS)) {
+        throw new AssertionError(
+            "the server exited with " + launcher.exitValue() + "; see " + console);
+      }
+    }
+    throw new AssertionError("not started within " + BOOT_TIMEOUT + "; see " + console);
+  }
+
+  private void launch() throws IOException {
     List<String> command = new ArrayList<>();
     command.add(home.resolve("bin/standalone.sh").toString());
     command.add("-Djboss.socket.binding.port-offset=" + offset);
@@ -79,7 +121,6 @@ final class StandaloneServer implements AutoCloseable {
     builder.environment().remove("JAVA_OPTS");
     builder.environment().putAll(environment);
     launcher = builder.start();
-    awaitReady();
   }
 
   int httpPort() {
@@ -88,6 +129,43 @@ final class StandaloneServer implements AutoCloseable {
 
   URI uri(String scheme, String path) {
     return URI.create(scheme + "://127.0.0.1:" + httpPort() + path);
+  }
+
+  /**
+   * Deploys the built WAR through the management API, as {@code mvn wildfly:run} does.
+   *
+   * @return the CLI's output, which says why if the deployment failed
+   */
+  String deploy() throws IOException, InterruptedException {
+    return run("deploy " + WAR + " --force").output();
+  }
+
+  /** Runs one management operation with the server's own {@code jboss-cli.sh}; its output. */
+  String cli(String operation) throws IOException, InterruptedException {
+    Cli cli = run(operation);
+    if (cli.exit() != 0) {
+      throw new AssertionError(operation + " failed: " + cli.output());
+    }
+    return cli.output();
+  }
+
+  private record Cli(int exit, String output) {}
+
+  private Cli run(String operation) throws IOException, InterruptedException {
+    Process cli =
+        new ProcessBuilder(
+                home.resolve("bin/jboss-cli.sh").toString(),
+                "--connect",
+                "--controller=127.0.0.1:" + (9990 + offset),
+                "--command=" + operation)
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!cli.waitFor(60, TimeUnit.SECONDS)) {
+      cli.destroyForcibly();
+      throw new AssertionError(operation + " did not end: " + output);
+    }
+    return new Cli(cli.exitValue(), output);
   }
 
   Path console() {

@@ -1,0 +1,152 @@
+package org.robustws.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Details the README and docs/protocol.md state that no other test exercised: the subprotocol
+ * selection, a binary frame on /ws, the bound of resume's positions, the scrape endpoint's missing
+ * Content-Type, and the management port on loopback only.
+ */
+@ExtendWith(ArquillianExtension.class)
+class DocumentedDetailsIT {
+  @ArquillianResource URL base;
+
+  @Deployment(testable = false)
+  static WebArchive deployment() {
+    return Deployments.builtWar();
+  }
+
+  /** docs/protocol.md section 1: robust-ws.v1 is selected when asked for, nothing otherwise. */
+  @Test
+  void theSubprotocolIsSelectedWhenAskedForAndNoneOtherwise() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    WebSocket.Listener quiet = new WebSocket.Listener() {};
+    WebSocket asked =
+        http.newWebSocketBuilder()
+            .subprotocols("robust-ws.v1")
+            .buildAsync(Deployments.ws(base, "/ws"), quiet)
+            .get(10, TimeUnit.SECONDS);
+    assertEquals("robust-ws.v1", asked.getSubprotocol());
+    asked.abort();
+    WebSocket other =
+        http.newWebSocketBuilder()
+            .subprotocols("graphql-ws")
+            .buildAsync(Deployments.ws(base, "/ws"), quiet)
+            .get(10, TimeUnit.SECONDS);
+    assertEquals("", other.getSubprotocol(), "none selected");
+    other.abort();
+  }
+
+  /** docs/protocol.md section 1: a binary frame is answered with invalid_format, nothing more. */
+  @Test
+  void aBinaryFrameGetsInvalidFormatAndTheConnectionGoesOn() throws Exception {
+    try (RawWebSocket ws = RawWebSocket.connect(Deployments.ws(base, "/ws"))) {
+      ws.readTextOrClose(); // system/connected
+      ws.sendFrame(RawWebSocket.BINARY, new byte[] {1, 2, 3});
+      JsonObject error = json(ws.readTextOrClose().text());
+      assertEquals("invalid_format", error.getString("error"));
+      ws.sendText("{\"type\":\"ping\",\"timestamp\":1}");
+      assertEquals("pong", json(ws.readTextOrClose().text()).getString("type"));
+    }
+  }
+
+  /** docs/protocol.md section 3: resume's positions name at most 1,000 channels. */
+  @Test
+  void aResumeWithMoreThanAThousandPositionsIsInvalidFormat() throws Exception {
+    StringBuilder positions = new StringBuilder("{");
+    for (int i = 0; i < 1001; i++) {
+      positions.append(i == 0 ? "" : ",").append("\"c").append(i).append("\":");
+      positions.append("{\"offset\":1,\"epoch\":\"e\"}");
+    }
+    positions.append('}');
+    try (RawWebSocket ws = RawWebSocket.connect(Deployments.ws(base, "/ws"))) {
+      ws.readTextOrClose();
+      ws.sendText(
+          "{\"type\":\"resume\",\"sessionId\":\"s-x\",\"resumeToken\":\"t\",\"lastSeq\":0,"
+              + "\"positions\":"
+              + positions
+              + "}");
+      JsonObject error = json(ws.readTextOrClose().text());
+      assertEquals("invalid_format", error.getString("error"));
+      assertTrue(error.getString("message").contains("at most 1000 channels"), error.toString());
+    }
+  }
+
+  /** docs/deployment.md, Prometheus: WildFly 39 answers the scrape without a Content-Type. */
+  @Test
+  void theScrapeEndpointAnswersWithoutContentType() throws Exception {
+    HttpResponse<String> scrape =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:9990/prometheus")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, scrape.statusCode());
+    assertTrue(scrape.body().contains("ws_connections_active"));
+    assertEquals(Optional.empty(), scrape.headers().firstValue("Content-Type"));
+  }
+
+  /**
+   * docs/deployment.md: the management port (metrics, health, management) listens on loopback only;
+   * HTTP 8080 too, unless bound elsewhere.
+   */
+  @Test
+  void theServerListensOnLoopbackOnly() throws Exception {
+    Optional<InetAddress> outside = nonLoopbackAddress();
+    Assumptions.assumeTrue(outside.isPresent(), "this machine has no address but loopback");
+    for (int port : List.of(9990, 8080)) {
+      try (Socket socket = new Socket()) {
+        assertThrows(
+            IOException.class,
+            () -> socket.connect(new InetSocketAddress(outside.get(), port), 2_000),
+            "port " + port + " answers on " + outside.get());
+      }
+    }
+  }
+
+  /** An IPv4 address of this machine other than loopback, if it has one. */
+  static Optional<InetAddress> nonLoopbackAddress() throws IOException {
+    for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+      if (nic.isUp() && !nic.isLoopback()) {
+        for (InetAddress address : Collections.list(nic.getInetAddresses())) {
+          if (address instanceof Inet4Address) {
+            return Optional.of(address);
+          }
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static JsonObject json(String text) {
+    return Json.createReader(new StringReader(text)).readObject();
+  }
+}

@@ -1,0 +1,87 @@
+// The library's timers with their shipped defaults (docs/client.md): connectTimeout 15 s, ack
+// after 100 events or 5 s, and the app-level heartbeat that drops a silent connection with 4100.
+// Node's mock timers, Date included, so that no test waits for real time.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CLOSE_CLIENT_RECONNECT, RobustWebSocket } from '../../main/webapp/js/robust-websocket.js';
+import { FakeSocket } from './fake-socket.mjs';
+
+function connected(session, config = {}) {
+  return {
+    type: 'system', event: 'connected', clientId: `c-${session}`, sessionId: session, resumeToken: `t-${session}`,
+    serverTime: 1, config: { heartbeatInterval: 25000, heartbeatTimeout: 60000, maxMessageBytes: 65536, ...config },
+  };
+}
+
+/** A client with the library's defaults (no option of the test's own but the fake socket). */
+function client(t) {
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
+  FakeSocket.all = [];
+  const c = new RobustWebSocket('ws://test/ws', { WebSocket: FakeSocket });
+  const seen = [];
+  for (const type of ['close', 'reconnecting', 'heartbeattimeout']) c.addEventListener(type, (e) => seen.push({ type, ...e.detail }));
+  return { c, seen };
+}
+
+const acks = (socket) => socket.sent.filter((m) => m.type === 'ack');
+
+test('no system/connected within 15 s: the attempt failed, the socket is dropped and retried', (t) => {
+  const { c, seen } = client(t);
+  c.connect();
+  const s1 = FakeSocket.all[0];
+  t.mock.timers.tick(14_999);
+  assert.equal(s1.closed, null);
+  t.mock.timers.tick(1);
+  assert.equal(s1.closed.code, CLOSE_CLIENT_RECONNECT);
+  assert.equal(seen.find((e) => e.type === 'close').code, 1006, 'handled as a drop');
+  assert.equal(seen.filter((e) => e.type === 'reconnecting').length, 1);
+  c.disconnect();
+});
+
+test('an ack after 100 events, for the last one processed', (t) => {
+  const { c } = client(t);
+  c.connect();
+  const s1 = FakeSocket.all[0];
+  s1.serverSends(connected('s-1'));
+  for (let seq = 1; seq <= 99; seq++) s1.serverSends({ type: 'event', channel: 'a', data: seq, seq });
+  assert.equal(acks(s1).length, 0);
+  s1.serverSends({ type: 'event', channel: 'a', data: 100, seq: 100 });
+  assert.deepEqual(acks(s1), [{ type: 'ack', seq: 100 }]);
+  c.disconnect();
+});
+
+test('an ack every 5 s for fewer events, none when nothing is new', (t) => {
+  const { c } = client(t);
+  c.connect();
+  const s1 = FakeSocket.all[0];
+  s1.serverSends(connected('s-1'));
+  s1.serverSends({ type: 'event', channel: 'a', data: 1, seq: 1 });
+  t.mock.timers.tick(4_999);
+  assert.equal(acks(s1).length, 0);
+  t.mock.timers.tick(1);
+  assert.deepEqual(acks(s1), [{ type: 'ack', seq: 1 }]);
+  t.mock.timers.tick(5_000);
+  assert.equal(acks(s1).length, 1, 'nothing new to acknowledge');
+  c.disconnect();
+});
+
+test('a ping every heartbeatInterval; no pong within heartbeatTimeout: closed with 4100 and reconnected', (t) => {
+  const { c, seen } = client(t);
+  c.connect();
+  const s1 = FakeSocket.all[0];
+  s1.serverSends(connected('s-1'));
+  t.mock.timers.tick(25_000);
+  const pings = () => s1.sent.filter((m) => m.type === 'ping');
+  assert.equal(pings().length, 1, 'the first ping after one interval');
+  s1.serverSends({ type: 'pong', timestamp: pings()[0].timestamp, serverTime: 1 });
+  t.mock.timers.tick(25_000);
+  assert.equal(pings().length, 2);
+  t.mock.timers.tick(59_000);
+  assert.equal(s1.closed, null, 'not yet: 59 s without a pong');
+  t.mock.timers.tick(1_000);
+  assert.equal(s1.closed.code, CLOSE_CLIENT_RECONNECT);
+  assert.equal(seen.filter((e) => e.type === 'heartbeattimeout').length, 1);
+  assert.equal(seen.find((e) => e.type === 'close').code, 1006, 'handled as a drop: reconnect and resume');
+  assert.equal(seen.filter((e) => e.type === 'reconnecting').length, 1);
+  c.disconnect();
+});
