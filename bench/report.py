@@ -3,8 +3,9 @@
 
 usage: report.py SCENARIO MACHINE_JSON IN.jsonl OUT_BASE
 Medians per group (echo, echo-max, idle: "endpoint"; slow: "variant"; fanout: "subscribers";
-churn: "rate"; resume: "clients") over the rounds, and per-round ratios of the two groups measured
-side by side in the same server run (then their median; echo, echo-max, idle, slow).
+churn: "rate"; resume: "clients"; auth: "phase") over the rounds, and per-round ratios of the two
+groups measured side by side in the same server run (then their median; echo, echo-max, idle,
+slow; auth: token/none, node/none and, when run, echo/none and token/echo).
 
 usage: report.py fanout-merge PUB.jsonl OUT.jsonl EXTRA_JSON SUB_FILE...
 merges the fan-out subscriber processes' per-publication records into one row per round."""
@@ -110,7 +111,8 @@ key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
               "resume": ("server", [("app", "node")]),
               "publish-ack": ("variant", [("file-store", "memory")]),
               "restart": ("variant", [("with-data", "empty")]),
-              "compression": ("setting", [("6", "off"), ("1", "off"), ("0", "off")])}[scenario]
+              "compression": ("setting", [("6", "off"), ("1", "off"), ("0", "off")]),
+              "auth": ("phase", [("token", "none"), ("echo", "none"), ("token", "echo"), ("node", "none")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
@@ -122,7 +124,8 @@ ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "restart": ["start_to_ready_ms"],
                 "compression": ["rss_kib_per_idle_conn", "rss_kib_per_conn_after_traffic",
                                 "server_cpu_us_per_echo_64B", "server_cpu_us_per_echo_4KiB",
-                                "wire_bytes_per_echo_64B", "wire_bytes_per_echo_4KiB"]}.get(scenario, [])
+                                "wire_bytes_per_echo_64B", "wire_bytes_per_echo_4KiB"],
+                "auth": ["server_cpu_us_per_lifetime", "lifetime_p50_ms", "lifetime_p99_ms"]}.get(scenario, [])
 
 groups = {}
 for r in rows:
