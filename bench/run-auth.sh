@@ -6,12 +6,13 @@
 # One lifetime (bench/loadgen/Lifetimes.java, AUTH_CONCURRENCY (40) loops, one lifetime after the
 # other each): open /ws, system/connected, [token: auth with a pre-generated RS256 token,
 # authenticated], subscribe life:<loop>, subscribed, publish one event there, event + ack, close
-# 1000, the server's close. Phases token, none, node per round, order reversed every other round,
-# after unreported phases of each kind (AUTH_WARM lifetimes, default: twice a phase, in two passes
-# over the kinds) so that no phase runs on a cold JIT. Server CPU from /proc/<pid>/stat around each
-# phase divided by the lifetimes completed. AUTH_NODE=0 leaves Node out; AUTH_KINDS=token,none,echo
-# adds a phase whose lifetime sends an echo of a token-sized payload in place of auth (what the
-# extra message costs without the verification).
+# 1000, the server's close. After unreported phases of each kind (AUTH_WARM lifetimes, default:
+# twice a phase, in two passes over the kinds) so that no phase runs on a cold JIT, token and none
+# take turns, the order reversed every other round, then Node's rounds (a WildFly phase right
+# after an idle WildFly costs more: see Lifetimes.java). Server CPU from /proc/<pid>/stat around
+# each phase divided by the lifetimes completed. AUTH_NODE=0 leaves Node out;
+# AUTH_KINDS=token,none,echo adds a phase whose lifetime sends an echo of a token-sized payload in
+# place of auth (what the extra message costs without the verification).
 # Shipped defaults but the per-address cap and the rate limit (raised as in the other scenarios)
 # and ws.resume.grace-ms=5000: at ~500 lifetimes/s the shipped 120 s grace would take the server
 # past its ws.max-sessions cap (38,000 detached sessions) in the middle of the run, after which

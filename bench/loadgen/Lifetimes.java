@@ -22,13 +22,13 @@ import java.util.TreeMap;
  *
  * <p>Phases: {@code token} and {@code none} on {@code port} ({@code kinds=token,none,echo} adds
  * {@code echo}: an echo of a token-sized payload in place of {@code auth}), {@code node} (no auth)
- * on {@code node-port}; first unreported phases of each kind ({@code warm-lifetimes} each, in two passes),
- * then {@code rounds} rounds of {@code lifetimes} per phase: token and none in turns, the order
- * reversed every other round, then Node's rounds. Per phase
- * one JSON line to {@code out}: lifetimes completed, failures by reason, wall seconds, lifetime
- * latency p50/p99/max, the server's CPU ({@code /proc/<server-pid or node-pid>/stat}) and this
- * process's, each per completed lifetime. Never prints a token. Every wait is bounded: a lifetime
- * gets {@code timeout-s} (10), a phase until every loop has ended.
+ * on {@code node-port}; first unreported phases of each kind ({@code warm-lifetimes} each, in two
+ * passes), then {@code rounds} rounds of {@code lifetimes} per phase: token and none in turns, the
+ * order reversed every other round, then Node's rounds. Per phase one JSON line to {@code out}:
+ * lifetimes completed, failures by reason, wall seconds, lifetime latency p50/p99/max, the
+ * server's CPU ({@code /proc/<server-pid or node-pid>/stat}) and this process's, each per completed
+ * lifetime, and the machine's noise (other processes' CPU, steal). Never prints a token. Every
+ * wait is bounded: a lifetime gets {@code timeout-s} (10), a phase until every loop has ended.
  */
 public final class Lifetimes {
   static final byte[] AUTHENTICATED = "\"type\":\"authenticated\"".getBytes(StandardCharsets.US_ASCII);
@@ -146,7 +146,7 @@ public final class Lifetimes {
       }
     }
     // the WildFly kinds take turns, the order reversed every other round, with no Node phase
-    // between them: the first WildFly phase after an idle WildFly (a Node phase) cost 200-500 µs
+    // between them: the first WildFly phase after an idle WildFly (a Node phase) cost 150-550 µs
     // more per lifetime than the same phase after another WildFly phase, which with Node in the
     // turns made token pay it in two rounds of three. Node's rounds follow (its figures do not
     // depend on WildFly's).
