@@ -88,6 +88,8 @@ heap_kib() {
 start_server() {
   rm -rf "$WORK/server"
   cp -a "$ROOT/target/server" "$WORK/server"
+  # none of target/server's runs (logs, caches' data): a run starts as the build provisioned it
+  rm -rf "$WORK/server/standalone/log" "$WORK/server/standalone/data" "$WORK/server/standalone/tmp"
   cp "$ROOT/target/robust-websocket.war" "$BENCH/baseline/target/baseline.war" \
     "$WORK/server/standalone/deployments/"
   # BENCH_IO_THREADS=n: Undertow's io threads (shipped: 16, wildfly-config/configure-undertow.cli);

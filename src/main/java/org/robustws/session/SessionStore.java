@@ -146,9 +146,14 @@ public final class SessionStore {
     return result;
   }
 
-  /** Makes a session of no subject {@code subject}'s, and writes its record if it changed. */
+  /**
+   * Makes a session of no subject {@code subject}'s. Its record is written again only if it has one
+   * already: a session's first record is written at its first subscription (or its detach), which
+   * then carries the subject. An {@code auth} before any {@code subscribe}, the usual order, costs
+   * no write (bench/RESULTS.md, auth).
+   */
   public void claim(ClientSession session, String subject) {
-    if (session.claim(subject)) {
+    if (session.claim(subject) && !session.channels().isEmpty()) {
       save(session);
     }
   }
