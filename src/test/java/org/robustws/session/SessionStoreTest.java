@@ -183,6 +183,21 @@ class SessionStoreTest {
     assertEquals("erin", ok.session().subject());
   }
 
+  /** A subject claimed after the first subscribe is in the stored record: a restart keeps it. */
+  @Test
+  void aClaimAfterASubscriptionIsRecorded() {
+    HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
+    stores = stores(limits, dir);
+    SessionStore.Created created = stores.sessions.create(sink(), null);
+    stores.sessions.subscribe(created.session(), "x"); // the first record: no subject yet
+    stores.sessions.claim(created.session(), "alice");
+    open.remove(open.size() - 1).close(); // killed: no saveAll, no detach
+
+    stores = stores(limits, dir);
+    assertReason(ResumeResult.Reason.INVALID_TOKEN, resumeAs(created, "bob", c -> true, sink()));
+    assertInstanceOf(ResumeResult.Resumed.class, resumeAs(created, "alice", c -> true, sink()));
+  }
+
   @Test
   void aResumeLeavesOutTheChannelsTheIdentityMayNoLongerRead() {
     ListSink old = sink();
