@@ -211,3 +211,23 @@ test('a failing getToken counts as a failed attempt and is retried', async () =>
 });
 
 mock.reset();
+
+test('new tokens refused again and again stop after maxAttempts', async () => {
+  let n = 0;
+  const { c, seen } = client({ getToken: () => `jwt-${++n}`, reconnect: { ...fast, maxAttempts: 2 } });
+  c.connect();
+  for (let i = 0; i < 2; i++) {
+    const waiting = nextSocket();
+    FakeSocket.all.at(-1).serverSends(connected(`s-${i}`));
+    await settle();
+    FakeSocket.all.at(-1).serverCloses(4003);
+    await waiting;
+  }
+  FakeSocket.all.at(-1).serverSends(connected('s-last'));
+  await settle();
+  FakeSocket.all.at(-1).serverCloses(4003);
+  await settle();
+  assert.equal(c.state, 'error');
+  assert.equal(FakeSocket.all.length, 3, 'two reconnects, then no more');
+  assert.equal(seen.filter((e) => e.type === 'giveup').length, 1);
+});

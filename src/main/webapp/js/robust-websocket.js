@@ -570,9 +570,11 @@ export class RobustWebSocket extends EventTarget {
     } catch (e) {
       this._emit('error', { error: e });
     }
-    if (token && token !== this._lastToken && !this._ownClose) {
-      this._scheduleReconnect(backoffDelay(this.attempt, this.strategy), { code, reason: 'new-token' });
-      this.attempt++;
+    // another token is a change: reconnect as after a drop, with backoff and maxAttempts
+    const decision = reconnectDecision({ code: 1006, attempt: this.attempt, strategy: this.strategy });
+    if (token && token !== this._lastToken && !this._ownClose && decision.reconnect) {
+      this.attempt = decision.nextAttempt;
+      this._scheduleReconnect(decision.delay, { code, reason: 'new-token' });
       return;
     }
     const why = 'close code 4003: the token was refused';

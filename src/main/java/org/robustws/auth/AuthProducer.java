@@ -8,9 +8,11 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.Config;
@@ -105,32 +107,30 @@ public class AuthProducer {
    * ws.namespace.news.subscribe}) wins over the environment variable of the same namespace.
    */
   static Map<String, ChannelPermissions.Rules> namespaces(Config config, ChannelRule fallback) {
-    Map<String, ChannelRule> fromProperties = new HashMap<>();
-    Map<String, ChannelRule> fromEnvironment = new HashMap<>();
-    for (String name : config.getPropertyNames()) {
-      Matcher property = PROPERTY.matcher(name);
-      Matcher environment = ENVIRONMENT.matcher(name);
-      Matcher match = property.matches() ? property : environment.matches() ? environment : null;
-      if (match != null) {
-        String value = config.getOptionalValue(name, String.class).orElse("");
-        String key = ChannelPermissions.key(match.group(1)) + "/" + match.group(2).toLowerCase();
-        (match == property ? fromProperties : fromEnvironment)
-            .put(key, ChannelRule.parse(name, value));
+    Map<String, ChannelRule> subscribe = new HashMap<>();
+    Map<String, ChannelRule> publish = new HashMap<>();
+    // the environment variables first, so that a property of the same namespace replaces them
+    for (Pattern form : List.of(ENVIRONMENT, PROPERTY)) {
+      for (String name : config.getPropertyNames()) {
+        Matcher setting = form.matcher(name);
+        if (setting.matches()) {
+          ChannelRule rule =
+              ChannelRule.parse(name, config.getOptionalValue(name, String.class).orElse(""));
+          (setting.group(2).equalsIgnoreCase("subscribe") ? subscribe : publish)
+              .put(ChannelPermissions.key(setting.group(1)), rule);
+        }
       }
     }
-    fromEnvironment.putAll(fromProperties);
     Map<String, ChannelPermissions.Rules> rules = new HashMap<>();
-    fromEnvironment.forEach(
-        (key, rule) -> {
-          String namespace = key.substring(0, key.indexOf('/'));
-          ChannelPermissions.Rules current =
-              rules.getOrDefault(namespace, new ChannelPermissions.Rules(fallback, fallback));
-          rules.put(
-              namespace,
-              key.endsWith("/subscribe")
-                  ? new ChannelPermissions.Rules(rule, current.publish())
-                  : new ChannelPermissions.Rules(current.subscribe(), rule));
-        });
+    Set<String> namespaces = new HashSet<>(subscribe.keySet());
+    namespaces.addAll(publish.keySet());
+    for (String namespace : namespaces) {
+      rules.put(
+          namespace,
+          new ChannelPermissions.Rules(
+              subscribe.getOrDefault(namespace, fallback),
+              publish.getOrDefault(namespace, fallback)));
+    }
     return rules;
   }
 }

@@ -1,7 +1,6 @@
 package org.robustws.auth;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.robustws.api.ChannelAuthorizer;
 import org.robustws.api.ChannelAuthorizer.Action;
@@ -49,7 +48,7 @@ public final class ChannelPermissions {
       char c = namespace.charAt(i);
       key.append(Character.isLetterOrDigit(c) ? Character.toUpperCase(c) : '_');
     }
-    return key.toString().toUpperCase(Locale.ROOT);
+    return key.toString();
   }
 
   /**
