@@ -42,6 +42,33 @@ public record SessionRecord(
     runs = List.copyOf(runs);
   }
 
+  /**
+   * This record brought up to what its client says it processed, for a record older than the
+   * client's {@code lastSeq}: a server killed after it delivered events it had not recorded. The
+   * client's positions become the session's, its {@code lastSeq} the session's last {@code seq}.
+   *
+   * @return null if {@code positions} miss one of the session's channels: where the client stands
+   *     there is unknown
+   */
+  SessionRecord caughtUp(long lastSeq, Map<String, StreamPosition> clientPositions) {
+    if (!clientPositions.keySet().containsAll(positions.keySet())) {
+      return null;
+    }
+    Map<String, StreamPosition> now = new HashMap<>(positions);
+    now.replaceAll((channel, recorded) -> clientPositions.get(channel));
+    return new SessionRecord(
+        id,
+        tokenHash,
+        previousTokenHash,
+        lastSeq,
+        lastSeq,
+        now,
+        List.of(),
+        detachedAt,
+        newestOwner,
+        subject);
+  }
+
   /** This record without the channels {@code gone}: their positions and their runs. */
   SessionRecord without(Set<String> gone) {
     if (gone.isEmpty()) {

@@ -369,6 +369,15 @@ public final class SessionStore {
       if (record.detachedAt() > 0 && now - record.detachedAt() > graceMillis) {
         return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
       }
+      if (request.lastSeq() > record.seq()) {
+        // the client got more than the record knows: the server died before recording it
+        SessionRecord caughtUp = record.caughtUp(request.lastSeq(), request.positions());
+        if (caughtUp == null) {
+          return new ResumeResult.Failed(
+              ResumeResult.Reason.GAP, List.copyOf(new TreeSet<>(record.positions().keySet())));
+        }
+        record = caughtUp;
+      }
       // the channels the identity may no longer read are left out, their events included
       Set<String> revoked = new TreeSet<>(record.positions().keySet());
       revoked.removeIf(request.mayRead());
@@ -448,7 +457,8 @@ public final class SessionStore {
 
   /**
    * What a resume sends: the events after the client's {@code lastSeq}, oldest first, or the
-   * channels whose history is gone ({@code entries} null if {@code lastSeq} itself is impossible).
+   * channels whose history is gone ({@code entries} null, and every channel lost, if where the
+   * client stands is unknown).
    */
   private record Replay(List<StreamEntry> entries, List<String> lost) {}
 
@@ -460,9 +470,6 @@ public final class SessionStore {
    */
   private Replay plan(SessionRecord record, ResumeRequest request) {
     long lastSeq = request.lastSeq();
-    if (lastSeq > record.seq()) {
-      return new Replay(null, List.of());
-    }
     Map<String, StreamPosition> from = new TreeMap<>(record.positions());
     List<StreamEntry> entries = new ArrayList<>();
     List<String> lost = new ArrayList<>();
@@ -492,7 +499,8 @@ public final class SessionStore {
         from.keySet().stream().filter(c -> !request.positions().containsKey(c)).forEach(lost::add);
       }
     } else {
-      return new Replay(null, List.of());
+      // acknowledged beyond lastSeq, and no positions: where it stands in each channel is unknown
+      return new Replay(null, List.copyOf(from.keySet()));
     }
     ChannelStreams.Catchup since = streams.readAfterEach(from);
     since.lost().forEach(channel -> addOnce(lost, channel));

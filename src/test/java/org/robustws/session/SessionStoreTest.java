@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -181,6 +182,66 @@ class SessionStoreTest {
         assertInstanceOf(
             ResumeResult.Resumed.class, resumeAs(anonymous, "erin", c -> true, sink()));
     assertEquals("erin", ok.session().subject());
+  }
+
+  /**
+   * A server killed while the session was attached: its record is older than what the client got.
+   * With positions the client resumes exactly (every event after them, once, in order, numbered on
+   * from its lastSeq); with lastSeq alone it is told which channels it may have lost.
+   */
+  @Test
+  void afterAKillASessionThatWasAttachedResumesFromTheClientsPositions() {
+    HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
+    stores = stores(limits, dir);
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old, null);
+    stores.sessions.subscribe(created.session(), "x");
+    stores.sessions.subscribe(created.session(), "y");
+    for (int i = 1; i <= 3; i++) {
+      publish("x", "x" + i);
+      publish("y", "y" + i);
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), old.seqs());
+    Map<String, StreamPosition> processed = new HashMap<>();
+    for (JsonObject event : old.events()) {
+      processed.put(
+          event.getString("channel"),
+          new StreamPosition(event.getString("epoch"), event.getJsonNumber("offset").longValue()));
+    }
+    open.remove(open.size() - 1).close(); // killed: no saveAll, no detach
+
+    stores = stores(limits, dir);
+    publish("x", "x4");
+    publish("y", "y4");
+    publish("x", "x5");
+    assertReason(
+        ResumeResult.Reason.GAP,
+        resume(created.session().id(), created.resumeToken(), 6, Map.of(), sink()),
+        "lastSeq alone: unknown where it stands");
+    ResumeResult.Failed gap =
+        assertInstanceOf(
+            ResumeResult.Failed.class,
+            resume(created.session().id(), created.resumeToken(), 6, Map.of(), sink()));
+    assertEquals(List.of("x", "y"), gap.channels(), "the gap names its channels");
+
+    ListSink fresh = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(
+            ResumeResult.Resumed.class,
+            resume(created.session().id(), created.resumeToken(), 6, processed, fresh));
+    assertEquals(3, ok.replayed());
+    assertEquals(List.of(7L, 8L, 9L), fresh.seqs());
+    // in each channel's order (across channels by append time, which may tie within a millisecond)
+    for (String channel : List.of("x", "y")) {
+      assertEquals(
+          channel.equals("x") ? List.of("x4", "x5") : List.of("y4"),
+          fresh.events().stream()
+              .filter(e -> e.getString("channel").equals(channel))
+              .map(e -> e.getString("data"))
+              .toList());
+    }
+    publish("y", "y5");
+    assertEquals(List.of(7L, 8L, 9L, 10L), fresh.seqs(), "live events follow, numbered on");
   }
 
   /** A subject claimed after the first subscribe is in the stored record: a restart keeps it. */
