@@ -18,7 +18,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A handshake that starts and never ends (slowloris) is dropped by Undertow's request parse timeout
- * (10 s, wildfly-config/configure-undertow.cli) instead of holding a socket forever.
+ * (10 s, wildfly-config/configure-undertow.cli) instead of holding a socket forever; a connection
+ * that sends nothing at all, by its no-request timeout (60 s).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -48,6 +49,19 @@ class HandshakeTimeoutIT {
       long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
       assertEquals(-1, read);
       assertTrue(waited >= 9_000 && waited <= 20_000, "dropped after " + waited + " ms");
+    }
+  }
+
+  /** README, Undertow settings: an HTTP connection without any request is closed after 60 s. */
+  @Test
+  void closesAConnectionThatSendsNothingAfterAMinute() throws Exception {
+    try (Socket socket = new Socket(base.getHost(), base.getPort())) {
+      socket.setSoTimeout(90_000);
+      long start = System.nanoTime();
+      int read = socket.getInputStream().read();
+      long waited = Duration.ofNanos(System.nanoTime() - start).toMillis();
+      assertEquals(-1, read, "closed without an answer");
+      assertTrue(waited >= 59_000 && waited <= 75_000, "closed after " + waited + " ms");
     }
   }
 }
