@@ -1,10 +1,12 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * port offset 700: HTTP 8780, management 10690), started again on the same data, 5 more events of
  * each channel are published, and every client resumes: those that send their positions get every
  * event after them, once, in each channel's order; those that send only lastSeq get the same or a
- * {@code gap} naming their channels, never silence.
+ * {@code gap} naming their channels, never silence. The server runs with {@code
+ * WS_ALLOW_MISSING_ORIGIN=false}, which the second test checks.
  */
 class CrashResumeIT {
   private static final int OFFSET = 700;
@@ -31,7 +34,10 @@ class CrashResumeIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = StandaloneServer.prepare("crash-server", OFFSET, Map.of());
+    // its clients (Tyrus) send their Origin: the server can refuse handshakes without one
+    server =
+        StandaloneServer.prepare(
+            "crash-server", OFFSET, Map.of("WS_ALLOW_MISSING_ORIGIN", "false"));
     server.start();
   }
 
@@ -131,6 +137,20 @@ class CrashResumeIT {
     assertTrue(exact >= CLIENTS / 2, "every client with positions resumed exactly: " + exact);
     for (TestClient client : clients) {
       client.close();
+    }
+  }
+
+  /**
+   * README, Configuration: {@code ws.allow-missing-origin=false} refuses a handshake without one.
+   */
+  @Test
+  void aHandshakeWithoutOriginIsRefusedWhenNotAllowed() throws Exception {
+    IOException refused =
+        assertThrows(IOException.class, () -> RawWebSocket.connect(server.uri("ws", "/ws")));
+    assertTrue(refused.getMessage().contains(" 403 "), refused.getMessage());
+    String own = "Origin: http://127.0.0.1:" + server.httpPort() + "\r\n";
+    try (RawWebSocket allowed = RawWebSocket.connect(server.uri("ws", "/ws"), own)) {
+      assertEquals(RawWebSocket.TEXT, allowed.readFrame().opcode());
     }
   }
 
