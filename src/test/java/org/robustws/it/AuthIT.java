@@ -153,6 +153,28 @@ class AuthIT {
         + "\"}";
   }
 
+  /**
+   * A session that authenticated with {@code token} and subscribed to {@code channels}, whose
+   * connection then closed: the {@code resume} (lastSeq 0) that takes it back.
+   */
+  private static String leftSession(String token, String... channels) throws Exception {
+    try (TestClient client = TestClient.connect(TYRUS, ws())) {
+      JsonObject connected = client.next();
+      SECRETS.add(connected.getString("resumeToken"));
+      client.send(auth(token, "a"));
+      client.next("authenticated");
+      for (String channel : channels) {
+        client.send(subscribe(channel));
+        client.next("subscribed");
+      }
+      return "{\"type\":\"resume\",\"sessionId\":\""
+          + connected.getString("sessionId")
+          + "\",\"resumeToken\":\""
+          + connected.getString("resumeToken")
+          + "\",\"lastSeq\":0}";
+    }
+  }
+
   @Test
   void aValidTokenAuthenticatesAndItsIdentityIsShownToTheAdmin() throws Exception {
     JwtClaims claims = TokenSigner.claims("alice", 300, "editor");
@@ -356,28 +378,11 @@ class AuthIT {
    */
   @Test
   void aResumeByAnotherSubjectFailsAndLeavesTheSessionToItsOwner() throws Exception {
-    String sessionId;
-    String resumeToken;
-    try (TestClient judy = TestClient.connect(TYRUS, ws())) {
-      JsonObject connected = judy.next();
-      sessionId = connected.getString("sessionId");
-      resumeToken = connected.getString("resumeToken");
-      SECRETS.add(resumeToken);
-      judy.send(auth(token("judy", 300), "a"));
-      judy.next("authenticated");
-      judy.send(subscribe("user:judy.feed"));
-      judy.next("subscribed");
-    }
+    String resume = leftSession(token("judy", 300), "user:judy.feed");
     try (TestClient judyPublisher = authenticated(token("judy", 300))) {
       judyPublisher.send(publish("user:judy.feed", "while-away"));
       judyPublisher.next("ack");
     }
-    String resume =
-        "{\"type\":\"resume\",\"sessionId\":\""
-            + sessionId
-            + "\",\"resumeToken\":\""
-            + resumeToken
-            + "\",\"lastSeq\":0}";
     try (TestClient mallory = authenticated(token("mallory", 300))) {
       mallory.send(resume);
       assertEquals("invalid_token", mallory.next("resume_failed").getString("reason"));
@@ -411,20 +416,7 @@ class AuthIT {
       assertEquals("forbidden", dropped.getString("reason"));
     }
 
-    String sessionId;
-    String resumeToken;
-    try (TestClient leo = TestClient.connect(TYRUS, ws())) {
-      JsonObject connected = leo.next();
-      sessionId = connected.getString("sessionId");
-      resumeToken = connected.getString("resumeToken");
-      SECRETS.add(resumeToken);
-      leo.send(auth(token("leo", 300, "admin"), "a"));
-      leo.next("authenticated");
-      leo.send(subscribe("admin:audit"));
-      leo.next("subscribed");
-      leo.send(subscribe("news:leo"));
-      leo.next("subscribed");
-    }
+    String resume = leftSession(token("leo", 300, "admin"), "admin:audit", "news:leo");
     try (TestClient publisher = authenticated(token("mia", 300, "admin", "editor"))) {
       publisher.send(publish("admin:audit", "secret"));
       publisher.next("ack");
@@ -434,12 +426,7 @@ class AuthIT {
     try (TestClient leo = connect()) {
       leo.send(auth(token("leo", 300), "a")); // no longer admin
       leo.next("authenticated");
-      leo.send(
-          "{\"type\":\"resume\",\"sessionId\":\""
-              + sessionId
-              + "\",\"resumeToken\":\""
-              + resumeToken
-              + "\",\"lastSeq\":0}");
+      leo.send(resume);
       List<JsonObject> frames = new ArrayList<>();
       JsonObject frame;
       do {
