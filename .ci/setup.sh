@@ -25,5 +25,9 @@ command -v node >/dev/null 2>&1 || apt_install nodejs
 { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || apt_install chromium chromium-driver
 # nginx for NginxProxyIT, which starts /usr/sbin/nginx itself (foreground, loopback, files under target/).
 [ -x /usr/sbin/nginx ] || apt_install nginx
+# HAProxy in front of the three nodes of cluster/cluster.sh (ClusterIT).
+[ -x /usr/sbin/haproxy ] || apt_install haproxy
+# cluster/cluster.sh waits for the nodes' readiness with curl.
+command -v curl >/dev/null 2>&1 || apt_install curl
 # OpsKitTest (promtool check/test rules) and PrometheusIT (a real Prometheus scraping the test server).
 { command -v promtool >/dev/null 2>&1 && [ -x /usr/bin/prometheus ]; } || apt_install prometheus

@@ -17,7 +17,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
 import java.io.StringReader;
 import org.jboss.logging.Logger;
-import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.Fanout;
 import org.robustws.protocol.Channels;
 
@@ -31,7 +30,6 @@ import org.robustws.protocol.Channels;
 public class BroadcastResource {
   private static final Logger LOG = Logger.getLogger(BroadcastResource.class);
 
-  @Inject ConnectionManager manager;
   @Inject Fanout fanout;
 
   @POST
@@ -46,7 +44,7 @@ public class BroadcastResource {
     JsonValue channel = request.get("channel");
     int delivered;
     if (channel == null) {
-      delivered = manager.broadcast(data);
+      delivered = fanout.broadcast(data);
       LOG.infof("%s broadcast to %d connections", AdminApplication.caller(caller), delivered);
     } else if (channel instanceof JsonString named && Channels.isValid(named.getString())) {
       delivered = fanout.publish(named.getString(), data, null);

@@ -3,36 +3,77 @@ package org.robustws.fanout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
-import org.robustws.session.SessionStore;
+import org.robustws.cluster.Peers;
+import org.robustws.connection.ConnectionManager;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
 
 /**
- * A publication's way: appended once to its channel's stream (committed before anyone gets it),
- * then given to every session of this node subscribed to the channel. A session that no connection
- * holds gets it from the stream when it resumes.
+ * Where everything sent to more than one connection goes out: a publication, a broadcast, and a
+ * direct message to a connection that may be on another node.
+ *
+ * <p>A publication's way: appended once to its channel's stream, committed on every node before
+ * anyone gets it; then given to the subscribed sessions of this node ({@link LocalFanout}) while
+ * the other nodes of a cluster are told ({@link ToSubscribers}) and give it to theirs. Each session
+ * takes a channel's offsets in order, once, reading back from the stream any it has not had: so
+ * notices that cross or get lost cost no event (the next one repairs it), and a session that no
+ * connection holds gets it from the stream when it resumes.
  */
 @ApplicationScoped
 public class Fanout {
   private ChannelStreams streams;
-  private SessionStore sessions;
+  private LocalFanout local;
+  private ConnectionManager connections;
+  private Peers peers;
 
   /** For the CDI proxy only. */
   protected Fanout() {}
 
   @Inject
-  public Fanout(ChannelStreams streams, SessionStore sessions) {
+  public Fanout(
+      ChannelStreams streams, LocalFanout local, ConnectionManager connections, Peers peers) {
     this.streams = streams;
-    this.sessions = sessions;
+    this.local = local;
+    this.connections = connections;
+    this.peers = peers;
   }
 
   /**
    * @param id the publisher's id, or {@code null}
-   * @return the number of sessions of this node it was given to
+   * @return the sessions it was given to on every node that answered within 2 s
    * @throws IllegalArgumentException if the channel name is not valid
    */
   public int publish(String channel, JsonValue data, JsonValue id) {
     StreamEntry entry = streams.append(channel, data, id);
-    return sessions.deliver(entry);
+    Peers.Answers<Integer> others = peers.ask(ToSubscribers.of(entry));
+    int delivered = local.deliver(entry);
+    for (int there : others.await()) {
+      delivered += there;
+    }
+    return delivered;
+  }
+
+  /**
+   * Sends {@code broadcast} to every open connection of both endpoints, on every node.
+   *
+   * @return the connections it went to, on every node that answered within 2 s
+   */
+  public int broadcast(JsonValue data) {
+    Peers.Answers<Integer> others = peers.ask(new ToEveryone(data.toString()));
+    int sent = connections.broadcast(data);
+    for (int there : others.await()) {
+      sent += there;
+    }
+    return sent;
+  }
+
+  /**
+   * Sends {@code direct} to one connection, on whichever node holds it.
+   *
+   * @return false if no node that answered holds it open
+   */
+  public boolean sendTo(String connectionId, JsonValue data) {
+    return connections.sendTo(connectionId, data)
+        || peers.ask(new ToConnection(connectionId, data.toString())).await().contains(true);
   }
 }

@@ -130,6 +130,10 @@ public interface WsLog extends BasicLogger {
   @Message(id = 26, value = "Connection %s authenticated as %s until %d")
   void authenticated(String connectionId, String subject, long expiresAt);
 
+  @LogMessage(level = DEBUG)
+  @Message(id = 27, value = "Another node of the cluster did not answer: %s")
+  void peerNotAnswering(String failure);
+
   @LogMessage(level = ERROR)
   @Message(id = 20, value = "An observer of %s failed")
   void observerFailed(String event, @Cause Throwable cause);

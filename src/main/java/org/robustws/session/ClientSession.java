@@ -200,6 +200,11 @@ public final class ClientSession {
     }
   }
 
+  /** Where it stands in the channel: the last offset it was given, or empty if not subscribed. */
+  public synchronized Optional<StreamPosition> position(String channel) {
+    return Optional.ofNullable(positions == null ? null : positions.get(channel));
+  }
+
   /** Numbers one event for this session and queues it. Holds the lock. */
   private boolean give(StreamEntry entry, boolean forced) {
     seq++;
@@ -329,7 +334,7 @@ public final class ClientSession {
   }
 
   /** The thread that writes the socket of the connection holding it, or null if none holds it. */
-  synchronized Executor writer() {
+  public synchronized Executor writer() {
     return sink == null ? null : sink.writer();
   }
 

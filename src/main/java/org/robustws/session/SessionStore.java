@@ -1,9 +1,6 @@
 package org.robustws.session;
 
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,17 +10,12 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.infinispan.Cache;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
-import org.robustws.logging.WsLog;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamHead;
@@ -41,19 +33,11 @@ import org.robustws.stream.StreamPosition;
 public final class SessionStore {
   private static final int LOCK_STRIPES = 64;
 
-  /**
-   * How long a publication waits for the io threads to queue it: they never block, but may stop.
-   */
-  private static final long DELIVERY_WAIT_SECONDS = 30;
-
-  /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
-  private static final long EXPIRED_AT = 1;
-
-  private final Cache<String, String> cache;
+  private final SessionRecords records;
+  private final OtherNodes others;
   private final ChannelRegistry channels;
   private final ChannelStreams streams;
   private final Tokens tokens = new Tokens();
-  private final Jsonb jsonb = JsonbBuilder.create();
   private final Map<String, ClientSession> held = new ConcurrentHashMap<>();
   // which session each connection of this node holds
   private final Map<String, ClientSession> byConnection = new ConcurrentHashMap<>();
@@ -70,6 +54,7 @@ public final class SessionStore {
    * expire on their own within twice the grace period, uncounted (iterating a cache of WildFly's
    * PROTOSTREAM container fails on its values' transcoding).
    *
+   * @param others the other nodes of a cluster, which may hold a session resumed here
    * @param settings the grace period, {@code ws.history.events} (the most runs a session remembers:
    *     a channel keeps no more events), {@code ws.max-subscriptions} and {@code ws.max-sessions}
    */
@@ -77,8 +62,10 @@ public final class SessionStore {
       Cache<String, String> cache,
       ChannelRegistry channels,
       ChannelStreams streams,
+      OtherNodes others,
       WsSettings settings) {
-    this.cache = cache;
+    this.records = new SessionRecords(cache, settings.resumeGraceMs());
+    this.others = others;
     this.channels = channels;
     this.streams = streams;
     this.graceMillis = settings.resumeGraceMs();
@@ -170,66 +157,16 @@ public final class SessionStore {
     return true;
   }
 
-  /**
-   * Gives one appended event to every session of this node subscribed to its channel, and returns
-   * once each has queued it. The sessions are given it on the threads that write their sockets, one
-   * task per thread: there a flushed frame is written at once, from any other thread each flush
-   * would be a task handed to that thread. A caller that is such a thread itself (an io thread)
-   * gives it to all of them at once instead: it must not wait for another io thread, which might be
-   * waiting for it.
-   *
-   * @return the number of sessions given it
-   */
-  public int deliver(StreamEntry entry) {
-    Map<Executor, List<ClientSession>> byWriter = new HashMap<>();
-    for (String sessionId : channels.subscribers(entry.channel())) {
+  /** The sessions connections of this node hold that are subscribed to the channel. */
+  public List<ClientSession> heldSubscribers(String channel) {
+    List<ClientSession> subscribers = new ArrayList<>();
+    for (String sessionId : channels.subscribers(channel)) {
       ClientSession session = held.get(sessionId);
-      Executor writer = session == null ? null : session.writer();
-      if (writer != null) {
-        byWriter.computeIfAbsent(writer, w -> new ArrayList<>()).add(session);
+      if (session != null) {
+        subscribers.add(session);
       }
     }
-    int delivered = 0;
-    boolean onWriter = Thread.currentThread() instanceof Executor;
-    CountDownLatch queued = new CountDownLatch(onWriter ? 0 : byWriter.size());
-    for (Map.Entry<Executor, List<ClientSession>> group : byWriter.entrySet()) {
-      List<ClientSession> sessions = group.getValue();
-      delivered += sessions.size();
-      Runnable give =
-          () -> {
-            try {
-              sessions.forEach(session -> deliverTo(session, entry));
-            } finally {
-              queued.countDown();
-            }
-          };
-      if (onWriter) {
-        give.run();
-      } else {
-        try {
-          group.getKey().execute(give);
-        } catch (RejectedExecutionException stopping) {
-          give.run();
-        }
-      }
-    }
-    try {
-      if (!queued.await(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        WsLog.LOG.deliveryStalled(entry.channel(), entry.offset(), DELIVERY_WAIT_SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the deliveries go on; only the wait for them ends
-    }
-    return delivered;
-  }
-
-  /** One session's failure is its own: the others of its group still get the event. */
-  private void deliverTo(ClientSession session, StreamEntry entry) {
-    try {
-      session.deliver(entry, streams);
-    } catch (RuntimeException e) {
-      WsLog.LOG.deliveryFailed(session.id(), entry.channel(), entry.offset(), e);
-    }
+    return subscribers;
   }
 
   /** Lets {@code sink} go of the session if it still holds it, and writes the record. */
@@ -243,7 +180,7 @@ public final class SessionStore {
       if (held.get(session.id()) != session) {
         return; // a resume took it between its detach and this lock, and wrote a newer record
       }
-      write(session.record());
+      records.writeHeld(session.record());
       for (String channel : session.channels()) {
         channels.unsubscribe(channel, session.id());
       }
@@ -286,20 +223,8 @@ public final class SessionStore {
     ReentrantLock lock = lockOf(sessionId);
     lock.lock();
     try {
-      SessionRecord record = held.containsKey(sessionId) ? null : read(sessionId);
-      if (record != null && record.detachedAt() > 0) {
-        write(
-            new SessionRecord(
-                record.id(),
-                record.tokenHash(),
-                record.previousTokenHash(),
-                record.seq(),
-                record.replayableFrom(),
-                record.positions(),
-                record.runs(),
-                EXPIRED_AT,
-                record.newestOwner(),
-                record.subject()));
+      if (!held.containsKey(sessionId)) {
+        records.expire(sessionId);
       }
     } finally {
       lock.unlock();
@@ -315,14 +240,10 @@ public final class SessionStore {
     ReentrantLock lock = lockOf(session.id());
     lock.lock();
     try {
-      write(session.record());
+      records.writeHeld(session.record());
     } finally {
       lock.unlock();
     }
-  }
-
-  private void write(SessionRecord record) {
-    cache.put(record.id(), jsonb.toJson(record), 2 * graceMillis, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -352,17 +273,24 @@ public final class SessionStore {
     lock.lock();
     try {
       ClientSession current = held.get(request.sessionId());
-      SessionRecord record = current != null ? current.record() : read(request.sessionId());
+      SessionRecord record = current != null ? current.record() : records.read(request.sessionId());
       if (record == null) {
         return new ResumeResult.Failed(ResumeResult.Reason.UNKNOWN);
       }
-      String used = request.token();
-      boolean tokenOk =
-          Tokens.matches(record.tokenHash(), used)
-              || Tokens.matches(record.previousTokenHash(), used);
-      if (!tokenOk || (record.subject() != null && !record.subject().equals(request.subject()))) {
+      if (!mayResume(record, request)) {
         return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
       }
+      if (current == null) {
+        // a connection of another node may still hold it (half-open), with a newer state
+        Optional<SessionRecord> handed = others.handOver(request.sessionId()).map(records::parse);
+        if (handed.isPresent()) {
+          record = handed.get();
+          if (!mayResume(record, request)) {
+            return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
+          }
+        }
+      }
+      String used = request.token();
       if (newSink.openOrder() < record.newestOwner()) {
         return new ResumeResult.Superseded();
       }
@@ -425,12 +353,54 @@ public final class SessionStore {
       }
       newSink.flush();
       SessionRecord written = session.record();
-      write(written);
+      records.write(written);
       return new ResumeResult.Resumed(
           session, replayed, previous, written.positions(), List.copyOf(revoked));
     } finally {
       lock.unlock();
     }
+  }
+
+  /** The token is the session's (or the one before) and so is the subject, if it has one. */
+  private static boolean mayResume(SessionRecord record, ResumeRequest request) {
+    boolean tokenOk =
+        Tokens.matches(record.tokenHash(), request.token())
+            || Tokens.matches(record.previousTokenHash(), request.token());
+    return tokenOk && (record.subject() == null || record.subject().equals(request.subject()));
+  }
+
+  /**
+   * Another node resumes the session: if a connection of this node holds it, the connection lets it
+   * go and is closed with 4001, as on a resume here.
+   *
+   * @return the session's record as it was, JSON, if this node held it
+   */
+  public Optional<String> handOver(String sessionId, long now) {
+    ClientSession current;
+    Outbound previous;
+    SessionRecord record;
+    ReentrantLock lock = lockOf(sessionId);
+    lock.lock();
+    try {
+      current = held.remove(sessionId);
+      if (current == null) {
+        return Optional.empty();
+      }
+      record = current.record();
+      previous = current.release(now);
+      for (String channel : current.channels()) {
+        channels.unsubscribe(channel, sessionId);
+      }
+      if (previous != null) {
+        byConnection.remove(previous.id(), current);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (previous != null) {
+      previous.closeAsTakenOver();
+    }
+    return Optional.of(records.toJson(record));
   }
 
   /** Forgets the session a connection got at its open: it resumes another one instead. */
@@ -512,11 +482,6 @@ public final class SessionStore {
     if (!list.contains(channel)) {
       list.add(channel);
     }
-  }
-
-  private SessionRecord read(String sessionId) {
-    String json = cache.get(sessionId);
-    return json == null ? null : jsonb.fromJson(json, SessionRecord.class);
   }
 
   private ReentrantLock lockOf(String sessionId) {

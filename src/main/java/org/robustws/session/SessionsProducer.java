@@ -6,6 +6,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.infinispan.Cache;
 import org.robustws.channel.InMemoryChannelRegistry;
+import org.robustws.cluster.Peers;
 import org.robustws.config.WsSettings;
 import org.robustws.stream.ChannelStreams;
 
@@ -21,7 +22,8 @@ public class SessionsProducer {
 
   @Produces
   @Singleton
-  SessionStore sessionStore(WsSettings settings, ChannelStreams streams) {
-    return new SessionStore(cache, new InMemoryChannelRegistry(), streams, settings);
+  SessionStore sessionStore(WsSettings settings, ChannelStreams streams, Peers peers) {
+    return new SessionStore(
+        cache, new InMemoryChannelRegistry(), streams, HandOver.across(peers), settings);
   }
 }

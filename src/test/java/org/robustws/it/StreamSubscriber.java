@@ -67,6 +67,31 @@ final class StreamSubscriber implements AutoCloseable {
   /** Resumes on a new connection and reads the replay up to {@code resumed}. @return replayed */
   int resume(ClientManager container, URI ws) throws Exception {
     client.close();
+    JsonObject answer = resumeOn(container, ws);
+    if (!"resumed".equals(answer.getString("type"))) {
+      throw new AssertionError(name + ": " + answer);
+    }
+    return answer.getInt("replayed");
+  }
+
+  /**
+   * Resumes on a new connection while the old one stays open, as a half-open socket does.
+   *
+   * @return the old connection
+   */
+  TestClient resumeWhileOpen(ClientManager container, URI ws) throws Exception {
+    TestClient old = client;
+    JsonObject answer = resumeOn(container, ws);
+    assertEquals("resumed", answer.getString("type"), name + ": " + answer);
+    return old;
+  }
+
+  /**
+   * Resumes on a new connection, the old one left as it is, and reads the replay.
+   *
+   * @return {@code resumed} or {@code resume_failed}
+   */
+  JsonObject resumeOn(ClientManager container, URI ws) throws Exception {
     client = TestClient.connect(container, ws);
     assertEquals("connected", client.next("system").getString("event"), name);
     JsonObjectBuilder resume =
@@ -88,9 +113,11 @@ final class StreamSubscriber implements AutoCloseable {
         case "resumed" -> {
           token = message.getString("resumeToken");
           assertEquals(lastSeq, message.getJsonNumber("lastSeq").longValue(), name);
-          return message.getInt("replayed");
+          return message;
         }
-        case "resume_failed" -> throw new AssertionError(name + ": " + message);
+        case "resume_failed" -> {
+          return message;
+        }
         default -> {} // a heartbeat or a broadcast of another test
       }
     }

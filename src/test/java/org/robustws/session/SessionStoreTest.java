@@ -122,7 +122,7 @@ class SessionStoreTest {
 
   private StreamEntry publish(String channel, String data) {
     StreamEntry entry = stores.streams.append(channel, Json.createValue(data), null);
-    stores.sessions.deliver(entry);
+    stores.fanout.deliver(entry);
     return entry;
   }
 
@@ -358,7 +358,7 @@ class SessionStoreTest {
     }
     for (int n = 1; n <= 50; n++) {
       StreamEntry entry = stores.streams.append("x", Json.createValue(n), null);
-      assertEquals(40, stores.sessions.deliver(entry));
+      assertEquals(40, stores.fanout.deliver(entry));
       for (ListSink sink : sinks) {
         assertEquals(n, sink.seqs().size(), "queued before deliver returned");
       }
@@ -369,7 +369,7 @@ class SessionStoreTest {
     // an io thread that publishes gives it to everyone itself: waiting for io-2 could deadlock
     CompletableFuture<Integer> fromIo1 = new CompletableFuture<>();
     io1.execute(
-        () -> fromIo1.complete(stores.sessions.deliver(stores.streams.append("x", null, null))));
+        () -> fromIo1.complete(stores.fanout.deliver(stores.streams.append("x", null, null))));
     assertEquals(40, fromIo1.get(10, TimeUnit.SECONDS));
     assertEquals(51, sinks.get(1).seqs().size());
     assertTrue(threadsOf.get(sinks.get(1)).contains("io-1"));
@@ -392,7 +392,7 @@ class SessionStoreTest {
     stores.sessions.subscribe(stores.sessions.create(broken, null).session(), "x");
     ListSink after = sink();
     stores.sessions.subscribe(stores.sessions.create(after, null).session(), "x");
-    assertEquals(3, stores.sessions.deliver(stores.streams.append("x", null, null)));
+    assertEquals(3, stores.fanout.deliver(stores.streams.append("x", null, null)));
     assertEquals(List.of(1L), before.seqs());
     assertEquals(List.of(1L), after.seqs());
   }
@@ -405,8 +405,8 @@ class SessionStoreTest {
     StreamEntry first = stores.streams.append("x", Json.createValue(1), null);
     StreamEntry second = stores.streams.append("x", Json.createValue(2), null);
     // two publishers committed in one order and fanned out in the other
-    stores.sessions.deliver(second);
-    stores.sessions.deliver(first);
+    stores.fanout.deliver(second);
+    stores.fanout.deliver(first);
     assertEquals(List.of(1L, 2L), a.seqs());
     assertEquals(1, a.events().get(0).getInt("offset"));
   }

@@ -8,6 +8,7 @@ import org.robustws.auth.AccessControl;
 import org.robustws.auth.AuthSettings;
 import org.robustws.auth.ChannelPermissions;
 import org.robustws.auth.ChannelRule;
+import org.robustws.cluster.Peers;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionEvents;
@@ -67,7 +68,7 @@ public final class TestNode implements AutoCloseable {
     streams = stores.streams;
     sessions = stores.sessions;
     connections = new ConnectionManager(settings, codec, clock);
-    fanout = new Fanout(streams, sessions);
+    fanout = new Fanout(streams, stores.fanout, connections, new Peers()); // never started: alone
     dispatcher =
         new Dispatcher(
             settings,

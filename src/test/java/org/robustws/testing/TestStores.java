@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
+import org.robustws.fanout.LocalFanout;
+import org.robustws.session.OtherNodes;
 import org.robustws.session.SessionStore;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.HistoryLimits;
@@ -16,6 +18,7 @@ import org.robustws.stream.HistoryLimits;
 public final class TestStores implements AutoCloseable {
   public final ChannelStreams streams;
   public final SessionStore sessions;
+  public final LocalFanout fanout;
   private final LocalCaches caches;
 
   public TestStores(WsSettings settings, Clock clock, Path dir) {
@@ -32,7 +35,12 @@ public final class TestStores implements AutoCloseable {
     streams = new ChannelStreams(caches.cache("streams"), history, clock);
     sessions =
         new SessionStore(
-            caches.cache("sessions"), new InMemoryChannelRegistry(), streams, settings);
+            caches.cache("sessions"),
+            new InMemoryChannelRegistry(),
+            streams,
+            OtherNodes.NONE,
+            settings);
+    fanout = new LocalFanout(streams, sessions);
   }
 
   @Override

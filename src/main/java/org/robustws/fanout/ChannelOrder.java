@@ -1,0 +1,155 @@
+package org.robustws.fanout;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
+import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamPosition;
+
+/**
+ * Puts the committed events of each channel back in offset order before this node gives them out.
+ * Appends to a channel are ordered cluster-wide, but their events reach a node in any order: its
+ * own publications at once, the other nodes' when their notices arrive, from several threads.
+ *
+ * <p>Per channel with subscribers here, a lane knows the next offset to give out. An event that
+ * comes before its turn waits for the ones before it; if they have not come within {@code
+ * holdMillis} (a notice lost with a node that died after its commit), they are read from this
+ * node's copy of the stream ({@code missing}), or skipped if the stream no longer has them: the
+ * sessions behind then get {@code gap} on resume. Events are given out one at a time per channel,
+ * in order, by whichever thread brings the next one; an event older than the lane's next offset was
+ * given out already (a second notice) and is dropped.
+ */
+final class ChannelOrder {
+  private final ToIntFunction<StreamEntry> give;
+  private final Function<String, Optional<StreamPosition>> startOf;
+  private final Missing missing;
+  private final long holdMillis;
+  private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+  /** Reads the events of a channel between two offsets from this node's copy of its stream. */
+  @FunctionalInterface
+  interface Missing {
+    /** The events after {@code after} up to {@code upTo}, or empty if the stream lacks any. */
+    Optional<List<StreamEntry>> read(String channel, StreamPosition after, long upTo);
+  }
+
+  /**
+   * @param give gives one event to this node's sessions; returns how many
+   * @param startOf where the channel's subscribers of this node stand (the earliest of them), or
+   *     empty if it has none here: then its events are not for this node
+   */
+  ChannelOrder(
+      ToIntFunction<StreamEntry> give,
+      Function<String, Optional<StreamPosition>> startOf,
+      Missing missing,
+      long holdMillis) {
+    this.give = give;
+    this.startOf = startOf;
+    this.missing = missing;
+    this.holdMillis = holdMillis;
+  }
+
+  /**
+   * Gives the event out in its turn, and with it any held ones that follow.
+   *
+   * @return the sessions of this node given it (0 if none listens here, or it came twice)
+   */
+  int offer(StreamEntry entry) {
+    Lane lane = lanes.get(entry.channel());
+    if (lane == null) {
+      Optional<StreamPosition> start = startOf.apply(entry.channel());
+      if (start.isEmpty()) {
+        return 0;
+      }
+      lane = lanes.computeIfAbsent(entry.channel(), c -> new Lane(start.get()));
+    }
+    CompletableFuture<Integer> given = lane.offer(entry);
+    try {
+      return given.get(holdMillis, TimeUnit.MILLISECONDS);
+    } catch (TimeoutException late) {
+      lane.fill(entry);
+      return given.getNow(0);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    } finally {
+      if (startOf.apply(entry.channel()).isEmpty()) {
+        lanes.remove(entry.channel(), lane); // no subscriber here any more
+      }
+    }
+  }
+
+  /** One channel: the next offset to give out and the events waiting for their turn. */
+  private final class Lane {
+    private String epoch;
+    private long next;
+    private final TreeMap<Long, Held> held = new TreeMap<>();
+
+    private record Held(StreamEntry entry, CompletableFuture<Integer> given) {}
+
+    Lane(StreamPosition start) {
+      this.epoch = start.epoch();
+      this.next = start.offset() + 1;
+    }
+
+    synchronized CompletableFuture<Integer> offer(StreamEntry entry) {
+      if (!entry.epoch().equals(epoch)) {
+        if (epoch.isEmpty()) {
+          epoch = entry.epoch(); // the channel's first stream
+        } else if (entry.offset() == 1) {
+          // a new stream: the history before it is gone
+          epoch = entry.epoch();
+          next = 1;
+          held.values().forEach(h -> h.given().complete(0));
+          held.clear();
+        } else {
+          return CompletableFuture.completedFuture(0); // of a history this lane left behind
+        }
+      }
+      if (entry.offset() < next || held.containsKey(entry.offset())) {
+        return CompletableFuture.completedFuture(0); // a second notice of it
+      }
+      Held waiting = new Held(entry, new CompletableFuture<>());
+      held.put(entry.offset(), waiting);
+      drain();
+      return waiting.given();
+    }
+
+    /**
+     * The turn of {@code entry} did not come in time: reads what is missing before it from the
+     * stream, and skips what the stream no longer has.
+     */
+    synchronized void fill(StreamEntry entry) {
+      while (held.containsKey(entry.offset()) && held.firstKey() > next) {
+        missing
+            .read(entry.channel(), new StreamPosition(epoch, next - 1), held.firstKey() - 1)
+            .ifPresent(
+                found ->
+                    found.forEach(
+                        e -> held.putIfAbsent(e.offset(), new Held(e, new CompletableFuture<>()))));
+        next = held.firstKey();
+        drain();
+      }
+    }
+
+    private void drain() {
+      Map.Entry<Long, Held> first = held.firstEntry();
+      while (first != null && first.getKey() == next) {
+        held.pollFirstEntry();
+        first.getValue().given().complete(give.applyAsInt(first.getValue().entry()));
+        next++;
+        first = held.firstEntry();
+      }
+    }
+  }
+}

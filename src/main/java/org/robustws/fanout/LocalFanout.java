@@ -1,0 +1,126 @@
+package org.robustws.fanout;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.robustws.logging.WsLog;
+import org.robustws.session.ClientSession;
+import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamPosition;
+
+/**
+ * Gives committed events to the sessions of this node subscribed to their channel, each channel's
+ * in offset order ({@link ChannelOrder}). The sessions are given an event on the threads that write
+ * their sockets, one task per thread: there a flushed frame is written at once, from any other
+ * thread each flush would be a task handed to that thread.
+ */
+@ApplicationScoped
+public class LocalFanout {
+  /**
+   * How long a publication waits for the io threads to queue it: they never block, but may stop.
+   */
+  private static final long DELIVERY_WAIT_SECONDS = 30;
+
+  /** How long an event waits for those before it before they are read from the stream. */
+  private static final long HOLD_MILLIS = 1_000;
+
+  private ChannelStreams streams;
+  private SessionStore sessions;
+  private ChannelOrder order;
+
+  /** For the CDI proxy only. */
+  protected LocalFanout() {}
+
+  @Inject
+  public LocalFanout(ChannelStreams streams, SessionStore sessions) {
+    this.streams = streams;
+    this.sessions = sessions;
+    this.order = new ChannelOrder(this::giveOut, this::startOf, streams::readAfter, HOLD_MILLIS);
+  }
+
+  /**
+   * Gives the event out in its turn: once every event of its channel before it has been.
+   *
+   * @return the number of sessions given it
+   */
+  public int deliver(StreamEntry entry) {
+    return order.offer(entry);
+  }
+
+  /** The earliest position of the channel's subscribers here, if it has any. */
+  private Optional<StreamPosition> startOf(String channel) {
+    return sessions.heldSubscribers(channel).stream()
+        .map(session -> session.position(channel))
+        .flatMap(Optional::stream)
+        .min(Comparator.comparingLong(StreamPosition::offset));
+  }
+
+  /**
+   * Returns once every subscribed session of this node has queued the event. A caller that is a
+   * socket-writing thread itself (an io thread) gives it to all of them at once instead: it must
+   * not wait for another io thread, which might be waiting for it.
+   *
+   * @return the number of sessions given it
+   */
+  private int giveOut(StreamEntry entry) {
+    Map<Executor, List<ClientSession>> byWriter = new HashMap<>();
+    for (ClientSession session : sessions.heldSubscribers(entry.channel())) {
+      Executor writer = session.writer();
+      if (writer != null) {
+        byWriter.computeIfAbsent(writer, w -> new ArrayList<>()).add(session);
+      }
+    }
+    int delivered = 0;
+    boolean onWriter = Thread.currentThread() instanceof Executor;
+    CountDownLatch queued = new CountDownLatch(onWriter ? 0 : byWriter.size());
+    for (Map.Entry<Executor, List<ClientSession>> group : byWriter.entrySet()) {
+      List<ClientSession> subscribers = group.getValue();
+      delivered += subscribers.size();
+      Runnable give =
+          () -> {
+            try {
+              subscribers.forEach(session -> deliverTo(session, entry));
+            } finally {
+              queued.countDown();
+            }
+          };
+      if (onWriter) {
+        give.run();
+      } else {
+        try {
+          group.getKey().execute(give);
+        } catch (RejectedExecutionException stopping) {
+          give.run();
+        }
+      }
+    }
+    try {
+      if (!queued.await(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS)) {
+        WsLog.LOG.deliveryStalled(entry.channel(), entry.offset(), DELIVERY_WAIT_SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // the deliveries go on; only the wait for them ends
+    }
+    return delivered;
+  }
+
+  /** One session's failure is its own: the others of its group still get the event. */
+  private void deliverTo(ClientSession session, StreamEntry entry) {
+    try {
+      session.deliver(entry, streams);
+    } catch (RuntimeException e) {
+      WsLog.LOG.deliveryFailed(session.id(), entry.channel(), entry.offset(), e);
+    }
+  }
+}

@@ -1,0 +1,17 @@
+package org.robustws.session;
+
+import java.util.Optional;
+
+/** The other nodes of a cluster, as a resume sees them: one of them may hold the session. */
+@FunctionalInterface
+public interface OtherNodes {
+  /** A lone server's: there are none. */
+  OtherNodes NONE = sessionId -> Optional.empty();
+
+  /**
+   * Makes the node whose connection holds the session, if another node's does, let it go.
+   *
+   * @return the session's record as that node had it, JSON
+   */
+  Optional<String> handOver(String sessionId);
+}

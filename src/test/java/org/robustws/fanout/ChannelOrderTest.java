@@ -1,0 +1,108 @@
+package org.robustws.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamPosition;
+
+class ChannelOrderTest {
+  private final List<Long> given = new CopyOnWriteArrayList<>();
+  private final Map<Long, StreamEntry> stream = new ConcurrentHashMap<>();
+  private StreamPosition start = new StreamPosition("e1", 0);
+
+  private ChannelOrder order(long holdMillis) {
+    return new ChannelOrder(
+        entry -> {
+          given.add(entry.offset());
+          return 3;
+        },
+        channel -> Optional.ofNullable(start),
+        (channel, after, upTo) -> {
+          List<StreamEntry> found = new java.util.ArrayList<>();
+          for (long o = after.offset() + 1; o <= upTo; o++) {
+            if (!stream.containsKey(o)) {
+              return Optional.empty();
+            }
+            found.add(stream.get(o));
+          }
+          return Optional.of(found);
+        },
+        holdMillis);
+  }
+
+  private StreamEntry entry(String epoch, long offset) {
+    StreamEntry entry = new StreamEntry("c", epoch, offset, "}", 1, offset);
+    stream.put(offset, entry);
+    return entry;
+  }
+
+  @Test
+  void anEventThatComesEarlyWaitsForTheOnesBeforeIt() throws Exception {
+    ChannelOrder order = order(5_000);
+    StreamEntry first = entry("e1", 1);
+    StreamEntry second = entry("e1", 2);
+    CompletableFuture<Integer> early = CompletableFuture.supplyAsync(() -> order.offer(second));
+    Thread.sleep(100);
+    assertEquals(List.of(), given, "held");
+    assertEquals(3, order.offer(first));
+    assertEquals(3, early.get(5, TimeUnit.SECONDS));
+    assertEquals(List.of(1L, 2L), given);
+  }
+
+  @Test
+  void aSecondNoticeOfAnEventIsDropped() {
+    ChannelOrder order = order(5_000);
+    StreamEntry first = entry("e1", 1);
+    assertEquals(3, order.offer(first));
+    assertEquals(0, order.offer(first));
+    assertEquals(List.of(1L), given);
+  }
+
+  @Test
+  void aLostNoticeIsReadFromTheStreamAfterTheHold() {
+    ChannelOrder order = order(100);
+    entry("e1", 1); // its notice never comes
+    assertEquals(3, order.offer(entry("e1", 2)));
+    assertEquals(List.of(1L, 2L), given);
+  }
+
+  @Test
+  void whatTheStreamNoLongerHasIsSkipped() {
+    ChannelOrder order = order(100);
+    StreamEntry third = entry("e1", 3); // 1 and 2: trimmed, never noticed
+    assertEquals(3, order.offer(third));
+    assertEquals(List.of(3L), given);
+  }
+
+  @Test
+  void aNewStreamStartsTheLaneAgain() {
+    ChannelOrder order = order(5_000);
+    order.offer(entry("e1", 1));
+    assertEquals(3, order.offer(entry("e2", 1)));
+    assertEquals(0, order.offer(new StreamEntry("c", "e1", 2, "}", 1, 2)), "the old history");
+    assertEquals(List.of(1L, 1L), given);
+  }
+
+  @Test
+  void subscribersOfAStreamNotYetStartedTakeItsFirstEvent() {
+    start = StreamPosition.START;
+    ChannelOrder order = order(5_000);
+    assertEquals(3, order.offer(entry("e1", 1)));
+    assertEquals(List.of(1L), given);
+  }
+
+  @Test
+  void noSubscriberHereNoDelivery() {
+    start = null;
+    assertEquals(0, order(5_000).offer(entry("e1", 1)));
+    assertEquals(List.of(), given);
+  }
+}
