@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
 import org.jboss.logging.Logger;
-import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.ConnectionSnapshot;
 import org.robustws.protocol.CloseCodes;
 import org.robustws.protocol.Utf8;
@@ -25,7 +24,7 @@ import org.robustws.protocol.Utf8;
 public class ConnectionsResource {
   private static final Logger LOG = Logger.getLogger(ConnectionsResource.class);
 
-  @Inject ConnectionManager manager;
+  @Inject ClusterAdmin cluster;
 
   /** Open connections, oldest first, filtered by {@code endpoint} and {@code state}, paged. */
   @GET
@@ -40,13 +39,13 @@ public class ConnectionsResource {
     } catch (IllegalArgumentException e) {
       throw ApiError.badRequest(e.getMessage());
     }
-    return query.apply(manager.snapshots());
+    return query.apply(cluster.snapshots());
   }
 
   @GET
   @Path("{id}")
   public ConnectionSnapshot get(@PathParam("id") String id) {
-    return manager.find(id).orElseThrow(() -> unknown(id));
+    return cluster.find(id).orElseThrow(() -> unknown(id));
   }
 
   /**
@@ -68,7 +67,7 @@ public class ConnectionsResource {
       throw ApiError.badRequest(
           "reason must fit in " + AdminCloseCodes.MAX_REASON_BYTES + " UTF-8 bytes");
     }
-    if (manager.close(id, closeCode, closeReason)) {
+    if (cluster.close(id, closeCode, closeReason)) {
       LOG.infof("%s closed %s with %d", AdminApplication.caller(caller), id, closeCode);
       return Response.noContent().build();
     }

@@ -9,6 +9,8 @@ import java.util.Map;
  * @param startedAt when the deployment started (epoch ms)
  * @param uptimeMillis how long ago that was
  * @param draining whether the server is draining (readiness DOWN) and clients are being closed
+ * @param nodes on a cluster, every node's own figures by node name (this one's included); {@code
+ *     null} inside them
  */
 public record Stats(
     Connections connections,
@@ -16,7 +18,13 @@ public record Stats(
     Rtt rtt,
     long startedAt,
     long uptimeMillis,
-    boolean draining) {
+    boolean draining,
+    Map<String, Stats> nodes) {
+
+  /** The same, with every node's figures. */
+  public Stats withNodes(Map<String, Stats> byNode) {
+    return new Stats(connections, messages, rtt, startedAt, uptimeMillis, draining, byNode);
+  }
 
   /**
    * Open connections.

@@ -70,7 +70,8 @@ final class StatsCollector {
         rtt(connections),
         startedAt,
         now - startedAt,
-        draining);
+        draining,
+        null);
   }
 
   /**

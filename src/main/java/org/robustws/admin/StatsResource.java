@@ -6,6 +6,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.Map;
 
 /**
  * {@code GET /api/stats}: public (no authentication, see {@code web.xml}), so it carries aggregate
@@ -14,11 +15,13 @@ import jakarta.ws.rs.core.MediaType;
 @PermitAll
 @Path("stats")
 public class StatsResource {
-  @Inject StatsService stats;
+  @Inject ClusterAdmin cluster;
 
+  /** This node's figures, and in {@code nodes} those of every node of its cluster. */
   @GET
   @Produces(MediaType.APPLICATION_JSON)
   public Stats get() {
-    return stats.stats();
+    Map<String, Stats> byNode = cluster.statsByNode();
+    return byNode.get(cluster.localName()).withNodes(byNode);
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.robustws.admin.StatsService;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.logging.WsLog;
@@ -51,6 +52,7 @@ public class Peers {
   @Inject LocalFanout fanout;
   @Inject ConnectionManager connections;
   @Inject SessionStore sessions;
+  @Inject StatsService stats;
   @Inject Clock clock;
 
   private CommandDispatcher<GroupMember, ThisNode> dispatcher;
@@ -59,7 +61,7 @@ public class Peers {
     dispatcher =
         factory.createCommandDispatcher(
             DISPATCHER_ID,
-            new ThisNode(fanout, connections, sessions, clock),
+            new ThisNode(localName(), fanout, connections, sessions, stats, clock),
             Peers.class.getClassLoader());
   }
 

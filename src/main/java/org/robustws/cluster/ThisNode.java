@@ -1,10 +1,19 @@
 package org.robustws.cluster;
 
 import java.time.Clock;
+import org.robustws.admin.StatsService;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.session.SessionStore;
 
-/** What the commands of other nodes use on this one: its subscribers, connections and sessions. */
+/**
+ * What the commands of other nodes use on this one: its subscribers, connections, sessions and
+ * figures. {@code name}: its name in the cluster.
+ */
 public record ThisNode(
-    LocalFanout fanout, ConnectionManager connections, SessionStore sessions, Clock clock) {}
+    String name,
+    LocalFanout fanout,
+    ConnectionManager connections,
+    SessionStore sessions,
+    StatsService stats,
+    Clock clock) {}

@@ -411,6 +411,7 @@ public final class Connection implements Outbound {
         sessionId,
         subscriptions,
         lastRttMillis < 0 ? null : lastRttMillis,
-        identity == null ? null : identity.subject());
+        identity == null ? null : identity.subject(),
+        null);
   }
 }

@@ -11,6 +11,8 @@ import java.util.Set;
  * @param sessionId the resumable session of a {@code /ws} connection, else {@code null}
  * @param lastRttMillis round trip of the last heartbeat ping, {@code null} before the first pong
  * @param sub the subject the connection authenticated as, {@code null} if it did not
+ * @param node the cluster node holding the connection ({@code jboss.node.name}), {@code null} until
+ *     the admin API names it
  */
 public record ConnectionSnapshot(
     String id,
@@ -31,4 +33,31 @@ public record ConnectionSnapshot(
     String sessionId,
     Set<String> subscriptions,
     Double lastRttMillis,
-    String sub) {}
+    String sub,
+    String node) {
+
+  /** The same, held by {@code node}. */
+  public ConnectionSnapshot on(String node) {
+    return new ConnectionSnapshot(
+        id,
+        endpoint,
+        state,
+        remoteAddress,
+        userAgent,
+        origin,
+        subprotocol,
+        connectedAt,
+        lastSeenAt,
+        messagesIn,
+        bytesIn,
+        messagesOut,
+        bytesOut,
+        sendFailures,
+        queuedFrames,
+        sessionId,
+        subscriptions,
+        lastRttMillis,
+        sub,
+        node);
+  }
+}

@@ -13,15 +13,16 @@ import org.robustws.stream.StreamEntry;
  * direct message to a connection that may be on another node.
  *
  * <p>A publication's way: appended once to its channel's stream, committed on every node before
- * anyone gets it; then given to the subscribed sessions of this node ({@link LocalFanout}) while
- * the other nodes of a cluster are told ({@link ToSubscribers}) and give it to theirs. Each session
+ * anyone gets it (with the publications of this node waiting for the same channel: {@link
+ * GroupCommit}); then given to the subscribed sessions of this node ({@link LocalFanout}) while the
+ * other nodes of a cluster are told ({@link ToSubscribers}) and give it to theirs. Each session
  * takes a channel's offsets in order, once, reading back from the stream any it has not had: so
  * notices that cross or get lost cost no event (the next one repairs it), and a session that no
  * connection holds gets it from the stream when it resumes.
  */
 @ApplicationScoped
 public class Fanout {
-  private ChannelStreams streams;
+  private GroupCommit appends;
   private LocalFanout local;
   private ConnectionManager connections;
   private Peers peers;
@@ -32,7 +33,7 @@ public class Fanout {
   @Inject
   public Fanout(
       ChannelStreams streams, LocalFanout local, ConnectionManager connections, Peers peers) {
-    this.streams = streams;
+    this.appends = new GroupCommit(streams);
     this.local = local;
     this.connections = connections;
     this.peers = peers;
@@ -44,7 +45,7 @@ public class Fanout {
    * @throws IllegalArgumentException if the channel name is not valid
    */
   public int publish(String channel, JsonValue data, JsonValue id) {
-    StreamEntry entry = streams.append(channel, data, id);
+    StreamEntry entry = appends.append(channel, data, id);
     Peers.Answers<Integer> others = peers.ask(ToSubscribers.of(entry));
     int delivered = local.deliver(entry);
     for (int there : others.await()) {

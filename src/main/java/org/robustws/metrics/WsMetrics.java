@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.robustws.auth.AuthFailure;
+import org.robustws.cluster.Peers;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.ConnectionState;
 import org.robustws.connection.EndpointKind;
@@ -54,6 +55,7 @@ public class WsMetrics implements TrafficListener {
   private final Supplier<TrafficListener> direct = () -> this;
   @Inject MeterRegistry registry;
   @Inject ConnectionManager manager;
+  @Inject Peers peers;
 
   private final Map<EndpointKind, Family<LongAdder>> received = new EnumMap<>(EndpointKind.class);
   private final Map<EndpointKind, Family<LongAdder>> sent = new EnumMap<>(EndpointKind.class);
@@ -103,6 +105,7 @@ public class WsMetrics implements TrafficListener {
     removeMeters(); // left by an earlier deployment: its gauges would point at dead objects
     registry.gauge("ws.ready", Tags.empty(), this, m -> m.manager.admitsNewClients() ? 1 : 0);
     registry.gauge("ws.connections.max", Tags.empty(), this, m -> m.manager.capacity());
+    registry.gauge("ws.cluster.members", Tags.empty(), this, m -> m.peers.members().size());
     for (EndpointKind endpoint : EndpointKind.values()) {
       Tags tags = Tags.of("endpoint", endpoint.label());
       registry.gauge("ws.connections.active", tags, this, m -> m.manager.count(endpoint));

@@ -1,15 +1,10 @@
 package org.robustws.session;
 
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.infinispan.Cache;
@@ -17,7 +12,6 @@ import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
 import org.robustws.stream.ChannelStreams;
-import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamHead;
 import org.robustws.stream.StreamPosition;
 
@@ -35,25 +29,16 @@ public final class SessionStore {
 
   private final SessionRecords records;
   private final OtherNodes others;
-  private final ChannelRegistry channels;
   private final ChannelStreams streams;
   private final Tokens tokens = new Tokens();
-  private final Map<String, ClientSession> held = new ConcurrentHashMap<>();
-  // which session each connection of this node holds
-  private final Map<String, ClientSession> byConnection = new ConcurrentHashMap<>();
+  private final HeldSessions held;
+  private final DetachedSessions detached;
   private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
-  // the sessions detached on this node, oldest first, with when: the first to expire at the cap
-  private final LinkedHashMap<String, Long> detached = new LinkedHashMap<>();
   private final long graceMillis;
   private final int maxRuns;
   private final int maxSubscriptions;
-  private final int maxSessions;
 
   /**
-   * The cap counts the sessions detached since this store started: those detached before a restart
-   * expire on their own within twice the grace period, uncounted (iterating a cache of WildFly's
-   * PROTOSTREAM container fails on its values' transcoding).
-   *
    * @param others the other nodes of a cluster, which may hold a session resumed here
    * @param settings the grace period, {@code ws.history.events} (the most runs a session remembers:
    *     a channel keeps no more events), {@code ws.max-subscriptions} and {@code ws.max-sessions}
@@ -66,12 +51,12 @@ public final class SessionStore {
       WsSettings settings) {
     this.records = new SessionRecords(cache, settings.resumeGraceMs());
     this.others = others;
-    this.channels = channels;
     this.streams = streams;
+    this.held = new HeldSessions(channels);
     this.graceMillis = settings.resumeGraceMs();
+    this.detached = new DetachedSessions(graceMillis, settings.maxSessions(), held::size);
     this.maxRuns = settings.historyEvents();
     this.maxSubscriptions = settings.maxSubscriptions();
-    this.maxSessions = settings.maxSessions();
     for (int i = 0; i < LOCK_STRIPES; i++) {
       locks[i] = new ReentrantLock();
     }
@@ -88,8 +73,7 @@ public final class SessionStore {
     ClientSession session =
         ClientSession.fresh(
             tokens.next("s-", 12), Tokens.hash(token), subject, sink, maxRuns, maxSubscriptions);
-    held.put(session.id(), session);
-    byConnection.put(sink.id(), session);
+    held.hold(session, sink.id());
     return new Created(session, token);
   }
 
@@ -100,7 +84,7 @@ public final class SessionStore {
 
   /** The session the connection {@code connectionId} holds, if any. */
   public Optional<ClientSession> ofConnection(String connectionId) {
-    return Optional.ofNullable(byConnection.get(connectionId));
+    return Optional.ofNullable(held.ofConnection(connectionId));
   }
 
   /**
@@ -108,7 +92,7 @@ public final class SessionStore {
    * this node stops delivering to it. Once per connection however often called.
    */
   public void closed(Outbound connection, long now) {
-    ClientSession session = byConnection.remove(connection.id());
+    ClientSession session = held.releaseConnection(connection.id());
     if (session != null) {
       detach(session, connection, now);
     }
@@ -124,7 +108,7 @@ public final class SessionStore {
         session.subscribe(
             channel,
             () -> {
-              channels.subscribe(channel, session.id());
+              held.listen(session, channel);
               return streams.head(channel).map(StreamHead::position).orElse(StreamPosition.START);
             });
     if (result == ClientSession.Subscription.ADDED) {
@@ -152,21 +136,14 @@ public final class SessionStore {
     if (!session.unsubscribe(channel)) {
       return false;
     }
-    channels.unsubscribe(channel, session.id());
+    held.stopListening(session, channel);
     save(session);
     return true;
   }
 
   /** The sessions connections of this node hold that are subscribed to the channel. */
   public List<ClientSession> heldSubscribers(String channel) {
-    List<ClientSession> subscribers = new ArrayList<>();
-    for (String sessionId : channels.subscribers(channel)) {
-      ClientSession session = held.get(sessionId);
-      if (session != null) {
-        subscribers.add(session);
-      }
-    }
-    return subscribers;
+    return held.subscribers(channel);
   }
 
   /** Lets {@code sink} go of the session if it still holds it, and writes the record. */
@@ -181,41 +158,13 @@ public final class SessionStore {
         return; // a resume took it between its detach and this lock, and wrote a newer record
       }
       records.writeHeld(session.record());
-      for (String channel : session.channels()) {
-        channels.unsubscribe(channel, session.id());
-      }
-      held.remove(session.id(), session);
+      held.forget(session);
     } finally {
       lock.unlock();
     }
-    for (String oldest : countDetached(session.id(), now)) {
+    for (String oldest : detached.add(session.id(), now)) {
       expire(oldest);
     }
-  }
-
-  /**
-   * Counts a detached session, forgets those whose records have expired by now, and says which
-   * sessions, oldest first, exceed {@code ws.max-sessions} and must expire.
-   */
-  private List<String> countDetached(String sessionId, long now) {
-    List<String> over = new ArrayList<>();
-    synchronized (detached) {
-      detached.remove(sessionId);
-      detached.put(sessionId, now);
-      Iterator<Map.Entry<String, Long>> oldest = detached.entrySet().iterator();
-      while (oldest.hasNext()) {
-        Map.Entry<String, Long> next = oldest.next();
-        boolean gone = now - next.getValue() > 2 * graceMillis;
-        if (!gone && held.size() + detached.size() <= maxSessions) {
-          break;
-        }
-        oldest.remove();
-        if (!gone) {
-          over.add(next.getKey());
-        }
-      }
-    }
-    return over;
   }
 
   /** Makes a detached session's record answer {@code expired}: there are too many sessions. */
@@ -223,7 +172,7 @@ public final class SessionStore {
     ReentrantLock lock = lockOf(sessionId);
     lock.lock();
     try {
-      if (!held.containsKey(sessionId)) {
+      if (!held.contains(sessionId)) {
         records.expire(sessionId);
       }
     } finally {
@@ -233,7 +182,7 @@ public final class SessionStore {
 
   /** Writes the records of every session this node holds, for a stop. */
   public void saveAll() {
-    held.values().forEach(this::save);
+    held.all().forEach(this::save);
   }
 
   private void save(ClientSession session) {
@@ -310,8 +259,8 @@ public final class SessionStore {
       Set<String> revoked = new TreeSet<>(record.positions().keySet());
       revoked.removeIf(request.mayRead());
       record = record.without(revoked);
-      Replay replay = plan(record, request);
-      if (!replay.lost().isEmpty() || replay.entries() == null) {
+      ReplayPlan replay = ReplayPlan.of(record, request, streams);
+      if (!replay.complete()) {
         return new ResumeResult.Failed(ResumeResult.Reason.GAP, replay.lost());
       }
       Outbound previous = current == null ? null : current.release(now);
@@ -329,21 +278,15 @@ public final class SessionStore {
       int replayed;
       // findable and listening before the replay, which holds the session's lock throughout: a
       // live event delivered meanwhile waits for it and is then a duplicate or the next one
-      synchronized (detached) {
-        detached.remove(session.id());
-      }
+      detached.remove(session.id());
       synchronized (session) {
         forgetFresh(newSink);
         if (previous != null) {
-          byConnection.remove(previous.id(), current);
+          held.releaseConnection(previous.id(), current);
         }
-        held.put(session.id(), session);
-        byConnection.put(newSink.id(), session);
-        for (String channel : session.channels()) {
-          channels.subscribe(channel, session.id());
-        }
+        held.hold(session, newSink.id());
         for (String channel : revoked) {
-          channels.unsubscribe(channel, session.id()); // if the previous connection was here
+          held.stopListening(session, channel); // if the previous connection was here
         }
         replayed =
             session.replay(
@@ -382,17 +325,15 @@ public final class SessionStore {
     ReentrantLock lock = lockOf(sessionId);
     lock.lock();
     try {
-      current = held.remove(sessionId);
+      current = held.get(sessionId);
       if (current == null) {
         return Optional.empty();
       }
       record = current.record();
       previous = current.release(now);
-      for (String channel : current.channels()) {
-        channels.unsubscribe(channel, sessionId);
-      }
+      held.forget(current);
       if (previous != null) {
-        byConnection.remove(previous.id(), current);
+        held.releaseConnection(previous.id(), current);
       }
     } finally {
       lock.unlock();
@@ -405,12 +346,9 @@ public final class SessionStore {
 
   /** Forgets the session a connection got at its open: it resumes another one instead. */
   private void forgetFresh(Outbound connection) {
-    ClientSession fresh = byConnection.remove(connection.id());
+    ClientSession fresh = held.releaseConnection(connection.id());
     if (fresh != null) {
-      for (String channel : fresh.channels()) {
-        channels.unsubscribe(channel, fresh.id());
-      }
-      held.remove(fresh.id(), fresh);
+      held.forget(fresh);
     }
   }
 
@@ -423,65 +361,6 @@ public final class SessionStore {
         int replayed,
         long lastSeq,
         Map<String, StreamPosition> positions);
-  }
-
-  /**
-   * What a resume sends: the events after the client's {@code lastSeq}, oldest first, or the
-   * channels whose history is gone ({@code entries} null, and every channel lost, if where the
-   * client stands is unknown).
-   */
-  private record Replay(List<StreamEntry> entries, List<String> lost) {}
-
-  /**
-   * The {@code seq}s after {@code lastSeq} that the session already gave out are replayed from the
-   * record's runs, so they keep their numbers; then what each channel got since the record's
-   * positions, merged by append time. A client that sends its own positions resumes from them when
-   * the runs no longer reach back to its {@code lastSeq}.
-   */
-  private Replay plan(SessionRecord record, ResumeRequest request) {
-    long lastSeq = request.lastSeq();
-    Map<String, StreamPosition> from = new TreeMap<>(record.positions());
-    List<StreamEntry> entries = new ArrayList<>();
-    List<String> lost = new ArrayList<>();
-    if (lastSeq >= record.replayableFrom()) {
-      for (SessionRecord.Run run : record.runs()) {
-        if (run.lastSeq() <= lastSeq) {
-          continue;
-        }
-        long skip = Math.max(0, lastSeq + 1 - run.firstSeq());
-        StreamPosition before = new StreamPosition(run.epoch(), run.firstOffset() + skip - 1);
-        long upTo = run.firstOffset() + run.count() - 1;
-        Optional<List<StreamEntry>> part = streams.readAfter(run.channel(), before, upTo);
-        if (part.isEmpty() || part.get().size() != upTo - before.offset()) {
-          addOnce(lost, run.channel());
-        } else {
-          entries.addAll(part.get());
-        }
-      }
-    } else if (!request.positions().isEmpty()) {
-      // the client knows where it stands in each channel it listed
-      for (Map.Entry<String, StreamPosition> own : request.positions().entrySet()) {
-        if (from.containsKey(own.getKey())) {
-          from.put(own.getKey(), own.getValue());
-        }
-      }
-      if (!request.positions().keySet().containsAll(from.keySet())) {
-        from.keySet().stream().filter(c -> !request.positions().containsKey(c)).forEach(lost::add);
-      }
-    } else {
-      // acknowledged beyond lastSeq, and no positions: where it stands in each channel is unknown
-      return new Replay(null, List.copyOf(from.keySet()));
-    }
-    ChannelStreams.Catchup since = streams.readAfterEach(from);
-    since.lost().forEach(channel -> addOnce(lost, channel));
-    entries.addAll(since.entries());
-    return new Replay(entries, lost);
-  }
-
-  private static void addOnce(List<String> list, String channel) {
-    if (!list.contains(channel)) {
-      list.add(channel);
-    }
   }
 
   private ReentrantLock lockOf(String sessionId) {

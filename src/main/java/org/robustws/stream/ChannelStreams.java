@@ -38,14 +38,25 @@ public final class ChannelStreams {
     this.clock = clock;
   }
 
+  /** What a publisher gives a channel: any JSON value, and its id or {@code null}. */
+  public record Publication(JsonValue data, JsonValue id) {}
+
   /**
    * Appends one event and trims the channel's history to its bounds, in one transaction.
    *
-   * @param data any JSON value, written as it is
-   * @param id the publisher's id, or {@code null}
    * @return the stored entry, committed
    */
   public StreamEntry append(String channel, JsonValue data, JsonValue id) {
+    return appendAll(channel, List.of(new Publication(data, id))).get(0);
+  }
+
+  /**
+   * Appends events at consecutive offsets and trims the channel's history to its bounds, in one
+   * transaction: the head's lock is taken and its copies written once for all of them.
+   *
+   * @return the stored entries, committed, in the order given
+   */
+  public List<StreamEntry> appendAll(String channel, List<Publication> publications) {
     if (!Channels.isValid(channel)) {
       throw new IllegalArgumentException("invalid channel name");
     }
@@ -60,18 +71,31 @@ public final class ChannelStreams {
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
       }
-      long offset = head.last() + 1;
-      StreamEntry entry = entry(channel, head.epoch(), offset, data, id, now);
-      batch.put(entryKey(offset, channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
+      List<StreamEntry> entries = new ArrayList<>(publications.size());
+      long bytes = head.bytes();
+      for (Publication publication : publications) {
+        StreamEntry entry =
+            entry(
+                channel,
+                head.epoch(),
+                head.last() + entries.size() + 1,
+                publication.data(),
+                publication.id(),
+                now);
+        batch.put(
+            entryKey(entry.offset(), channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
+        bytes += entry.maxBytes();
+        entries.add(entry);
+      }
       StreamHead trimmed =
           trim(
               batch,
               channel,
-              new StreamHead(head.epoch(), head.first(), offset, head.bytes() + entry.maxBytes()),
+              new StreamHead(head.epoch(), head.first(), head.last() + entries.size(), bytes),
               now);
       batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
       committed = true;
-      return entry;
+      return entries;
     } finally {
       cache.endBatch(committed);
     }

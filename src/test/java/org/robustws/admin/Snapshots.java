@@ -28,6 +28,7 @@ final class Snapshots {
         "ws".equals(endpoint) ? "s-" + id : null,
         Set.of(),
         rttMillis,
+        null,
         null);
   }
 }

@@ -7,6 +7,9 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.io.File;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -126,6 +129,15 @@ class ClusterIT {
       client.readUntil(10); // attached and reading when the node dies
     }
     cluster("kill-node", "3");
+    long killedAt = System.nanoTime();
+    for (int survivor = 1; survivor <= 2; survivor++) {
+      while (!readiness(survivor).matches("(?s).*\"members\"\\s*:\\s*2\\b.*")) {
+        assertTrue(
+            System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(2),
+            "node " + survivor + " noticed the kill within 2 s: " + readiness(survivor));
+        Thread.sleep(20);
+      }
+    }
     first.get(60, TimeUnit.SECONDS);
     second.get(60, TimeUnit.SECONDS);
     publishing.shutdown();
@@ -180,6 +192,187 @@ class ClusterIT {
       assertEquals(all, client.received.get("cl:h"));
       assertEquals(4001, old.closeCode());
     }
+  }
+
+  /**
+   * Each node in turn is stopped (SIGTERM: drain, 1012), started again and waited for, while a
+   * publisher on another node publishes all along. 30 clients connected through the balancer resume
+   * through it whenever their node stops: each gets every event once, in order, and every close
+   * they see is 1012, none 1006.
+   */
+  @Test
+  @Order(4)
+  void aRollingRestartUnderPublishingLosesNothing() throws Exception {
+    List<StreamSubscriber> clients = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      clients.add(StreamSubscriber.subscribe(TYRUS, BALANCER, "r" + i, true, "cl:roll"));
+    }
+    RollingPublisher publisher = new RollingPublisher("cl:roll", 2);
+    Thread publishing = new Thread(publisher, "rolling-publisher");
+    publishing.start();
+    List<Integer> closes = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      publisher.moveTo(n % 3 + 1);
+      cluster("stop-node", Integer.toString(n));
+      for (StreamSubscriber client : clients) {
+        if (client.isClosed()) {
+          closes.add(client.closeCode());
+          JsonObject answer = client.resumeOn(TYRUS, BALANCER);
+          assertEquals("resumed", answer.getString("type"), client.name + ": " + answer);
+        }
+      }
+      cluster("start-node", Integer.toString(n));
+    }
+    publisher.halt();
+    publishing.join(10_000);
+    int published = publisher.published();
+    assertTrue(closes.size() >= 30, "every client's node stopped once: " + closes.size());
+    assertEquals(List.of(1012), closes.stream().distinct().toList(), "closes seen");
+    List<Integer> all = IntStream.rangeClosed(1, published).boxed().toList();
+    for (StreamSubscriber client : clients) {
+      client.readUntil(published);
+      assertEquals(all, client.received.get("cl:roll"), client.name);
+      client.close();
+    }
+  }
+
+  /**
+   * The admin API on any node answers for the cluster: the connections of every node, each naming
+   * its node; a DELETE of a connection another node holds; every node's figures; a broadcast that
+   * reaches the clients of every node.
+   */
+  @Test
+  @Order(5)
+  void theAdminApiOfOneNodeActsOnTheWholeCluster() throws Exception {
+    List<TestClient> clients = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      TestClient client = TestClient.connect(TYRUS, node(n));
+      ids.add(client.next("system").getString("clientId"));
+      clients.add(client);
+    }
+    HttpResponse<String> list = api("GET", 1, "/api/connections?limit=1000");
+    assertEquals(200, list.statusCode(), list.body());
+    for (int n = 1; n <= 3; n++) {
+      String id = ids.get(n - 1);
+      assertTrue(
+          list.body().matches("(?s).*\"id\":\"" + id + "\".*?\"node\":\"node-" + n + "\".*"),
+          id + " listed on node-" + n + ": " + list.body());
+    }
+    assertEquals(200, api("GET", 2, "/api/connections/" + ids.get(2)).statusCode());
+
+    HttpResponse<String> broadcast = api("POST", 1, "/api/broadcast", "{\"data\":\"to all\"}");
+    assertEquals(200, broadcast.statusCode(), broadcast.body());
+    for (TestClient client : clients) {
+      assertEquals("to all", client.next("broadcast").getString("data"));
+    }
+
+    HttpResponse<String> closed =
+        api("DELETE", 1, "/api/connections/" + ids.get(2) + "?code=4000&reason=bye");
+    assertEquals(204, closed.statusCode(), closed.body());
+    assertEquals(4000, clients.get(2).closeCode());
+    assertEquals(404, api("DELETE", 1, "/api/connections/" + ids.get(2)).statusCode());
+
+    HttpResponse<String> stats = api("GET", 2, "/api/stats");
+    assertEquals(200, stats.statusCode(), stats.body());
+    for (int n = 1; n <= 3; n++) {
+      assertTrue(stats.body().contains("\"node-" + n + "\":{"), stats.body());
+    }
+    for (TestClient client : clients) {
+      client.close();
+    }
+  }
+
+  private static HttpResponse<String> api(String method, int node, String path) throws Exception {
+    return api(method, node, path, null);
+  }
+
+  private static HttpResponse<String> api(String method, int node, String path, String json)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + (8080 + 100 * node) + path))
+            .header("Authorization", AdminUsers.admin());
+    if (json != null) {
+      request.header("Content-Type", "application/json");
+    }
+    request.method(
+        method,
+        json == null
+            ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(json));
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Publishes 1, 2, 3 … on a node that is not being restarted, each acknowledged. */
+  private static final class RollingPublisher implements Runnable {
+    private final String channel;
+    private volatile int target;
+    private volatile int current;
+    private volatile boolean running = true;
+    private volatile Exception failure;
+    private volatile int published;
+
+    RollingPublisher(String channel, int node) {
+      this.channel = channel;
+      this.target = node;
+    }
+
+    /** Publishes on node {@code n} from now on; returns once it does. */
+    void moveTo(int n) throws InterruptedException {
+      target = n;
+      while (current != n && failure == null) {
+        Thread.sleep(10);
+      }
+    }
+
+    void halt() {
+      running = false;
+    }
+
+    /** How many it published, once its thread has ended. */
+    int published() throws Exception {
+      if (failure != null) {
+        throw failure;
+      }
+      return published;
+    }
+
+    @Override
+    public void run() {
+      try {
+        while (running) {
+          int node = target;
+          try (TestClient client = TestClient.connect(TYRUS, node(node))) {
+            client.next("system");
+            current = node;
+            while (running && target == node) {
+              client.send(
+                  "{\"type\":\"publish\",\"channel\":\""
+                      + channel
+                      + "\",\"data\":"
+                      + (published + 1)
+                      + "}");
+              client.next("ack");
+              published++;
+              Thread.sleep(50);
+            }
+          }
+        }
+      } catch (Exception e) {
+        failure = e;
+      }
+    }
+  }
+
+  /** Node {@code n}'s {@code /health/ready} answer. */
+  private static String readiness(int n) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + (9990 + 100 * n) + "/health/ready"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   /** Publishes each value on the channel, one after the other. @return each ack's delivered */

@@ -141,6 +141,10 @@ final class StreamSubscriber implements AutoCloseable {
     return Json.createReader(new StringReader(text)).readObject();
   }
 
+  boolean isClosed() {
+    return client.isClosed();
+  }
+
   int closeCode() throws Exception {
     return client.closeCode();
   }

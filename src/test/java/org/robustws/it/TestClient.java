@@ -125,6 +125,11 @@ final class TestClient extends Endpoint implements AutoCloseable {
     throw new AssertionError("no '" + type + "' message within " + WAIT);
   }
 
+  /** Whether the connection has closed (without waiting). */
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
   int closeCode() throws Exception {
     return closed.get(WAIT.toMillis(), TimeUnit.MILLISECONDS).getCloseCode().getCode();
   }

@@ -1,0 +1,79 @@
+package org.robustws.fanout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.HistoryLimits;
+import org.robustws.stream.StreamEntry;
+import org.robustws.testing.LocalCaches;
+import org.robustws.testing.MutableClock;
+
+/** Real threads publishing on one channel through one {@link GroupCommit}, on a real cache. */
+class GroupCommitTest {
+  private final LocalCaches caches = new LocalCaches(null);
+  private final ChannelStreams streams =
+      new ChannelStreams(
+          caches.cache("streams"),
+          new HistoryLimits(10_000, 1 << 24, 600_000),
+          new MutableClock(Instant.ofEpochMilli(1_000_000)));
+  private final GroupCommit appends = new GroupCommit(streams);
+
+  @AfterEach
+  void stop() {
+    caches.close();
+  }
+
+  @Test
+  void concurrentPublishersGetEveryOffsetOnceEachInTheirOwnOrder() throws Exception {
+    int publishers = 8;
+    int each = 200;
+    ExecutorService threads = Executors.newFixedThreadPool(publishers);
+    List<Future<List<StreamEntry>>> results = new ArrayList<>();
+    for (int p = 0; p < publishers; p++) {
+      int publisher = p;
+      results.add(
+          threads.submit(
+              () -> {
+                List<StreamEntry> mine = new ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                  mine.add(appends.append("hot", Json.createValue(publisher * 1000 + i), null));
+                }
+                return mine;
+              }));
+    }
+    TreeSet<Long> offsets = new TreeSet<>();
+    for (Future<List<StreamEntry>> result : results) {
+      List<StreamEntry> mine = result.get(60, TimeUnit.SECONDS);
+      for (int i = 1; i < mine.size(); i++) {
+        assertTrue(mine.get(i).offset() > mine.get(i - 1).offset(), "a publisher's own order");
+      }
+      mine.forEach(entry -> offsets.add(entry.offset()));
+    }
+    threads.shutdown();
+    assertEquals(publishers * each, offsets.size(), "every offset once");
+    assertEquals(1L, offsets.first());
+    assertEquals((long) publishers * each, offsets.last());
+    assertEquals(publishers * each, streams.head("hot").orElseThrow().last());
+  }
+
+  @Test
+  void anInvalidChannelFailsItsPublisherAndNoOther() {
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> appends.append("no spaces", Json.createValue(1), null));
+    assertEquals(1, appends.append("fine", Json.createValue(2), null).offset());
+  }
+}
