@@ -112,7 +112,9 @@ key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
               "publish-ack": ("variant", [("file-store", "memory")]),
               "restart": ("variant", [("with-data", "empty")]),
               "compression": ("setting", [("6", "off"), ("1", "off"), ("0", "off")]),
-              "auth": ("phase", [("token", "none"), ("echo", "none"), ("token", "echo"), ("node", "none")])}[scenario]
+              "auth": ("phase", [("token", "none"), ("echo", "none"), ("token", "echo"), ("node", "none")]),
+              "cluster-publish": ("variant", [("three/1", "one/1"), ("three/30", "one/30"),
+                                              ("three/1", "node/1"), ("one/1", "node/1")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
@@ -125,7 +127,8 @@ ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "compression": ["rss_kib_per_idle_conn", "rss_kib_per_conn_after_traffic",
                                 "server_cpu_us_per_echo_64B", "server_cpu_us_per_echo_4KiB",
                                 "wire_bytes_per_echo_64B", "wire_bytes_per_echo_4KiB"],
-                "auth": ["server_cpu_us_per_lifetime", "lifetime_p50_ms", "lifetime_p99_ms"]}.get(scenario, [])
+                "auth": ["server_cpu_us_per_lifetime", "lifetime_p50_ms", "lifetime_p99_ms"],
+                "cluster-publish": ["publications_per_s"]}.get(scenario, [])
 
 groups = {}
 for r in rows:

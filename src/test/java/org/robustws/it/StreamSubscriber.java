@@ -141,6 +141,11 @@ final class StreamSubscriber implements AutoCloseable {
     return Json.createReader(new StringReader(text)).readObject();
   }
 
+  /** The offset of the last event of the channel it got. */
+  long lastOffset(String channel) {
+    return positions.get(channel).getJsonNumber("offset").longValue();
+  }
+
   boolean isClosed() {
     return client.isClosed();
   }
