@@ -3,8 +3,8 @@ package org.robustws.channel;
 import java.util.Set;
 
 /**
- * Which sessions listen on which channel. In memory on one node today; a clustered implementation
- * can replace it without touching the connection layer.
+ * Which sessions of this node listen on which channel. Each node has its own: the other nodes of a
+ * cluster are told of every event and look up their own subscribers (fanout/).
  */
 public interface ChannelRegistry {
 

@@ -10,7 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
-import java.util.function.ToIntFunction;
+import java.util.function.Predicate;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
 
@@ -23,13 +23,16 @@ import org.robustws.stream.StreamPosition;
  * comes before its turn waits for the ones before it; if they have not come within {@code
  * holdMillis} (a notice lost with a node that died after its commit), they are read from this
  * node's copy of the stream ({@code missing}), or skipped if the stream no longer has them: the
- * sessions behind then get {@code gap} on resume. Events are given out one at a time per channel,
- * in order, by whichever thread brings the next one; an event older than the lane's next offset was
- * given out already (a second notice) and is dropped.
+ * sessions behind then get {@code gap} on resume. Events are handed to the io threads one at a time
+ * per channel, in order, by whichever thread brings the next one (an io thread runs its tasks in
+ * the order they came, so each session gets them in order); the wait until they are queued happens
+ * outside the lane, so the events of one channel fan out back to back. An event older than the
+ * lane's next offset was given out already (a second notice) and is dropped.
  */
 final class ChannelOrder {
-  private final ToIntFunction<StreamEntry> give;
+  private final Function<StreamEntry, Delivery> give;
   private final Function<String, Optional<StreamPosition>> startOf;
+  private final Predicate<String> listened;
   private final Missing missing;
   private final long holdMillis;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -42,17 +45,20 @@ final class ChannelOrder {
   }
 
   /**
-   * @param give gives one event to this node's sessions; returns how many
+   * @param give hands one event to the io threads of this node's sessions, without waiting
    * @param startOf where the channel's subscribers of this node stand (the earliest of them), or
    *     empty if it has none here: then its events are not for this node
+   * @param listened whether any session of this node listens to the channel
    */
   ChannelOrder(
-      ToIntFunction<StreamEntry> give,
+      Function<StreamEntry, Delivery> give,
       Function<String, Optional<StreamPosition>> startOf,
+      Predicate<String> listened,
       Missing missing,
       long holdMillis) {
     this.give = give;
     this.startOf = startOf;
+    this.listened = listened;
     this.missing = missing;
     this.holdMillis = holdMillis;
   }
@@ -71,22 +77,25 @@ final class ChannelOrder {
       }
       lane = lanes.computeIfAbsent(entry.channel(), c -> new Lane(start.get()));
     }
-    CompletableFuture<Integer> given = lane.offer(entry);
+    CompletableFuture<Delivery> given = lane.offer(entry);
+    Delivery delivery;
     try {
-      return given.get(holdMillis, TimeUnit.MILLISECONDS);
+      delivery = given.get(holdMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException late) {
       lane.fill(entry);
-      return given.getNow(0);
+      delivery = given.getNow(Delivery.NONE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 0;
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     } finally {
-      if (startOf.apply(entry.channel()).isEmpty()) {
+      if (!listened.test(entry.channel())) {
         lanes.remove(entry.channel(), lane); // no subscriber here any more
       }
     }
+    delivery.awaitQueued();
+    return delivery.sessions();
   }
 
   /** One channel: the next offset to give out and the events waiting for their turn. */
@@ -95,14 +104,14 @@ final class ChannelOrder {
     private long next;
     private final TreeMap<Long, Held> held = new TreeMap<>();
 
-    private record Held(StreamEntry entry, CompletableFuture<Integer> given) {}
+    private record Held(StreamEntry entry, CompletableFuture<Delivery> given) {}
 
     Lane(StreamPosition start) {
       this.epoch = start.epoch();
       this.next = start.offset() + 1;
     }
 
-    synchronized CompletableFuture<Integer> offer(StreamEntry entry) {
+    synchronized CompletableFuture<Delivery> offer(StreamEntry entry) {
       if (!entry.epoch().equals(epoch)) {
         if (epoch.isEmpty()) {
           epoch = entry.epoch(); // the channel's first stream
@@ -110,14 +119,15 @@ final class ChannelOrder {
           // a new stream: the history before it is gone
           epoch = entry.epoch();
           next = 1;
-          held.values().forEach(h -> h.given().complete(0));
+          held.values().forEach(h -> h.given().complete(Delivery.NONE));
           held.clear();
         } else {
-          return CompletableFuture.completedFuture(0); // of a history this lane left behind
+          return CompletableFuture.completedFuture(
+              Delivery.NONE); // of a history this lane left behind
         }
       }
       if (entry.offset() < next || held.containsKey(entry.offset())) {
-        return CompletableFuture.completedFuture(0); // a second notice of it
+        return CompletableFuture.completedFuture(Delivery.NONE); // a second notice of it
       }
       Held waiting = new Held(entry, new CompletableFuture<>());
       held.put(entry.offset(), waiting);
@@ -146,7 +156,7 @@ final class ChannelOrder {
       Map.Entry<Long, Held> first = held.firstEntry();
       while (first != null && first.getKey() == next) {
         held.pollFirstEntry();
-        first.getValue().given().complete(give.applyAsInt(first.getValue().entry()));
+        first.getValue().given().complete(give.apply(first.getValue().entry()));
         next++;
         first = held.firstEntry();
       }

@@ -46,7 +46,9 @@ public class LocalFanout {
   public LocalFanout(ChannelStreams streams, SessionStore sessions) {
     this.streams = streams;
     this.sessions = sessions;
-    this.order = new ChannelOrder(this::giveOut, this::startOf, streams::readAfter, HOLD_MILLIS);
+    this.order =
+        new ChannelOrder(
+            this::giveOut, this::startOf, sessions::listened, streams::readAfter, HOLD_MILLIS);
   }
 
   /**
@@ -67,13 +69,11 @@ public class LocalFanout {
   }
 
   /**
-   * Returns once every subscribed session of this node has queued the event. A caller that is a
-   * socket-writing thread itself (an io thread) gives it to all of them at once instead: it must
-   * not wait for another io thread, which might be waiting for it.
-   *
-   * @return the number of sessions given it
+   * Hands the event to the threads that write its subscribers' sockets, one task per thread. A
+   * caller that is such a thread itself (an io thread) gives it to all of them at once instead: it
+   * must not wait for another io thread, which might be waiting for it.
    */
-  private int giveOut(StreamEntry entry) {
+  private Delivery giveOut(StreamEntry entry) {
     Map<Executor, List<ClientSession>> byWriter = new HashMap<>();
     for (ClientSession session : sessions.heldSubscribers(entry.channel())) {
       Executor writer = session.writer();
@@ -105,14 +105,22 @@ public class LocalFanout {
         }
       }
     }
-    try {
-      if (!queued.await(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS)) {
-        WsLog.LOG.deliveryStalled(entry.channel(), entry.offset(), DELIVERY_WAIT_SECONDS);
+    return new Handed(entry, delivered, queued);
+  }
+
+  /** An event handed to the io threads, and the latch they count down once they queued it. */
+  private record Handed(StreamEntry entry, int sessions, CountDownLatch queued)
+      implements Delivery {
+    @Override
+    public void awaitQueued() {
+      try {
+        if (!queued.await(DELIVERY_WAIT_SECONDS, TimeUnit.SECONDS)) {
+          WsLog.LOG.deliveryStalled(entry.channel(), entry.offset(), DELIVERY_WAIT_SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt(); // the deliveries go on; only the wait for them ends
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt(); // the deliveries go on; only the wait for them ends
     }
-    return delivered;
   }
 
   /** One session's failure is its own: the others of its group still get the event. */

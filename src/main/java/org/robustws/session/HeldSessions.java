@@ -72,6 +72,10 @@ final class HeldSessions {
     byId.remove(session.id(), session);
   }
 
+  boolean listened(String channel) {
+    return !channels.subscribers(channel).isEmpty();
+  }
+
   /** The held sessions subscribed to the channel. */
   List<ClientSession> subscribers(String channel) {
     List<ClientSession> subscribers = new ArrayList<>();

@@ -141,6 +141,11 @@ public final class SessionStore {
     return true;
   }
 
+  /** Whether any session a connection of this node holds is subscribed to the channel. */
+  public boolean listened(String channel) {
+    return held.listened(channel);
+  }
+
   /** The sessions connections of this node hold that are subscribed to the channel. */
   public List<ClientSession> heldSubscribers(String channel) {
     return held.subscribers(channel);

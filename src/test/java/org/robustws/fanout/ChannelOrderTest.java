@@ -18,13 +18,26 @@ class ChannelOrderTest {
   private final Map<Long, StreamEntry> stream = new ConcurrentHashMap<>();
   private StreamPosition start = new StreamPosition("e1", 0);
 
+  /** Given to three sessions, queued at once. */
+  private static final Delivery THREE =
+      new Delivery() {
+        @Override
+        public int sessions() {
+          return 3;
+        }
+
+        @Override
+        public void awaitQueued() {}
+      };
+
   private ChannelOrder order(long holdMillis) {
     return new ChannelOrder(
         entry -> {
           given.add(entry.offset());
-          return 3;
+          return THREE;
         },
         channel -> Optional.ofNullable(start),
+        channel -> start != null,
         (channel, after, upTo) -> {
           List<StreamEntry> found = new java.util.ArrayList<>();
           for (long o = after.offset() + 1; o <= upTo; o++) {
