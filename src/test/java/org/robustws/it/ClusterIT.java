@@ -236,7 +236,7 @@ class ClusterIT {
   /**
    * The admin API on any node answers for the cluster: the connections of every node, each naming
    * its node; a DELETE of a connection another node holds; every node's figures; a broadcast that
-   * reaches the clients of every node.
+   * reaches the clients of every node. HAProxy passes the test page, the API and /ws-legacy on.
    */
   @Test
   @Order(5)
@@ -270,6 +270,14 @@ class ClusterIT {
     assertEquals(4000, clients.get(2).closeCode());
     assertEquals(404, api("DELETE", 1, "/api/connections/" + ids.get(2)).statusCode());
 
+    // the balancer passes the page, the API and the legacy endpoint on as it does /ws
+    assertEquals(200, get("http://127.0.0.1:8000/robust-websocket-test.html").statusCode());
+    assertEquals(200, get("http://127.0.0.1:8000/api/stats").statusCode());
+    try (TestClient legacy =
+        TestClient.connect(TYRUS, URI.create("ws://127.0.0.1:8000/ws-legacy"))) {
+      assertTrue(legacy.session().isOpen(), "/ws-legacy through HAProxy");
+    }
+
     HttpResponse<String> stats = api("GET", 2, "/api/stats");
     assertEquals(200, stats.statusCode(), stats.body());
     for (int n = 1; n <= 3; n++) {
@@ -278,6 +286,12 @@ class ClusterIT {
     for (TestClient client : clients) {
       client.close();
     }
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static HttpResponse<String> api(String method, int node, String path) throws Exception {
