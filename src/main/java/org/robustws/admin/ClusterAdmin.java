@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.function.Function;
 import org.robustws.cluster.NodeCommand;
 import org.robustws.cluster.Peers;
 import org.robustws.cluster.ThisNode;
@@ -63,13 +64,9 @@ public class ClusterAdmin {
     Peers.Answers<String> others = peers.ask(new NodeStats());
     Map<String, Stats> byNode = new TreeMap<>();
     byNode.put(peers.localName(), stats.stats());
-    try (Jsonb jsonb = JsonbBuilder.create()) {
-      for (String json : others.await()) {
-        NamedStats named = jsonb.fromJson(json, NamedStats.class);
-        byNode.put(named.node(), named.stats());
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
+    for (String json : others.await()) {
+      NamedStats named = withJsonb(jsonb -> jsonb.fromJson(json, NamedStats.class));
+      byNode.put(named.node(), named.stats());
     }
     return byNode;
   }
@@ -80,24 +77,21 @@ public class ClusterAdmin {
   }
 
   private static String toJson(Object value) {
-    try (Jsonb jsonb = JsonbBuilder.create()) {
-      return jsonb.toJson(value);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return withJsonb(jsonb -> jsonb.toJson(value));
   }
 
   private static ConnectionSnapshot parse(String json) {
-    try (Jsonb jsonb = JsonbBuilder.create()) {
-      return jsonb.fromJson(json, ConnectionSnapshot.class);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return withJsonb(jsonb -> jsonb.fromJson(json, ConnectionSnapshot.class));
   }
 
   private static List<ConnectionSnapshot> parseList(String json) {
+    return withJsonb(jsonb -> List.of(jsonb.fromJson(json, ConnectionSnapshot[].class)));
+  }
+
+  /** Runs {@code use} with a JSON-B instance of its own (admin calls are rare), then closes it. */
+  private static <T> T withJsonb(Function<Jsonb, T> use) {
     try (Jsonb jsonb = JsonbBuilder.create()) {
-      return List.of(jsonb.fromJson(json, ConnectionSnapshot[].class));
+      return use.apply(jsonb);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }

@@ -47,11 +47,7 @@ public class Fanout {
   public int publish(String channel, JsonValue data, JsonValue id) {
     StreamEntry entry = appends.append(channel, data, id);
     Peers.Answers<Integer> others = peers.ask(ToSubscribers.of(entry));
-    int delivered = local.deliver(entry);
-    for (int there : others.await()) {
-      delivered += there;
-    }
-    return delivered;
+    return plusOthers(local.deliver(entry), others);
   }
 
   /**
@@ -61,11 +57,16 @@ public class Fanout {
    */
   public int broadcast(JsonValue data) {
     Peers.Answers<Integer> others = peers.ask(new ToEveryone(data.toString()));
-    int sent = connections.broadcast(data);
+    return plusOthers(connections.broadcast(data), others);
+  }
+
+  /** This node's count plus the other nodes' that answered in time. */
+  private static int plusOthers(int here, Peers.Answers<Integer> others) {
+    int total = here;
     for (int there : others.await()) {
-      sent += there;
+      total += there;
     }
-    return sent;
+    return total;
   }
 
   /**
