@@ -113,7 +113,7 @@ key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
               "restart": ("variant", [("with-data", "empty")]),
               "compression": ("setting", [("6", "off"), ("1", "off"), ("0", "off")]),
               "auth": ("phase", [("token", "none"), ("echo", "none"), ("token", "echo"), ("node", "none")]),
-              "cluster-publish": ("variant", [("three/1", "one/1"), ("three/30", "one/30"),
+              "cluster-publish": ("variant", [("three/1", "one/1"), ("three/100", "one/100"),
                                               ("three/1", "node/1"), ("one/1", "node/1")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Publications per second on one hot channel and over 30 channels: three nodes (cluster/cluster.sh,
+# Publications per second on one hot channel and over 100 channels: three nodes (cluster/cluster.sh,
 # publishers spread over the three) against one node (a copy of target/server, all publishers on
-# it) and the Node ws reference (bench/node/server.js), in the same run. 30 connections, each
+# it) and the Node ws reference (bench/node/server.js), in the same run. 100 connections, each
 # publishing its next publication as soon as the previous one is acknowledged
-# (bench/loadgen/HotChannel.java); 5 s unreported, then 15 s counted. Nobody subscribes: this is
-# the append path (one channel's appends are ordered cluster-wide by its head's lock; GroupCommit
-# appends what waits for one channel on a node together) and the notices to the other nodes.
+# (bench/loadgen/HotChannel.java): all to one channel, then one channel each. After each start
+# WARMUP (60) s of the hot channel unreported (cold JVMs take a fifth of what they take warm), then
+# 5 s unreported and 15 s counted per variant. Nobody subscribes: this is the append path (one
+# channel's appends are ordered cluster-wide by its head's lock; GroupCommit appends what waits for
+# one channel on a node together and tells the other nodes once per batch) and the notices.
 # Three nodes on a 2-core machine measure the overhead of the replication, not scaling: the three
 # JVMs share the two cores the one node has alone.
 # Shipped defaults but the rate limit (raised: one connection publishes hundreds per second).
@@ -22,11 +24,13 @@ build_all
 javac -d "$WORK/classes" "$BENCH/loadgen/HotChannel.java"
 rm -f "$OUT.jsonl"
 
-# measure LABEL PORTS: the hot channel, then 30 channels
+# measure LABEL PORTS: warm-up, then the hot channel, then 100 channels
 measure() {
   local channels
-  for channels in 1 30; do
-    java -cp "$WORK/classes" HotChannel ports="$2" conns=30 channels=$channels seconds=15 warmup=5 \
+  java -cp "$WORK/classes" HotChannel ports="$2" conns=100 channels=1 seconds=1 \
+    warmup="${WARMUP:-60}" label=warm-up >/dev/null
+  for channels in 1 100; do
+    java -cp "$WORK/classes" HotChannel ports="$2" conns=100 channels=$channels seconds=15 warmup=5 \
       label="$1" | jq -c --argjson r "$round" '. + {round: $r, variant: "\(.label)/\(.channels)"}' \
       >>"$OUT.jsonl"
     tail -1 "$OUT.jsonl" >&2

@@ -69,33 +69,57 @@ final class ChannelOrder {
    * @return the sessions of this node given it (0 if none listens here, or it came twice)
    */
   int offer(StreamEntry entry) {
-    Lane lane = lanes.get(entry.channel());
+    return offer(List.of(entry))[0];
+  }
+
+  /**
+   * Gives events of one channel out, each in its turn: all are offered before the first wait, so a
+   * batch fans out back to back.
+   *
+   * @return for each, the sessions of this node given it
+   */
+  int[] offer(List<StreamEntry> entries) {
+    int[] sessions = new int[entries.size()];
+    String channel = entries.get(0).channel();
+    Lane lane = lanes.get(channel);
     if (lane == null) {
-      Optional<StreamPosition> start = startOf.apply(entry.channel());
+      Optional<StreamPosition> start = startOf.apply(channel);
       if (start.isEmpty()) {
-        return 0;
+        return sessions;
       }
-      lane = lanes.computeIfAbsent(entry.channel(), c -> new Lane(start.get()));
+      lane = lanes.computeIfAbsent(channel, c -> new Lane(start.get()));
     }
-    CompletableFuture<Delivery> given = lane.offer(entry);
-    Delivery delivery;
+    List<CompletableFuture<Delivery>> given = entries.stream().map(lane::offer).toList();
+    Delivery[] deliveries = new Delivery[entries.size()];
     try {
-      delivery = given.get(holdMillis, TimeUnit.MILLISECONDS);
+      for (int i = 0; i < deliveries.length; i++) {
+        deliveries[i] = inTurn(lane, entries.get(i), given.get(i));
+      }
+    } finally {
+      if (!listened.test(channel)) {
+        lanes.remove(channel, lane); // no subscriber here any more
+      }
+    }
+    for (int i = 0; i < deliveries.length; i++) {
+      deliveries[i].awaitQueued();
+      sessions[i] = deliveries[i].sessions();
+    }
+    return sessions;
+  }
+
+  /** Waits for the event's turn, filling in what is missing before it once it waited too long. */
+  private Delivery inTurn(Lane lane, StreamEntry entry, CompletableFuture<Delivery> given) {
+    try {
+      return given.get(holdMillis, TimeUnit.MILLISECONDS);
     } catch (TimeoutException late) {
       lane.fill(entry);
-      delivery = given.getNow(Delivery.NONE);
+      return given.getNow(Delivery.NONE);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return 0;
+      return Delivery.NONE;
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
-    } finally {
-      if (!listened.test(entry.channel())) {
-        lanes.remove(entry.channel(), lane); // no subscriber here any more
-      }
     }
-    delivery.awaitQueued();
-    return delivery.sessions();
   }
 
   /** One channel: the next offset to give out and the events waiting for their turn. */

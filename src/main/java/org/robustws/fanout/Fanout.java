@@ -3,9 +3,13 @@ package org.robustws.fanout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
 import org.robustws.cluster.Peers;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.stream.StreamEntry;
 
 /**
@@ -13,16 +17,17 @@ import org.robustws.stream.StreamEntry;
  * direct message to a connection that may be on another node.
  *
  * <p>A publication's way: appended once to its channel's stream, committed on every node before
- * anyone gets it (with the publications of this node waiting for the same channel: {@link
- * GroupCommit}); then given to the subscribed sessions of this node ({@link LocalFanout}) while the
- * other nodes of a cluster are told ({@link ToSubscribers}) and give it to theirs. Each session
- * takes a channel's offsets in order, once, reading back from the stream any it has not had: so
- * notices that cross or get lost cost no event (the next one repairs it), and a session that no
- * connection holds gets it from the stream when it resumes.
+ * anyone gets it, together with the publications of this node waiting for the same channel ({@link
+ * GroupCommit}); then the other nodes of a cluster are told with one command per batch ({@link
+ * ToSubscribers}) and give the batch to their sessions while this node gives it to its own ({@link
+ * LocalFanout}). Each session takes a channel's offsets in order, once, reading back from the
+ * stream any it has not had: so notices that cross or get lost cost no event (the next one repairs
+ * it), and a session that no connection holds gets it from the stream when it resumes.
  */
 @ApplicationScoped
 public class Fanout {
-  private GroupCommit appends;
+  private ChannelStreams streams;
+  private GroupCommit<Publication, Integer> appends;
   private LocalFanout local;
   private ConnectionManager connections;
   private Peers peers;
@@ -33,7 +38,8 @@ public class Fanout {
   @Inject
   public Fanout(
       ChannelStreams streams, LocalFanout local, ConnectionManager connections, Peers peers) {
-    this.appends = new GroupCommit(streams);
+    this.streams = streams;
+    this.appends = new GroupCommit<>(this::appendAndTell);
     this.local = local;
     this.connections = connections;
     this.peers = peers;
@@ -45,9 +51,26 @@ public class Fanout {
    * @throws IllegalArgumentException if the channel name is not valid
    */
   public int publish(String channel, JsonValue data, JsonValue id) {
-    StreamEntry entry = appends.append(channel, data, id);
-    Peers.Answers<Integer> others = peers.ask(ToSubscribers.of(entry));
-    return plusOthers(local.deliver(entry), others);
+    return appends.submit(channel, new Publication(data, id));
+  }
+
+  /**
+   * Appends a batch and sends it to the other nodes while the channel's turn is held (so this
+   * node's notices of one channel leave in offset order); gives it to this node's sessions and
+   * waits for the others' counts after.
+   */
+  private Supplier<List<Integer>> appendAndTell(String channel, List<Publication> batch) {
+    List<StreamEntry> entries = streams.appendAll(channel, batch);
+    Peers.Answers<int[]> others = peers.ask(ToSubscribers.of(entries));
+    return () -> {
+      int[] delivered = local.deliverAll(entries);
+      for (int[] there : others.await()) {
+        for (int i = 0; i < delivered.length; i++) {
+          delivered[i] += there[i];
+        }
+      }
+      return Arrays.stream(delivered).boxed().toList();
+    };
   }
 
   /**
@@ -57,12 +80,7 @@ public class Fanout {
    */
   public int broadcast(JsonValue data) {
     Peers.Answers<Integer> others = peers.ask(new ToEveryone(data.toString()));
-    return plusOthers(connections.broadcast(data), others);
-  }
-
-  /** This node's count plus the other nodes' that answered in time. */
-  private static int plusOthers(int here, Peers.Answers<Integer> others) {
-    int total = here;
+    int total = connections.broadcast(data);
     for (int there : others.await()) {
       total += there;
     }

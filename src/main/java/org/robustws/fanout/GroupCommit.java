@@ -1,38 +1,51 @@
 package org.robustws.fanout;
 
-import jakarta.json.JsonValue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import org.robustws.stream.ChannelStreams;
-import org.robustws.stream.ChannelStreams.Publication;
-import org.robustws.stream.StreamEntry;
+import java.util.function.Supplier;
 
 /**
- * Appends the publications of this node waiting for the same channel in one transaction. An append
- * holds its channel's head lock for the transaction's time, a few milliseconds on a cluster: one
- * transaction per publication would cap a channel at a few hundred publications per second. While
- * one append to a channel runs, the publications that arrive for it wait; the first of them then
- * appends all that waited, and hands the turn on. Channels never wait for each other.
+ * Runs the items of this node waiting for the same channel as one batch. A batch's first step holds
+ * the channel's turn (its append holds the channel's head lock for the transaction's time, a few
+ * milliseconds on a cluster: one transaction per publication would cap a channel at a few hundred
+ * publications per second); its second step runs after the turn passed on, so the next batch
+ * appends while this one waits for its deliveries. While a batch holds the turn, the items that
+ * arrive for its channel wait; the first of them then runs all that waited. Channels never wait for
+ * each other.
+ *
+ * @param <P> what a caller submits
+ * @param <R> what it gets back
  */
-final class GroupCommit {
-  private final ChannelStreams streams;
-  private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+final class GroupCommit<P, R> {
+  /** What a batch does. */
+  @FunctionalInterface
+  interface Step<P, R> {
+    /**
+     * Runs while the channel's turn is held.
+     *
+     * @return the second step, run after the turn passed on: one result per item, in their order
+     */
+    Supplier<List<R>> start(String channel, List<P> batch);
+  }
 
-  GroupCommit(ChannelStreams streams) {
-    this.streams = streams;
+  private final Step<P, R> step;
+  private final Map<String, Lane<P, R>> lanes = new ConcurrentHashMap<>();
+
+  GroupCommit(Step<P, R> step) {
+    this.step = step;
   }
 
   /**
-   * @return the stored entry, committed
-   * @throws IllegalArgumentException if the channel name is not valid
+   * @return the item's result once its batch has run both steps
+   * @throws RuntimeException what either step of its batch threw
    */
-  StreamEntry append(String channel, JsonValue data, JsonValue id) {
-    Lane lane = lanes.computeIfAbsent(channel, c -> new Lane());
-    Waiting mine = new Waiting(new Publication(data, id));
+  R submit(String channel, P item) {
+    Lane<P, R> lane = lanes.computeIfAbsent(channel, c -> new Lane<>());
+    Waiting<P, R> mine = new Waiting<>(item);
     boolean lead;
     synchronized (lane) {
       lane.waiting.add(mine);
@@ -40,7 +53,7 @@ final class GroupCommit {
       lane.busy = true;
     }
     if (lead || mine.turn.join()) {
-      appendWaiting(channel, lane);
+      runWaiting(channel, lane);
     }
     try {
       return mine.done.join();
@@ -49,23 +62,20 @@ final class GroupCommit {
     }
   }
 
-  /** Appends what waits for the lane in one transaction, then gives the turn to the next. */
-  private void appendWaiting(String channel, Lane lane) {
-    List<Waiting> batch;
+  /** Starts what waits for the lane, gives the turn to the next, then finishes the batch. */
+  private void runWaiting(String channel, Lane<P, R> lane) {
+    List<Waiting<P, R>> batch;
     synchronized (lane) {
       batch = new ArrayList<>(lane.waiting);
       lane.waiting.clear();
     }
+    Supplier<List<R>> finish = null;
     try {
-      List<StreamEntry> entries =
-          streams.appendAll(channel, batch.stream().map(Waiting::publication).toList());
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).done.complete(entries.get(i));
-      }
+      finish = step.start(channel, batch.stream().map(Waiting::item).toList());
     } catch (RuntimeException e) {
       batch.forEach(waiting -> waiting.done.completeExceptionally(e));
     }
-    for (Waiting waiting : batch) {
+    for (Waiting<P, R> waiting : batch) {
       waiting.turn.complete(false);
     }
     synchronized (lane) {
@@ -76,24 +86,31 @@ final class GroupCommit {
         lane.waiting.get(0).turn.complete(true);
       }
     }
+    if (finish != null) {
+      try {
+        List<R> results = finish.get();
+        for (int i = 0; i < batch.size(); i++) {
+          batch.get(i).done.complete(results.get(i));
+        }
+      } catch (RuntimeException e) {
+        batch.forEach(waiting -> waiting.done.completeExceptionally(e));
+      }
+    }
   }
 
-  /** One channel's publications waiting for their append, and whether one runs. */
-  private static final class Lane {
-    private final List<Waiting> waiting = new ArrayList<>();
+  /** One channel's items waiting for their batch, and whether one holds the turn. */
+  private static final class Lane<P, R> {
+    private final List<Waiting<P, R>> waiting = new ArrayList<>();
     private boolean busy;
   }
 
   /**
-   * A publication waiting: {@code turn} completes with true when it must append those waiting, with
-   * false once appended by another; {@code done} with its entry.
+   * An item waiting: {@code turn} completes with true when it must run those waiting, with false
+   * once another has started its batch; {@code done} with its result.
    */
-  private record Waiting(
-      Publication publication,
-      CompletableFuture<Boolean> turn,
-      CompletableFuture<StreamEntry> done) {
-    Waiting(Publication publication) {
-      this(publication, new CompletableFuture<>(), new CompletableFuture<>());
+  private record Waiting<P, R>(P item, CompletableFuture<Boolean> turn, CompletableFuture<R> done) {
+    Waiting(P item) {
+      this(item, new CompletableFuture<>(), new CompletableFuture<>());
     }
   }
 }

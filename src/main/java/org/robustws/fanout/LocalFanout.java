@@ -60,6 +60,15 @@ public class LocalFanout {
     return order.offer(entry);
   }
 
+  /**
+   * Gives consecutive events of one channel out, each in its turn.
+   *
+   * @return for each, the number of sessions given it
+   */
+  public int[] deliverAll(List<StreamEntry> entries) {
+    return order.offer(entries);
+  }
+
   /** The earliest position of the channel's subscribers here, if it has any. */
   private Optional<StreamPosition> startOf(String channel) {
     return sessions.heldSubscribers(channel).stream()

@@ -1,5 +1,6 @@
 package org.robustws.fanout;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
@@ -117,5 +118,18 @@ class ChannelOrderTest {
     start = null;
     assertEquals(0, order(5_000).offer(entry("e1", 1)));
     assertEquals(List.of(), given);
+  }
+
+  @Test
+  void aBatchThatComesBeforeItsTurnWaitsAndIsGivenOutInOrder() throws Exception {
+    ChannelOrder order = order(5_000);
+    StreamEntry first = entry("e1", 1);
+    List<StreamEntry> batch = List.of(entry("e1", 2), entry("e1", 3));
+    CompletableFuture<int[]> early = CompletableFuture.supplyAsync(() -> order.offer(batch));
+    Thread.sleep(100);
+    assertEquals(List.of(), given, "held");
+    assertEquals(3, order.offer(first));
+    assertArrayEquals(new int[] {3, 3}, early.get(5, TimeUnit.SECONDS));
+    assertEquals(List.of(1L, 2L, 3L), given);
   }
 }

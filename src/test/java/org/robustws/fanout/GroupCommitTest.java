@@ -1,6 +1,7 @@
 package org.robustws.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.stream.HistoryLimits;
 import org.robustws.stream.StreamEntry;
 import org.robustws.testing.LocalCaches;
@@ -29,7 +32,12 @@ class GroupCommitTest {
           caches.cache("streams"),
           new HistoryLimits(10_000, 1 << 24, 600_000),
           new MutableClock(Instant.ofEpochMilli(1_000_000)));
-  private final GroupCommit appends = new GroupCommit(streams);
+  private final GroupCommit<Publication, StreamEntry> appends =
+      new GroupCommit<>(
+          (channel, batch) -> {
+            List<StreamEntry> entries = streams.appendAll(channel, batch);
+            return () -> entries;
+          });
 
   @AfterEach
   void stop() {
@@ -49,7 +57,9 @@ class GroupCommitTest {
               () -> {
                 List<StreamEntry> mine = new ArrayList<>();
                 for (int i = 0; i < each; i++) {
-                  mine.add(appends.append("hot", Json.createValue(publisher * 1000 + i), null));
+                  mine.add(
+                      appends.submit(
+                          "hot", new Publication(Json.createValue(publisher * 1000 + i), null)));
                 }
                 return mine;
               }));
@@ -73,7 +83,44 @@ class GroupCommitTest {
   void anInvalidChannelFailsItsPublisherAndNoOther() {
     assertThrows(
         IllegalArgumentException.class,
-        () -> appends.append("no spaces", Json.createValue(1), null));
-    assertEquals(1, appends.append("fine", Json.createValue(2), null).offset());
+        () -> appends.submit("no spaces", new Publication(Json.createValue(1), null)));
+    assertEquals(1, appends.submit("fine", new Publication(Json.createValue(2), null)).offset());
+  }
+
+  @Test
+  void theNextBatchRunsWhileOneWaitsInItsSecondStepAndAFailureStaysInItsBatch() throws Exception {
+    CountDownLatch firstWaits = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    GroupCommit<String, String> batches =
+        new GroupCommit<>(
+            (channel, batch) ->
+                () -> {
+                  if (batch.contains("slow")) {
+                    firstWaits.countDown();
+                    await(release);
+                  }
+                  if (batch.contains("bad")) {
+                    throw new IllegalStateException("bad batch");
+                  }
+                  return batch.stream().map(item -> item + "!").toList();
+                });
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    Future<String> slow = threads.submit(() -> batches.submit("c", "slow"));
+    assertTrue(firstWaits.await(10, TimeUnit.SECONDS));
+    assertThrows(IllegalStateException.class, () -> batches.submit("c", "bad"));
+    assertEquals(
+        "next!", threads.submit(() -> batches.submit("c", "next")).get(10, TimeUnit.SECONDS));
+    assertFalse(slow.isDone(), "the first batch still waits in its second step");
+    release.countDown();
+    assertEquals("slow!", slow.get(10, TimeUnit.SECONDS));
+    threads.shutdown();
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
