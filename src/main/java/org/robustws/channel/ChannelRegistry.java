@@ -27,4 +27,7 @@ public interface ChannelRegistry {
 
   /** The number of channels with at least one subscriber. */
   int channelCount();
+
+  /** The channels with at least one subscriber, read-only and weakly consistent. */
+  Set<String> channels();
 }

@@ -48,4 +48,9 @@ public final class InMemoryChannelRegistry implements ChannelRegistry {
   public int channelCount() {
     return channels.size();
   }
+
+  @Override
+  public Set<String> channels() {
+    return Collections.unmodifiableSet(channels.keySet());
+  }
 }

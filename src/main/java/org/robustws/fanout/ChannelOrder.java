@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamHead;
 import org.robustws.stream.StreamPosition;
 
 /**
@@ -28,12 +29,17 @@ import org.robustws.stream.StreamPosition;
  * the order they came, so each session gets them in order); the wait until they are queued happens
  * outside the lane, so the events of one channel fan out back to back. An event older than the
  * lane's next offset was given out already (a second notice) and is dropped.
+ *
+ * <p>A notice lost with the last event of a burst has no next event to repair it: {@link #catchUp}
+ * runs every second and gives out what the stream holds beyond a lane that has waited for it longer
+ * than {@code holdMillis}.
  */
 final class ChannelOrder {
   private final Function<StreamEntry, Delivery> give;
   private final Function<String, Optional<StreamPosition>> startOf;
   private final Predicate<String> listened;
   private final Missing missing;
+  private final Function<String, Optional<StreamHead>> heads;
   private final long holdMillis;
   private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
@@ -49,17 +55,20 @@ final class ChannelOrder {
    * @param startOf where the channel's subscribers of this node stand (the earliest of them), or
    *     empty if it has none here: then its events are not for this node
    * @param listened whether any session of this node listens to the channel
+   * @param heads reads a channel's head from this node's copy of its stream
    */
   ChannelOrder(
       Function<StreamEntry, Delivery> give,
       Function<String, Optional<StreamPosition>> startOf,
       Predicate<String> listened,
       Missing missing,
+      Function<String, Optional<StreamHead>> heads,
       long holdMillis) {
     this.give = give;
     this.startOf = startOf;
     this.listened = listened;
     this.missing = missing;
+    this.heads = heads;
     this.holdMillis = holdMillis;
   }
 
@@ -81,13 +90,9 @@ final class ChannelOrder {
   int[] offer(List<StreamEntry> entries) {
     int[] sessions = new int[entries.size()];
     String channel = entries.get(0).channel();
-    Lane lane = lanes.get(channel);
+    Lane lane = lane(channel);
     if (lane == null) {
-      Optional<StreamPosition> start = startOf.apply(channel);
-      if (start.isEmpty()) {
-        return sessions;
-      }
-      lane = lanes.computeIfAbsent(channel, c -> new Lane(start.get()));
+      return sessions;
     }
     List<CompletableFuture<Delivery>> given = entries.stream().map(lane::offer).toList();
     Delivery[] deliveries = new Delivery[entries.size()];
@@ -107,6 +112,34 @@ final class ChannelOrder {
     return sessions;
   }
 
+  /**
+   * Gives out, for each channel, the events its stream holds beyond where its lane stands that were
+   * appended at least {@code holdMillis} before {@code now}: their notices have had their time.
+   * Events given out here and noticed later are dropped as second notices.
+   */
+  void catchUp(Iterable<String> channels, long now) {
+    for (String channel : channels) {
+      Lane lane = lane(channel);
+      if (lane != null) {
+        heads.apply(channel).ifPresent(head -> lane.catchUp(head, now - holdMillis));
+      }
+    }
+    lanes.keySet().removeIf(channel -> !listened.test(channel));
+  }
+
+  /** The channel's lane, started where its subscribers here stand; null if it has none here. */
+  private Lane lane(String channel) {
+    Lane lane = lanes.get(channel);
+    if (lane == null) {
+      Optional<StreamPosition> start = startOf.apply(channel);
+      if (start.isEmpty()) {
+        return null;
+      }
+      lane = lanes.computeIfAbsent(channel, c -> new Lane(channel, start.get()));
+    }
+    return lane;
+  }
+
   /** Waits for the event's turn, filling in what is missing before it once it waited too long. */
   private Delivery inTurn(Lane lane, StreamEntry entry, CompletableFuture<Delivery> given) {
     try {
@@ -124,13 +157,15 @@ final class ChannelOrder {
 
   /** One channel: the next offset to give out and the events waiting for their turn. */
   private final class Lane {
+    private final String channel;
     private String epoch;
     private long next;
     private final TreeMap<Long, Held> held = new TreeMap<>();
 
     private record Held(StreamEntry entry, CompletableFuture<Delivery> given) {}
 
-    Lane(StreamPosition start) {
+    Lane(String channel, StreamPosition start) {
+      this.channel = channel;
       this.epoch = start.epoch();
       this.next = start.offset() + 1;
     }
@@ -140,11 +175,7 @@ final class ChannelOrder {
         if (epoch.isEmpty()) {
           epoch = entry.epoch(); // the channel's first stream
         } else if (entry.offset() == 1) {
-          // a new stream: the history before it is gone
-          epoch = entry.epoch();
-          next = 1;
-          held.values().forEach(h -> h.given().complete(Delivery.NONE));
-          held.clear();
+          restart(entry.epoch());
         } else {
           return CompletableFuture.completedFuture(
               Delivery.NONE); // of a history this lane left behind
@@ -166,7 +197,7 @@ final class ChannelOrder {
     synchronized void fill(StreamEntry entry) {
       while (held.containsKey(entry.offset()) && held.firstKey() > next) {
         missing
-            .read(entry.channel(), new StreamPosition(epoch, next - 1), held.firstKey() - 1)
+            .read(channel, new StreamPosition(epoch, next - 1), held.firstKey() - 1)
             .ifPresent(
                 found ->
                     found.forEach(
@@ -174,6 +205,38 @@ final class ChannelOrder {
         next = held.firstKey();
         drain();
       }
+    }
+
+    /** Gives out the events of the stream after {@code next} appended up to {@code before}. */
+    synchronized void catchUp(StreamHead head, long before) {
+      if (epoch.isEmpty()) {
+        epoch = head.epoch(); // the channel's first stream
+      } else if (!head.epoch().equals(epoch) && head.first() == 1) {
+        restart(head.epoch());
+      }
+      if (!head.epoch().equals(epoch) || head.last() < next) {
+        return;
+      }
+      missing
+          .read(channel, new StreamPosition(epoch, next - 1), head.last())
+          .ifPresent(
+              found -> {
+                for (StreamEntry e : found) {
+                  if (e.appendedAt() > before) {
+                    break;
+                  }
+                  held.putIfAbsent(e.offset(), new Held(e, new CompletableFuture<>()));
+                }
+              });
+      drain();
+    }
+
+    /** A new stream of the channel: the history before it is gone. */
+    private void restart(String newEpoch) {
+      epoch = newEpoch;
+      next = 1;
+      held.values().forEach(h -> h.given().complete(Delivery.NONE));
+      held.clear();
     }
 
     private void drain() {

@@ -2,6 +2,7 @@ package org.robustws.fanout;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,6 +13,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.robustws.channel.ChannelRegistry;
 import org.robustws.logging.WsLog;
 import org.robustws.session.ClientSession;
 import org.robustws.session.SessionStore;
@@ -37,18 +39,28 @@ public class LocalFanout {
 
   private ChannelStreams streams;
   private SessionStore sessions;
+  private ChannelRegistry channels;
+  private Clock clock;
   private ChannelOrder order;
 
   /** For the CDI proxy only. */
   protected LocalFanout() {}
 
   @Inject
-  public LocalFanout(ChannelStreams streams, SessionStore sessions) {
+  public LocalFanout(
+      ChannelStreams streams, SessionStore sessions, ChannelRegistry channels, Clock clock) {
     this.streams = streams;
     this.sessions = sessions;
+    this.channels = channels;
+    this.clock = clock;
     this.order =
         new ChannelOrder(
-            this::giveOut, this::startOf, sessions::listened, streams::readAfter, HOLD_MILLIS);
+            this::giveOut,
+            this::startOf,
+            sessions::listened,
+            streams::readAfter,
+            streams::head,
+            HOLD_MILLIS);
   }
 
   /**
@@ -67,6 +79,15 @@ public class LocalFanout {
    */
   public int[] deliverAll(List<StreamEntry> entries) {
     return order.offer(entries);
+  }
+
+  /**
+   * Gives out the events whose notice never came and that no later event brought: the stream of
+   * each channel listened to here is read beyond where its lane stands ({@link
+   * ChannelOrder#catchUp}). {@link CatchUpTimer} calls it every second.
+   */
+  public void catchUp() {
+    order.catchUp(channels.channels(), clock.millis());
   }
 
   /** The earliest position of the channel's subscribers here, if it has any. */

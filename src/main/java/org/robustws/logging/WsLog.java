@@ -137,4 +137,8 @@ public interface WsLog extends BasicLogger {
   @LogMessage(level = ERROR)
   @Message(id = 20, value = "An observer of %s failed")
   void observerFailed(String event, @Cause Throwable cause);
+
+  @LogMessage(level = ERROR)
+  @Message(id = 28, value = "Fan-out catch-up tick failed")
+  void catchUpFailed(@Cause Throwable cause);
 }

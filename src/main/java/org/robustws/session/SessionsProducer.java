@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import org.infinispan.Cache;
+import org.robustws.channel.ChannelRegistry;
 import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.cluster.Peers;
 import org.robustws.config.WsSettings;
@@ -20,10 +21,17 @@ public class SessionsProducer {
   @Resource(lookup = "java:jboss/infinispan/cache/ws/sessions")
   Cache<String, String> cache;
 
+  /** Which sessions of this node listen on which channel: the sessions' and the fan-out's. */
   @Produces
   @Singleton
-  SessionStore sessionStore(WsSettings settings, ChannelStreams streams, Peers peers) {
-    return new SessionStore(
-        cache, new InMemoryChannelRegistry(), streams, HandOver.across(peers), settings);
+  ChannelRegistry channelRegistry() {
+    return new InMemoryChannelRegistry();
+  }
+
+  @Produces
+  @Singleton
+  SessionStore sessionStore(
+      WsSettings settings, ChannelStreams streams, Peers peers, ChannelRegistry channels) {
+    return new SessionStore(cache, channels, streams, HandOver.across(peers), settings);
   }
 }

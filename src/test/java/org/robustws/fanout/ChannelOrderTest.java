@@ -3,6 +3,7 @@ package org.robustws.fanout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.robustws.stream.StreamEntry;
+import org.robustws.stream.StreamHead;
 import org.robustws.stream.StreamPosition;
 
 class ChannelOrderTest {
@@ -49,6 +51,15 @@ class ChannelOrderTest {
           }
           return Optional.of(found);
         },
+        channel ->
+            stream.isEmpty()
+                ? Optional.empty()
+                : Optional.of(
+                    new StreamHead(
+                        stream.get(Collections.max(stream.keySet())).epoch(),
+                        Collections.min(stream.keySet()),
+                        Collections.max(stream.keySet()),
+                        0)),
         holdMillis);
   }
 
@@ -131,5 +142,39 @@ class ChannelOrderTest {
     assertEquals(3, order.offer(first));
     assertArrayEquals(new int[] {3, 3}, early.get(5, TimeUnit.SECONDS));
     assertEquals(List.of(1L, 2L, 3L), given);
+  }
+
+  @Test
+  void theCatchUpGivesOutWhatNoNoticeBroughtOnceItsHoldHasPassed() {
+    ChannelOrder order = order(1_000);
+    entry("e1", 1); // appended at 1 ms, its notice lost
+    entry("e1", 2); // appended at 2 ms
+    order.catchUp(List.of("c"), 1_001);
+    assertEquals(List.of(1L), given, "offset 2 is still within its hold");
+    order.catchUp(List.of("c"), 5_000);
+    assertEquals(List.of(1L, 2L), given);
+    assertEquals(0, order.offer(stream.get(2L)), "its notice, late: a second one");
+    assertEquals(3, order.offer(entry("e1", 3)));
+    assertEquals(List.of(1L, 2L, 3L), given);
+  }
+
+  @Test
+  void theCatchUpFollowsANewStreamWhoseFirstNoticeWasLost() {
+    ChannelOrder order = order(1_000);
+    order.offer(entry("e1", 1));
+    stream.clear();
+    stream.put(1L, new StreamEntry("c", "e2", 1, "}", 1, 10)); // a new history, never noticed
+    order.catchUp(List.of("c"), 5_000);
+    assertEquals(List.of(1L, 1L), given);
+    assertEquals(3, order.offer(new StreamEntry("c", "e2", 2, "}", 1, 11)));
+  }
+
+  @Test
+  void theCatchUpLeavesChannelsWithoutSubscribersHereAlone() {
+    start = null;
+    ChannelOrder order = order(1_000);
+    entry("e1", 1);
+    order.catchUp(List.of("c"), 5_000);
+    assertEquals(List.of(), given);
   }
 }

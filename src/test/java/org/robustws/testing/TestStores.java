@@ -33,14 +33,10 @@ public final class TestStores implements AutoCloseable {
   public TestStores(WsSettings settings, HistoryLimits history, Clock clock, Path dir) {
     caches = new LocalCaches(dir);
     streams = new ChannelStreams(caches.cache("streams"), history, clock);
+    InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
     sessions =
-        new SessionStore(
-            caches.cache("sessions"),
-            new InMemoryChannelRegistry(),
-            streams,
-            OtherNodes.NONE,
-            settings);
-    fanout = new LocalFanout(streams, sessions);
+        new SessionStore(caches.cache("sessions"), channels, streams, OtherNodes.NONE, settings);
+    fanout = new LocalFanout(streams, sessions, channels, clock);
   }
 
   @Override
