@@ -14,9 +14,9 @@ import org.robustws.logging.WsLog;
 import org.robustws.protocol.CloseCodes;
 
 /**
- * One open WebSocket: its metadata, state, counters and outbound queue. Thread-safe; every mutable
- * field is atomic or volatile because the container, the heartbeat timer and publishers touch it
- * from different threads.
+ * One open WebSocket: its metadata, state, counters and outbound queue; what arrives from its
+ * client is its {@link Inbound}. Thread-safe; every mutable field is atomic or volatile because the
+ * container, the heartbeat timer and publishers touch it from different threads.
  */
 public final class Connection implements Outbound {
   private final String id;
@@ -26,22 +26,15 @@ public final class Connection implements Outbound {
   private final long connectedAt;
   private final Transport transport;
   private final OutboundQueue outbound;
-  private final RateLimiter rateLimiter;
-  private final Executor publishExecutor;
-  private final int maxWaitingPublications;
+  private final Inbound inbound;
   private final AtomicReference<ConnectionState> state =
       new AtomicReference<>(ConnectionState.CONNECTING);
-  // one array rather than a LongAdder each (5 x 32 bytes): rarely contended, and held per
+  // one array rather than a LongAdder each (3 x 32 bytes): rarely contended, and held per
   // connection
-  private static final int MESSAGES_IN = 0;
-  private static final int BYTES_IN = 1;
-  private static final int MESSAGES_OUT = 2;
-  private static final int BYTES_OUT = 3;
-  private static final int SEND_FAILURES = 4;
-  private final AtomicLongArray counts = new AtomicLongArray(5);
-  private volatile long lastSeenAt;
-  private volatile double lastRttMillis = -1;
-  private volatile boolean receivedMessage;
+  private static final int MESSAGES_OUT = 0;
+  private static final int BYTES_OUT = 1;
+  private static final int SEND_FAILURES = 2;
+  private final AtomicLongArray counts = new AtomicLongArray(3);
   // who the connection is, from its last valid token; null until it authenticates
   private volatile Identity identity;
   // what the layer above tells about this connection's session, for the snapshot
@@ -49,11 +42,6 @@ public final class Connection implements Outbound {
   private volatile Set<String> subscriptions = Set.of();
   // only the heartbeat touches this, and its ticks never overlap (the timer singleton's lock)
   private long nextPingAt;
-  // parts of a fragmented text message; only the container's ordered delivery touches these
-  private StringBuilder partial;
-  private int partialBytes;
-  // made on the first publication, since most connections never publish; ordered delivery only
-  private SerialLane publications;
 
   public Connection(
       String id,
@@ -67,18 +55,19 @@ public final class Connection implements Outbound {
       Executor publishExecutor) {
     this.id = id;
     this.openOrder = openOrder;
-    this.publishExecutor = publishExecutor;
-    this.maxWaitingPublications = settings.rateBurst();
-    this.rateLimiter =
-        new RateLimiter(
-            settings.rateLimitPerSecond(),
-            settings.rateBurst(),
-            settings.rateAbuseLimit(),
-            connectedAt);
     this.endpoint = endpoint;
     this.info = info;
     this.connectedAt = connectedAt;
-    this.lastSeenAt = connectedAt;
+    this.inbound =
+        new Inbound(
+            settings,
+            connectedAt,
+            publishExecutor,
+            failure -> {
+              try (LogFields f = logFields("RWS0009")) {
+                WsLog.LOG.serverError(id, failure);
+              }
+            });
     // the first ping is due half an interval to an interval after the open, spread by the (random)
     // id: connections that opened together, as after a redeploy, are not all pinged in one tick
     long interval = settings.heartbeatIntervalMs();
@@ -137,39 +126,18 @@ public final class Connection implements Outbound {
     return info.remoteAddress();
   }
 
-  /**
-   * Runs {@code publication} (its fan-out and answer) after this connection's earlier ones, on the
-   * publish executor: a fan-out to thousands of sessions must not hold the io thread that this
-   * connection shares with many others.
-   *
-   * @return false, running nothing, if {@code ws.rate.burst} publications are waiting already
-   */
-  public boolean publishInOrder(Runnable publication) {
-    if (publications == null) {
-      publications =
-          new SerialLane(
-              publishExecutor,
-              maxWaitingPublications,
-              failure -> {
-                try (LogFields f = logFields("RWS0009")) {
-                  WsLog.LOG.serverError(id, failure);
-                }
-              });
-    }
-    return publications.submit(publication);
-  }
-
-  /** Takes a token for one message from the client. */
-  public RateLimiter.Verdict acquire(long now) {
-    return rateLimiter.acquire(now);
+  /** What arrives from the client: its frames' leftovers, rate limit, liveness, publications. */
+  public Inbound inbound() {
+    return inbound;
   }
 
   public ConnectionState state() {
     return state.get();
   }
 
+  /** When a frame from the client last arrived (or the connection opened), in epoch ms. */
   public long lastSeenAt() {
-    return lastSeenAt;
+    return inbound.lastSeenAt();
   }
 
   public long connectedAt() {
@@ -206,77 +174,6 @@ public final class Connection implements Outbound {
       }
     } while (!state.compareAndSet(current, next));
     return true;
-  }
-
-  /** Records a frame received from the client: the only proof that it is alive. */
-  public void received(long now, int bytes) {
-    lastSeenAt = now;
-    counts.incrementAndGet(MESSAGES_IN);
-    counts.addAndGet(BYTES_IN, bytes);
-  }
-
-  /** A part of a text message arrived: the client is alive. */
-  public void seen(long now) {
-    lastSeenAt = now;
-  }
-
-  public int partialBytes() {
-    return partialBytes;
-  }
-
-  public void addPart(String part, int bytesSoFar) {
-    if (partial == null) {
-      partial = new StringBuilder(part.length() * 2);
-    }
-    partial.append(part);
-    partialBytes = bytesSoFar;
-  }
-
-  /** Ends a message with its last part; a message in one part is not copied. */
-  public String completeMessage(String lastPart) {
-    if (partial == null) {
-      return lastPart;
-    }
-    String message = partial.append(lastPart).toString();
-    discardPartial();
-    return message;
-  }
-
-  public void discardPartial() {
-    partial = null;
-    partialBytes = 0;
-  }
-
-  /**
-   * Records a pong: the client is alive, and if it answers one of {@link #ping}'s, how long the
-   * round trip took.
-   *
-   * @return the round trip in ms, or -1 if the payload is not one of ours
-   */
-  public double ponged(Instant now, ByteBuffer payload) {
-    lastSeenAt = now.toEpochMilli();
-    if (payload.remaining() != Long.BYTES) {
-      return -1;
-    }
-    double rttMillis = (micros(now) - payload.getLong(payload.position())) / 1000.0;
-    lastRttMillis = rttMillis;
-    return rttMillis;
-  }
-
-  /**
-   * @return true the first time only: {@code resume} is allowed as the first message alone
-   */
-  public boolean firstMessage() {
-    if (receivedMessage) {
-      return false;
-    }
-    receivedMessage = true;
-    return true;
-  }
-
-  /** An {@code auth} that was the first message leaves the next one first: it may be a resume. */
-  public void keepNextFirst() {
-    receivedMessage = false;
   }
 
   /** Queues a frame that is not a session's event, and starts sending. */
@@ -361,7 +258,7 @@ public final class Connection implements Outbound {
     transport.sendPing(ByteBuffer.allocate(Long.BYTES).putLong(0, micros(now)));
   }
 
-  private static long micros(Instant instant) {
+  static long micros(Instant instant) {
     return instant.getEpochSecond() * 1_000_000 + instant.getNano() / 1_000;
   }
 
@@ -401,16 +298,16 @@ public final class Connection implements Outbound {
         info.origin(),
         info.subprotocol(),
         connectedAt,
-        lastSeenAt,
-        counts.get(MESSAGES_IN),
-        counts.get(BYTES_IN),
+        inbound.lastSeenAt(),
+        inbound.messagesIn(),
+        inbound.bytesIn(),
         counts.get(MESSAGES_OUT),
         counts.get(BYTES_OUT),
         counts.get(SEND_FAILURES),
         outbound.queuedFrames(),
         sessionId,
         subscriptions,
-        lastRttMillis < 0 ? null : lastRttMillis,
+        inbound.lastRttMillis(),
         identity == null ? null : identity.subject(),
         null);
   }

@@ -2,7 +2,6 @@ package org.robustws.dispatch;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.JsonValue;
 import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,34 +18,26 @@ import org.robustws.connection.ConnectionOpened;
 import org.robustws.connection.ConnectionSnapshot;
 import org.robustws.connection.ConnectionState;
 import org.robustws.connection.EndpointKind;
-import org.robustws.connection.MessageReceived;
 import org.robustws.connection.PublishExecutor;
-import org.robustws.connection.RateLimiter;
 import org.robustws.connection.TrafficListener;
 import org.robustws.connection.Transport;
 import org.robustws.fanout.Fanout;
 import org.robustws.logging.LogFields;
 import org.robustws.logging.WsLog;
-import org.robustws.protocol.ClientMessage;
 import org.robustws.protocol.CloseCodes;
-import org.robustws.protocol.ErrorCode;
 import org.robustws.protocol.MessageCodec;
-import org.robustws.protocol.ProtocolException;
 import org.robustws.protocol.ServerMessage;
-import org.robustws.protocol.Utf8;
 import org.robustws.session.SessionStore;
 import org.robustws.session.Tokens;
 
 /**
- * Where both endpoints hand every container callback: it opens and registers connections, checks
- * each frame's size and rate, decodes it and gives it to the endpoint's protocol, and closes. It
- * never blocks on a client: every frame goes out through the connection's bounded queue.
+ * Where both endpoints hand every container callback: it opens and registers connections, gives
+ * each frame to {@link IncomingFrames} (size and rate checks, decoding, the endpoint's protocol),
+ * and closes. It never blocks on a client: every frame goes out through the connection's bounded
+ * queue.
  */
 @ApplicationScoped
 public class Dispatcher {
-
-  /** The type label of messages that could not be read as a protocol type. */
-  private static final String OTHER = "other";
 
   private final Tokens ids = new Tokens();
   private final AtomicLong opens = new AtomicLong();
@@ -54,12 +45,11 @@ public class Dispatcher {
   private WsSettings settings;
   private Clock clock;
   private ConnectionManager connections;
-  private MessageCodec codec;
   private ConnectionEvents events;
   private TrafficListener traffic;
   private PublishExecutor publishExecutor;
   private WsProtocol ws;
-  private LegacyProtocol legacy;
+  private IncomingFrames frames;
 
   /** For the CDI proxy only. */
   protected Dispatcher() {}
@@ -79,7 +69,6 @@ public class Dispatcher {
     this.settings = settings;
     this.clock = clock;
     this.connections = connections;
-    this.codec = codec;
     this.events = events;
     this.traffic = traffic;
     this.publishExecutor = publishExecutor;
@@ -101,7 +90,8 @@ public class Dispatcher {
             access,
             clientConfig,
             settings.maxSubscriptions());
-    this.legacy = new LegacyProtocol(codec);
+    this.frames =
+        new IncomingFrames(settings, clock, codec, events, traffic, ws, new LegacyProtocol(codec));
   }
 
   /**
@@ -182,163 +172,27 @@ public class Dispatcher {
   }
 
   /**
-   * A part of a text message. The size limit is enforced here, part by part, because Undertow 2.3
-   * does not enforce its own limit on messages that arrive in several reads (UNDERTOW-2770).
+   * A part of a text message; its size is checked part by part.
+   *
+   * @see IncomingFrames#onTextPart
    */
   public void onTextPart(Connection connection, String part, boolean last) {
-    if (connection.state() != ConnectionState.CONNECTED) {
-      // we are closing it (perhaps for a message too big), or closed it: a frame still in flight
-      // must not act, above all a resume that would take its session from a newer connection
-      return;
-    }
-    int bytes = connection.partialBytes() + Utf8.length(part);
-    if (bytes > settings.maxMessageBytes()) {
-      connection.discardPartial();
-      traffic.received(connection.endpoint(), OTHER, bytes);
-      tooBig(connection);
-    } else if (last) {
-      onText(connection, connection.completeMessage(part), bytes);
-    } else {
-      connection.seen(clock.millis());
-      connection.addPart(part, bytes);
-    }
+    frames.onTextPart(connection, part, last);
   }
 
   /** A whole text message from the client. */
   public void onText(Connection connection, String text) {
-    if (connection.state() == ConnectionState.CONNECTED) { // as in onTextPart
-      onText(connection, text, Utf8.length(text));
-    }
-  }
-
-  private void onText(Connection connection, String text, int bytes) {
-    long now = clock.millis();
-    connection.received(now, bytes);
-    if (bytes > settings.maxMessageBytes()) {
-      traffic.received(connection.endpoint(), OTHER, bytes);
-      tooBig(connection);
-      return;
-    }
-    if (!withinRate(connection, now, bytes)) {
-      return;
-    }
-    boolean first = connection.firstMessage();
-    if (connection.endpoint() == EndpointKind.LEGACY) {
-      String type = legacy.typeOf(text);
-      traffic.received(connection.endpoint(), type, bytes);
-      logIn(connection, type, bytes);
-      events.received(
-          new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
-      legacy.handleText(connection, text, type, now);
-      return;
-    }
-    long start = System.nanoTime();
-    String type = OTHER;
-    JsonValue ref = null;
-    boolean timedLater = false;
-    try {
-      ClientMessage message = codec.decode(text);
-      type = message.type();
-      // a publication's fan-out runs later, on the publish executor, and is timed there
-      timedLater = message instanceof ClientMessage.Publish;
-      if (message instanceof ClientMessage.Message body) {
-        ref = body.body().get("id");
-      }
-      events.received(
-          new MessageReceived(connection.id(), connection.endpoint(), type, bytes, text));
-      ws.handle(connection, message, first, now);
-    } catch (ProtocolException e) {
-      timedLater = false;
-      try (LogFields f = connection.logFields("RWS0007")) {
-        WsLog.LOG.rejected(connection.id(), e.code().wireValue(), e.getMessage());
-      }
-      traffic.rejected(connection.endpoint(), e.code().wireValue());
-      ws.reply(connection, e.toMessage());
-    } catch (RuntimeException e) {
-      try (LogFields f = connection.logFields("RWS0009")) {
-        WsLog.LOG.serverError(connection.id(), e);
-      }
-      ws.internalError(connection, ref);
-    }
-    traffic.received(connection.endpoint(), type, bytes);
-    if (!timedLater) {
-      traffic.handled(type, System.nanoTime() - start);
-    }
-    logIn(connection, type, bytes);
-  }
-
-  private static void logIn(Connection connection, String type, int bytes) {
-    if (WsLog.LOG.isDebugEnabled()) {
-      try (LogFields f = connection.logFields("RWS0010")) {
-        WsLog.LOG.messageIn(connection.id(), type, bytes);
-      }
-    }
+    frames.onText(connection, text);
   }
 
   /** A binary frame: echoed on {@code /ws-legacy}, refused on {@code /ws}. */
   public void onBinary(Connection connection, ByteBuffer data) {
-    if (connection.state() != ConnectionState.CONNECTED) {
-      return;
-    }
-    long now = clock.millis();
-    connection.received(now, data.remaining());
-    if (!withinRate(connection, now, data.remaining())) {
-      return;
-    }
-    traffic.received(connection.endpoint(), "binary", data.remaining());
-    logIn(connection, "binary", data.remaining());
-    connection.firstMessage();
-    if (data.remaining() > settings.maxMessageBytes()) {
-      tooBig(connection);
-    } else if (connection.endpoint() == EndpointKind.LEGACY) {
-      legacy.handleBinary(connection, data);
-    } else {
-      traffic.rejected(connection.endpoint(), ErrorCode.INVALID_FORMAT.wireValue());
-      ws.reply(
-          connection,
-          ServerMessage.Error.of(
-              ErrorCode.INVALID_FORMAT.wireValue(),
-              "binary frames are not part of the protocol; send JSON text",
-              null));
-    }
-  }
-
-  /**
-   * Applies the connection's rate limit: a message over it gets {@code rate_limited}; a client that
-   * keeps sending regardless is closed with 1008.
-   */
-  private boolean withinRate(Connection connection, long now, int bytes) {
-    RateLimiter.Verdict verdict = connection.acquire(now);
-    if (verdict == RateLimiter.Verdict.ALLOW) {
-      return true;
-    }
-    traffic.received(connection.endpoint(), OTHER, bytes);
-    traffic.rejected(connection.endpoint(), ErrorCode.RATE_LIMITED.wireValue());
-    if (verdict == RateLimiter.Verdict.ABUSE) {
-      connection.close(CloseCodes.POLICY_VIOLATION, "rate limit exceeded repeatedly");
-    } else {
-      ws.reply(
-          connection,
-          ServerMessage.Error.of(
-              ErrorCode.RATE_LIMITED.wireValue(),
-              "more than " + settings.rateLimitPerSecond() + " messages per second; slow down",
-              null));
-    }
-    return false;
-  }
-
-  private void tooBig(Connection connection) {
-    traffic.rejected(connection.endpoint(), "too_big");
-    connection.close(
-        CloseCodes.TOO_BIG, "message larger than " + settings.maxMessageBytes() + " bytes");
+    frames.onBinary(connection, data);
   }
 
   /** A pong, normally the answer to a heartbeat ping. */
   public void onPong(Connection connection, ByteBuffer payload) {
-    double rttMillis = connection.ponged(clock.instant(), payload);
-    if (rttMillis >= 0) {
-      traffic.roundTrip(rttMillis);
-    }
+    frames.onPong(connection, payload);
   }
 
   /** A failure the container reported; a close normally follows. */

@@ -131,7 +131,7 @@ final class WsAuth {
       }
     }
     if (first) {
-      connection.keepNextFirst();
+      connection.inbound().keepNextFirst();
     }
     reply.accept(
         connection,

@@ -120,7 +120,7 @@ final class WsProtocol {
       reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
     } else if (message instanceof ClientMessage.Publish publish) {
       auth.requirePermission(connection, Action.PUBLISH, publish.channel(), publish.id());
-      if (!connection.publishInOrder(() -> fanOut(connection, publish))) {
+      if (!connection.inbound().publishInOrder(() -> fanOut(connection, publish))) {
         throw new ProtocolException(
             ErrorCode.RATE_LIMITED,
             "too many publications waiting for delivery; wait for their acks",
@@ -148,7 +148,7 @@ final class WsProtocol {
         .orElseThrow(() -> new IllegalStateException("no session for " + connection.id()));
   }
 
-  /** Runs on the publish executor (see {@link Connection#publishInOrder}). */
+  /** Runs on the publish executor (see {@link org.robustws.connection.Inbound#publishInOrder}). */
   private void fanOut(Connection connection, ClientMessage.Publish publish) {
     long start = System.nanoTime();
     try {

@@ -1,6 +1,5 @@
 package org.robustws.session;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,9 +16,9 @@ import org.robustws.stream.StreamPosition;
 
 /**
  * A session while a connection of this node holds it: its {@code seq} counter, its position in each
- * subscribed channel, and which channel offsets its recent {@code seq}s were ({@link
- * SessionRecord.Run}s, trimmed by {@code ack}). It holds no event: those stay in the channel
- * streams, stored once. Everything a resume needs goes to the cache as a {@link SessionRecord}.
+ * subscribed channel, and which channel offsets its recent {@code seq}s were (its {@link
+ * ReplayWindow}, trimmed by {@code ack}). It holds no event: those stay in the channel streams,
+ * stored once. Everything a resume needs goes to the cache as a {@link SessionRecord}.
  *
  * <p>Invariant: per channel, the session is given the stream's offsets in order, each once, and
  * each gets the next {@code seq}. Numbering and queueing happen under the session's lock, which is
@@ -36,23 +35,23 @@ public final class ClientSession {
   }
 
   private final String id;
-  private final int maxRuns;
   private final int maxSubscriptions;
+  private final ReplayWindow window;
   private String tokenHash;
   private String previousTokenHash;
   private long seq;
-  private long replayableFrom;
   private Map<String, StreamPosition> positions; // made on the first subscription
-  private ArrayDeque<LiveRun> runs; // made on the first event
   private Outbound sink;
   private long newestOwner;
   private String subject;
   // a new session counts as detached since its creation until its first connection attaches
   private long detachedAt;
 
-  private ClientSession(String id, int maxRuns, int maxSubscriptions) {
+  /** A session whose last {@code seq} is {@code seq}: a resume can start from there, not before. */
+  private ClientSession(String id, long seq, int maxRuns, int maxSubscriptions) {
     this.id = id;
-    this.maxRuns = maxRuns;
+    this.seq = seq;
+    this.window = new ReplayWindow(seq, maxRuns);
     this.maxSubscriptions = maxSubscriptions;
   }
 
@@ -64,7 +63,7 @@ public final class ClientSession {
       Outbound sink,
       int maxRuns,
       int maxSubscriptions) {
-    ClientSession session = new ClientSession(id, maxRuns, maxSubscriptions);
+    ClientSession session = new ClientSession(id, 0, maxRuns, maxSubscriptions);
     session.tokenHash = tokenHash;
     session.subject = subject;
     session.sink = sink;
@@ -86,12 +85,10 @@ public final class ClientSession {
       Outbound sink,
       int maxRuns,
       int maxSubscriptions) {
-    ClientSession session = new ClientSession(record.id(), maxRuns, maxSubscriptions);
+    ClientSession session = new ClientSession(record.id(), lastSeq, maxRuns, maxSubscriptions);
     session.subject = record.subject() != null ? record.subject() : subject;
     session.tokenHash = newTokenHash;
     session.previousTokenHash = usedTokenHash;
-    session.seq = lastSeq;
-    session.replayableFrom = lastSeq;
     session.positions = record.positions().isEmpty() ? null : new HashMap<>(record.positions());
     session.sink = sink;
     session.newestOwner = sink.openOrder();
@@ -209,52 +206,8 @@ public final class ClientSession {
   private boolean give(StreamEntry entry, boolean forced) {
     seq++;
     positions.put(entry.channel(), entry.position());
-    remember(entry);
+    window.remember(entry, seq);
     return sink.enqueue("event", entry.frame(seq), entry.frameBytes(seq), forced);
-  }
-
-  private void remember(StreamEntry entry) {
-    if (runs == null) {
-      runs = new ArrayDeque<>(2);
-    }
-    LiveRun last = runs.peekLast();
-    if (last != null
-        && last.channel.equals(entry.channel())
-        && last.epoch.equals(entry.epoch())
-        && last.lastSeq() + 1 == seq
-        && last.firstOffset + last.count == entry.offset()) {
-      last.count++; // one channel's consecutive events: no allocation per delivery
-    } else {
-      runs.addLast(new LiveRun(entry.channel(), entry.epoch(), seq, entry.offset(), 1));
-      if (runs.size() > maxRuns) {
-        replayableFrom = runs.pollFirst().lastSeq();
-      }
-    }
-  }
-
-  /** A run of this session as it grows; {@link SessionRecord.Run} is its stored form. */
-  private static final class LiveRun {
-    final String channel;
-    final String epoch;
-    long firstSeq;
-    long firstOffset;
-    int count;
-
-    LiveRun(String channel, String epoch, long firstSeq, long firstOffset, int count) {
-      this.channel = channel;
-      this.epoch = epoch;
-      this.firstSeq = firstSeq;
-      this.firstOffset = firstOffset;
-      this.count = count;
-    }
-
-    long lastSeq() {
-      return firstSeq + count - 1;
-    }
-
-    SessionRecord.Run stored() {
-      return new SessionRecord.Run(channel, epoch, firstSeq, firstOffset, count);
-    }
   }
 
   /**
@@ -293,22 +246,7 @@ public final class ClientSession {
 
   /** The client confirmed every event up to {@code ackedSeq}: it will not resume before it. */
   public synchronized void acknowledge(long ackedSeq) {
-    long upTo = Math.min(ackedSeq, seq);
-    if (upTo <= replayableFrom) {
-      return;
-    }
-    replayableFrom = upTo;
-    while (runs != null && !runs.isEmpty() && runs.peekFirst().firstSeq <= upTo) {
-      LiveRun first = runs.peekFirst();
-      if (first.lastSeq() > upTo) {
-        int drop = (int) (upTo - first.firstSeq + 1);
-        first.firstSeq += drop;
-        first.firstOffset += drop;
-        first.count -= drop;
-        return;
-      }
-      runs.pollFirst();
-    }
+    window.acknowledge(ackedSeq, seq);
   }
 
   /**
@@ -345,9 +283,9 @@ public final class ClientSession {
         tokenHash,
         previousTokenHash,
         seq,
-        replayableFrom,
+        window.replayableFrom(),
         positions == null ? Map.of() : positions,
-        runs == null ? List.of() : runs.stream().map(LiveRun::stored).toList(),
+        window.stored(),
         sink == null ? detachedAt : 0,
         newestOwner,
         subject);

@@ -1,0 +1,200 @@
+package org.robustws.session;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import org.robustws.config.WsSettings;
+import org.robustws.connection.Outbound;
+import org.robustws.session.SessionStore.ResumeRequest;
+import org.robustws.session.SessionStore.ResumedFrames;
+import org.robustws.stream.ChannelStreams;
+
+/**
+ * How a session moves from one connection to a newer one: a resume on this node, which may take it
+ * from a connection of this node or of another, and the hand-over when another node resumes one a
+ * connection of this node holds. Part of the {@link SessionStore}, whose state it shares: a resume
+ * of one session id holds that id's lock of the store throughout, so no detach, save or expiry of
+ * the same session interleaves with it.
+ */
+final class Resumption {
+  private final SessionRecords records;
+  private final OtherNodes others;
+  private final ChannelStreams streams;
+  private final Tokens tokens;
+  private final HeldSessions held;
+  private final DetachedSessions detached;
+  private final Function<String, ReentrantLock> lockOf;
+  private final long graceMillis;
+  private final int maxRuns;
+  private final int maxSubscriptions;
+
+  /**
+   * @param lockOf the store's lock of a session id
+   */
+  Resumption(
+      SessionRecords records,
+      OtherNodes others,
+      ChannelStreams streams,
+      Tokens tokens,
+      HeldSessions held,
+      DetachedSessions detached,
+      Function<String, ReentrantLock> lockOf,
+      WsSettings settings) {
+    this.records = records;
+    this.others = others;
+    this.streams = streams;
+    this.tokens = tokens;
+    this.held = held;
+    this.detached = detached;
+    this.lockOf = lockOf;
+    this.graceMillis = settings.resumeGraceMs();
+    this.maxRuns = settings.historyEvents();
+    this.maxSubscriptions = settings.maxSubscriptions();
+  }
+
+  /**
+   * Moves a session to the connection behind {@code newSink}, if the token matches, no newer
+   * connection has held it, its grace period has not passed and the streams still hold every event
+   * the client misses. Those events are queued to the new sink, then the frame {@code resumed}
+   * makes, before any newer event can be; the fresh session the new connection got at its open is
+   * forgotten (resume is its first message: it holds nothing). A connection of this node that still
+   * held the session (a half-open socket) loses it and is returned as {@code previous}.
+   */
+  ResumeResult resume(ResumeRequest request, Outbound newSink, long now, ResumedFrames resumed) {
+    ReentrantLock lock = lockOf.apply(request.sessionId());
+    lock.lock();
+    try {
+      ClientSession current = held.get(request.sessionId());
+      SessionRecord record = current != null ? current.record() : records.read(request.sessionId());
+      if (record == null) {
+        return new ResumeResult.Failed(ResumeResult.Reason.UNKNOWN);
+      }
+      if (!mayResume(record, request)) {
+        return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
+      }
+      if (current == null) {
+        // a connection of another node may still hold it (half-open), with a newer state
+        Optional<SessionRecord> handed = others.handOver(request.sessionId()).map(records::parse);
+        if (handed.isPresent()) {
+          record = handed.get();
+          if (!mayResume(record, request)) {
+            return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
+          }
+        }
+      }
+      String used = request.token();
+      if (newSink.openOrder() < record.newestOwner()) {
+        return new ResumeResult.Superseded();
+      }
+      if (record.detachedAt() > 0 && now - record.detachedAt() > graceMillis) {
+        return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
+      }
+      if (request.lastSeq() > record.seq()) {
+        // the client got more than the record knows: the server died before recording it
+        SessionRecord caughtUp = record.caughtUp(request.lastSeq(), request.positions());
+        if (caughtUp == null) {
+          return new ResumeResult.Failed(
+              ResumeResult.Reason.GAP, List.copyOf(new TreeSet<>(record.positions().keySet())));
+        }
+        record = caughtUp;
+      }
+      // the channels the identity may no longer read are left out, their events included
+      Set<String> revoked = new TreeSet<>(record.positions().keySet());
+      revoked.removeIf(request.mayRead());
+      record = record.without(revoked);
+      ReplayPlan replay = ReplayPlan.of(record, request, streams);
+      if (!replay.complete()) {
+        return new ResumeResult.Failed(ResumeResult.Reason.GAP, replay.lost());
+      }
+      Outbound previous = current == null ? null : current.release(now);
+      String token = tokens.next("", 24);
+      ClientSession session =
+          ClientSession.resumed(
+              record,
+              request.lastSeq(),
+              Tokens.hash(used),
+              Tokens.hash(token),
+              request.subject(),
+              newSink,
+              maxRuns,
+              maxSubscriptions);
+      int replayed;
+      // findable and listening before the replay, which holds the session's lock throughout: a
+      // live event delivered meanwhile waits for it and is then a duplicate or the next one
+      detached.remove(session.id());
+      synchronized (session) {
+        forgetFresh(newSink);
+        if (previous != null) {
+          held.releaseConnection(previous.id(), current);
+        }
+        held.hold(session, newSink.id());
+        for (String channel : revoked) {
+          held.stopListening(session, channel); // if the previous connection was here
+        }
+        replayed =
+            session.replay(
+                replay.entries(),
+                streams,
+                (count, lastSeq, at) -> resumed.encode(session.id(), token, count, lastSeq, at));
+      }
+      newSink.flush();
+      SessionRecord written = session.record();
+      records.write(written);
+      return new ResumeResult.Resumed(
+          session, replayed, previous, written.positions(), List.copyOf(revoked));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The token is the session's (or the one before) and so is the subject, if it has one. */
+  private static boolean mayResume(SessionRecord record, ResumeRequest request) {
+    boolean tokenOk =
+        Tokens.matches(record.tokenHash(), request.token())
+            || Tokens.matches(record.previousTokenHash(), request.token());
+    return tokenOk && (record.subject() == null || record.subject().equals(request.subject()));
+  }
+
+  /**
+   * Another node resumes the session: if a connection of this node holds it, the connection lets it
+   * go and is closed with 4001, as on a resume here.
+   *
+   * @return the session's record as it was, JSON, if this node held it
+   */
+  Optional<String> handOver(String sessionId, long now) {
+    ClientSession current;
+    Outbound previous;
+    SessionRecord record;
+    ReentrantLock lock = lockOf.apply(sessionId);
+    lock.lock();
+    try {
+      current = held.get(sessionId);
+      if (current == null) {
+        return Optional.empty();
+      }
+      record = current.record();
+      previous = current.release(now);
+      held.forget(current);
+      if (previous != null) {
+        held.releaseConnection(previous.id(), current);
+      }
+    } finally {
+      lock.unlock();
+    }
+    if (previous != null) {
+      previous.closeAsTakenOver();
+    }
+    return Optional.of(records.toJson(record));
+  }
+
+  /** Forgets the session a connection got at its open: it resumes another one instead. */
+  private void forgetFresh(Outbound connection) {
+    ClientSession fresh = held.releaseConnection(connection.id());
+    if (fresh != null) {
+      held.forget(fresh);
+    }
+  }
+}
