@@ -19,6 +19,7 @@ import java.io.StringReader;
 import org.jboss.logging.Logger;
 import org.robustws.fanout.Fanout;
 import org.robustws.protocol.Channels;
+import org.robustws.stream.ChannelStreams.Publication;
 
 /**
  * {@code POST /api/broadcast}: {@code {"channel":"news","data":...}} publishes an {@code event} to
@@ -47,7 +48,7 @@ public class BroadcastResource {
       delivered = fanout.broadcast(data);
       LOG.infof("%s broadcast to %d connections", AdminApplication.caller(caller), delivered);
     } else if (channel instanceof JsonString named && Channels.isValid(named.getString())) {
-      delivered = fanout.publish(named.getString(), data, null);
+      delivered = fanout.publish(named.getString(), new Publication(data, null)).delivered();
       LOG.infof(
           "%s published to %s: %d sessions",
           AdminApplication.caller(caller), named.getString(), delivered);

@@ -9,6 +9,7 @@ import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.ConnectionSnapshot;
 import org.robustws.fanout.Fanout;
 import org.robustws.protocol.Channels;
+import org.robustws.stream.ChannelStreams.Publication;
 
 /**
  * The server-side API for other beans of the application: push to a channel, to everybody or to one
@@ -38,7 +39,7 @@ public class WebSocketPush {
     if (!Channels.isValid(channel)) {
       throw new IllegalArgumentException("invalid channel name: " + channel);
     }
-    return fanout.publish(channel, data, null);
+    return fanout.publish(channel, new Publication(data, null)).delivered();
   }
 
   /**

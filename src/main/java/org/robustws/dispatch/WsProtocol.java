@@ -23,6 +23,7 @@ import org.robustws.protocol.ServerMessage;
 import org.robustws.session.ClientSession;
 import org.robustws.session.ResumeResult;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.stream.StreamPosition;
 
 /** What {@code /ws} does with each client message (docs/protocol.md). */
@@ -120,7 +121,10 @@ final class WsProtocol {
       reply(connection, ServerMessage.Unsubscribed.of(unsubscribe.channel(), unsubscribe.id()));
     } else if (message instanceof ClientMessage.Publish publish) {
       auth.requirePermission(connection, Action.PUBLISH, publish.channel(), publish.id());
-      if (!connection.inbound().publishInOrder(() -> fanOut(connection, publish))) {
+      // the id is the publication's idempotency key within its session (docs/protocol.md)
+      String key = publish.id() == null ? null : session(connection).id() + ":" + publish.id();
+      Publication publication = new Publication(publish.data(), publish.id(), key);
+      if (!connection.inbound().publishInOrder(() -> fanOut(connection, publish, publication))) {
         throw new ProtocolException(
             ErrorCode.RATE_LIMITED,
             "too many publications waiting for delivery; wait for their acks",
@@ -149,11 +153,20 @@ final class WsProtocol {
   }
 
   /** Runs on the publish executor (see {@link org.robustws.connection.Inbound#publishInOrder}). */
-  private void fanOut(Connection connection, ClientMessage.Publish publish) {
+  private void fanOut(
+      Connection connection, ClientMessage.Publish publish, Publication publication) {
     long start = System.nanoTime();
     try {
-      int delivered = fanout.publish(publish.channel(), publish.data(), publish.id());
-      reply(connection, ServerMessage.Ack.of(publish.id(), publish.channel(), delivered));
+      Fanout.Published published = fanout.publish(publish.channel(), publication);
+      reply(
+          connection,
+          ServerMessage.Ack.of(
+              publish.id(),
+              publish.channel(),
+              published.delivered(),
+              published.offset(),
+              published.epoch(),
+              published.repeated()));
     } catch (RuntimeException e) {
       internalError(connection, publish.id());
       throw e; // the lane logs it

@@ -3,12 +3,14 @@ package org.robustws.fanout;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonValue;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.robustws.cluster.Peers;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.ChannelStreams.Appended;
 import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.stream.StreamEntry;
 
@@ -27,7 +29,7 @@ import org.robustws.stream.StreamEntry;
 @ApplicationScoped
 public class Fanout {
   private ChannelStreams streams;
-  private GroupCommit<Publication, Integer> appends;
+  private GroupCommit<Publication, Published> appends;
   private LocalFanout local;
   private ConnectionManager connections;
   private Peers peers;
@@ -45,31 +47,44 @@ public class Fanout {
     this.peers = peers;
   }
 
+  /** Where a publication went ({@link Appended}), and the sessions it was given to. */
+  public record Published(String epoch, long offset, boolean repeated, int delivered) {}
+
   /**
-   * @param id the publisher's id, or {@code null}
-   * @return the sessions it was given to on every node that answered within 2 s
+   * @return where it went, and the sessions it was given to on every node that answered within 2 s;
+   *     none if it {@link Appended#repeated repeated} an earlier publication
    * @throws IllegalArgumentException if the channel name is not valid
    */
-  public int publish(String channel, JsonValue data, JsonValue id) {
-    return appends.submit(channel, new Publication(data, id));
+  public Published publish(String channel, Publication publication) {
+    return appends.submit(channel, publication);
   }
 
   /**
-   * Appends a batch and sends it to the other nodes while the channel's turn is held (so this
-   * node's notices of one channel leave in offset order); gives it to this node's sessions and
-   * waits for the others' counts after.
+   * Appends a batch and sends what it stored to the other nodes while the channel's turn is held
+   * (so this node's notices of one channel leave in offset order); gives it to this node's sessions
+   * and waits for the others' counts after.
    */
-  private Supplier<List<Integer>> appendAndTell(String channel, List<Publication> batch) {
-    List<StreamEntry> entries = streams.appendAll(channel, batch);
-    Peers.Answers<int[]> others = peers.ask(ToSubscribers.of(entries));
+  private Supplier<List<Published>> appendAndTell(String channel, List<Publication> batch) {
+    List<Appended> appended = streams.appendAll(channel, batch);
+    List<StreamEntry> stored =
+        appended.stream().map(Appended::entry).filter(Objects::nonNull).toList();
+    Peers.Answers<int[]> others = stored.isEmpty() ? null : peers.ask(ToSubscribers.of(stored));
     return () -> {
-      int[] delivered = local.deliverAll(entries);
-      for (int[] there : others.await()) {
-        for (int i = 0; i < delivered.length; i++) {
-          delivered[i] += there[i];
+      int[] delivered = stored.isEmpty() ? new int[0] : local.deliverAll(stored);
+      if (others != null) {
+        for (int[] there : others.await()) {
+          for (int i = 0; i < delivered.length; i++) {
+            delivered[i] += there[i];
+          }
         }
       }
-      return Arrays.stream(delivered).boxed().toList();
+      List<Published> published = new ArrayList<>(appended.size());
+      int next = 0;
+      for (Appended a : appended) {
+        int sessions = a.repeated() ? 0 : delivered[next++];
+        published.add(new Published(a.epoch(), a.offset(), a.repeated(), sessions));
+      }
+      return published;
     };
   }
 

@@ -127,9 +127,24 @@ public sealed interface ServerMessage {
   }
 
   /** Confirms a {@code publish}; {@code delivered} counts the sessions the event went to. */
-  record Ack(String type, JsonValue id, String channel, int delivered) implements ServerMessage {
-    public static Ack of(JsonValue id, String channel, int delivered) {
-      return new Ack("ack", id, channel, delivered);
+  /**
+   * The answer to a {@code publish}: where its event went in the channel's stream ({@code offset},
+   * {@code epoch}) and how many sessions got it. {@code repeated} (true, or absent) says an earlier
+   * publication of the session with the same {@code id} put it there, and it was not delivered
+   * again ({@code delivered} 0).
+   */
+  record Ack(
+      String type,
+      JsonValue id,
+      String channel,
+      int delivered,
+      long offset,
+      String epoch,
+      Boolean repeated)
+      implements ServerMessage {
+    public static Ack of(
+        JsonValue id, String channel, int delivered, long offset, String epoch, boolean repeated) {
+      return new Ack("ack", id, channel, delivered, offset, epoch, repeated ? Boolean.TRUE : null);
     }
   }
 

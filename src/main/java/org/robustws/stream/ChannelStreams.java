@@ -18,28 +18,54 @@ import org.robustws.protocol.Utf8;
  * epoch, each event stored once whatever the number of subscribers.
  *
  * <p>Keys: {@code h:<channel>} holds the channel's {@link StreamHead}, {@code e:<offset>:<channel>}
- * one event. An append is one batch (transaction) that locks the channel's head, so appends to one
- * channel get consecutive offsets whichever node or thread makes them, and appends to different
- * channels never contend. Entries and heads also carry a lifespan of twice the age bound, so the
- * stream of a channel that went quiet disappears on its own; an append trims older events first.
- * Values are strings (no marshalling schema): a head is {@code epoch|first|last|bytes}, an entry
- * {@code epoch|appendedAt|tail}.
+ * one event, {@code p:<channel>:<key>} where the publication with that idempotency key went (for
+ * {@code idMillis} after it). An append is one batch (transaction) that locks the channel's head,
+ * so appends to one channel get consecutive offsets whichever node or thread makes them, and
+ * appends to different channels never contend. Entries and heads also carry a lifespan of twice the
+ * age bound, so the stream of a channel that went quiet disappears on its own; an append trims
+ * older events first. Values are strings (no marshalling schema): a head is {@code
+ * epoch|first|last|bytes}, an entry {@code epoch|appendedAt|tail}, a publication's place {@code
+ * epoch|offset}.
  */
 public final class ChannelStreams {
   private static final char SEP = '|';
 
   private final Cache<String, String> cache;
   private final HistoryLimits limits;
+  private final long idMillis;
   private final Clock clock;
 
-  public ChannelStreams(Cache<String, String> cache, HistoryLimits limits, Clock clock) {
+  /**
+   * @param idMillis how long a publication's idempotency key is remembered
+   */
+  public ChannelStreams(
+      Cache<String, String> cache, HistoryLimits limits, long idMillis, Clock clock) {
     this.cache = cache;
     this.limits = limits;
+    this.idMillis = idMillis;
     this.clock = clock;
   }
 
-  /** What a publisher gives a channel: any JSON value, and its id or {@code null}. */
-  public record Publication(JsonValue data, JsonValue id) {}
+  /**
+   * What a publisher gives a channel: any JSON value, its id or {@code null}, and {@code key}: a
+   * publication with the key of an earlier one to the same channel is not appended again; {@code
+   * null} for none.
+   */
+  public record Publication(JsonValue data, JsonValue id, String key) {
+    public Publication(JsonValue data, JsonValue id) {
+      this(data, id, null);
+    }
+  }
+
+  /**
+   * Where a publication went: its event's place in the stream, and the event if this append stored
+   * it ({@code null}: an earlier publication with its key did, and it was not appended again).
+   */
+  public record Appended(String epoch, long offset, StreamEntry entry) {
+    public boolean repeated() {
+      return entry == null;
+    }
+  }
 
   /**
    * Appends one event and trims the channel's history to its bounds, in one transaction.
@@ -47,16 +73,18 @@ public final class ChannelStreams {
    * @return the stored entry, committed
    */
   public StreamEntry append(String channel, JsonValue data, JsonValue id) {
-    return appendAll(channel, List.of(new Publication(data, id))).get(0);
+    return appendAll(channel, List.of(new Publication(data, id))).get(0).entry();
   }
 
   /**
    * Appends events at consecutive offsets and trims the channel's history to its bounds, in one
-   * transaction: the head's lock is taken and its copies written once for all of them.
+   * transaction: the head's lock is taken and its copies written once for all of them. A
+   * publication whose key an earlier one had (in an earlier transaction, or earlier in this one) is
+   * not appended: the head's lock makes the check and the append one step on every node.
    *
-   * @return the stored entries, committed, in the order given
+   * @return where each went, committed, in the order given
    */
-  public List<StreamEntry> appendAll(String channel, List<Publication> publications) {
+  public List<Appended> appendAll(String channel, List<Publication> publications) {
     if (!Channels.isValid(channel)) {
       throw new IllegalArgumentException("invalid channel name");
     }
@@ -71,31 +99,36 @@ public final class ChannelStreams {
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
       }
-      List<StreamEntry> entries = new ArrayList<>(publications.size());
+      List<Appended> appended = new ArrayList<>(publications.size());
+      long last = head.last();
       long bytes = head.bytes();
       for (Publication publication : publications) {
+        String idKey = publication.key() == null ? null : idKey(channel, publication.key());
+        String earlier = idKey == null ? null : batch.get(idKey);
+        if (earlier != null) {
+          int sep = earlier.indexOf(SEP);
+          appended.add(
+              new Appended(
+                  earlier.substring(0, sep), Long.parseLong(earlier.substring(sep + 1)), null));
+          continue;
+        }
         StreamEntry entry =
-            entry(
-                channel,
-                head.epoch(),
-                head.last() + entries.size() + 1,
-                publication.data(),
-                publication.id(),
-                now);
+            entry(channel, head.epoch(), ++last, publication.data(), publication.id(), now);
         batch.put(
             entryKey(entry.offset(), channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
+        if (idKey != null) {
+          batch.put(idKey, entry.epoch() + SEP + entry.offset(), idMillis, TimeUnit.MILLISECONDS);
+        }
         bytes += entry.maxBytes();
-        entries.add(entry);
+        appended.add(new Appended(entry.epoch(), entry.offset(), entry));
       }
-      StreamHead trimmed =
-          trim(
-              batch,
-              channel,
-              new StreamHead(head.epoch(), head.first(), head.last() + entries.size(), bytes),
-              now);
-      batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
+      if (last > head.last()) {
+        StreamHead trimmed =
+            trim(batch, channel, new StreamHead(head.epoch(), head.first(), last, bytes), now);
+        batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
+      }
       committed = true;
-      return entries;
+      return appended;
     } finally {
       cache.endBatch(committed);
     }
@@ -249,6 +282,10 @@ public final class ChannelStreams {
 
   private static String headKey(String channel) {
     return "h:" + channel;
+  }
+
+  private static String idKey(String channel, String key) {
+    return "p:" + channel + ":" + key;
   }
 
   private static String entryKey(long offset, String channel) {

@@ -27,6 +27,7 @@ public class StreamsProducer {
         cache,
         new HistoryLimits(
             settings.historyEvents(), settings.historyBytes(), settings.historyAgeMs()),
+        settings.resumeGraceMs(),
         clock);
   }
 }

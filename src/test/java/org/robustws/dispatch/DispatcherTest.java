@@ -41,6 +41,7 @@ import org.robustws.heartbeat.HeartbeatSweep;
 import org.robustws.protocol.CloseCodes;
 import org.robustws.session.ClientSession;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.RecordingTransport;
 import org.robustws.testing.TestNode;
@@ -450,7 +451,7 @@ class DispatcherTest {
     dispatcher.onText(back, resume(hello, 0));
     ticks.join(10_000);
     assertEquals(1, ofType(second, "resumed").size(), second.texts.toString());
-    node.fanout.publish("edge", Json.createValue(1), null);
+    node.fanout.publish("edge", new Publication(Json.createValue(1), null));
     assertEquals(1, ofType(second, "event").size(), "the resumed session still gets its events");
   }
 
@@ -482,12 +483,12 @@ class DispatcherTest {
     RecordingTransport first = new RecordingTransport();
     Connection old = node.open(EndpointKind.WS, INFO, first);
     dispatcher.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
-    node.fanout.publish("news", Json.createValue(1), null);
+    node.fanout.publish("news", new Publication(Json.createValue(1), null));
     JsonObject hello = json(first.texts.get(0));
 
     RecordingTransport second = new RecordingTransport();
     Connection fresh = node.open(EndpointKind.WS, INFO, second);
-    node.fanout.publish("news", Json.createValue(2), null);
+    node.fanout.publish("news", new Publication(Json.createValue(2), null));
     dispatcher.onText(fresh, resume(hello, 1));
 
     assertEquals(List.of(2), ofType(second, "event").stream().map(e -> e.getInt("seq")).toList());
@@ -523,7 +524,7 @@ class DispatcherTest {
     assertEquals(CloseCodes.SESSION_TAKEN_OVER, first.closeCode);
     assertEquals(1, first.texts.size(), "no answer but the close: " + first.texts);
     assertEquals(0, second.closeCalls, "the live connection keeps its session");
-    node.fanout.publish("news", Json.createValue(1), null);
+    node.fanout.publish("news", new Publication(Json.createValue(1), null));
     assertEquals(1, ofType(second, "event").size());
 
     dispatcher.onClose(newer, 1006, "");
@@ -567,7 +568,7 @@ class DispatcherTest {
     dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"flood\"}");
     transport.hold();
     for (int i = 0; i <= settings.outboundMaxMessages(); i++) {
-      node.fanout.publish("flood", Json.createValue(i), null);
+      node.fanout.publish("flood", new Publication(Json.createValue(i), null));
     }
     assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);
     assertEquals(settings.outboundMaxMessages() + 1, sessionOf(connection).lastSeq());
@@ -596,7 +597,7 @@ class DispatcherTest {
     String euros = "€".repeat(1_365); // 4,095 UTF-8 bytes
     int published = 0;
     while (transport.closeCalls == 0) {
-      node.fanout.publish("euro", Json.createValue(euros + published), null);
+      node.fanout.publish("euro", new Publication(Json.createValue(euros + published), null));
       published++;
     }
     assertEquals(CloseCodes.SLOW_CONSUMER, transport.closeCode);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.stream.ChannelStreams;
+import org.robustws.stream.ChannelStreams.Appended;
 import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.stream.HistoryLimits;
 import org.robustws.stream.StreamEntry;
@@ -31,11 +32,13 @@ class GroupCommitTest {
       new ChannelStreams(
           caches.cache("streams"),
           new HistoryLimits(10_000, 1 << 24, 600_000),
+          60_000,
           new MutableClock(Instant.ofEpochMilli(1_000_000)));
   private final GroupCommit<Publication, StreamEntry> appends =
       new GroupCommit<>(
           (channel, batch) -> {
-            List<StreamEntry> entries = streams.appendAll(channel, batch);
+            List<StreamEntry> entries =
+                streams.appendAll(channel, batch).stream().map(Appended::entry).toList();
             return () -> entries;
           });
 

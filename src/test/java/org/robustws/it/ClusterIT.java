@@ -192,6 +192,43 @@ class ClusterIT {
   }
 
   /**
+   * A publication sent again on another node, after the session moved there, is answered with the
+   * first one's place and not stored again: its key went with the event, to every node.
+   */
+  @Test
+  @Order(3)
+  void aPublicationSentAgainOnAnotherNodeIsAppliedOnce() throws Exception {
+    String publish = "{\"type\":\"publish\",\"channel\":\"cl:once\",\"data\":1,\"id\":\"once-1\"}";
+    try (TestClient first = TestClient.connect(TYRUS, node(1));
+        TestClient second = TestClient.connect(TYRUS, node(2))) {
+      JsonObject hello = first.next("system");
+      second.next("system");
+      first.send(publish);
+      JsonObject ack = first.next("ack");
+      second.send(
+          "{\"type\":\"resume\",\"sessionId\":\""
+              + hello.getString("sessionId")
+              + "\",\"resumeToken\":\""
+              + hello.getString("resumeToken")
+              + "\",\"lastSeq\":0}");
+      assertEquals("resumed", second.next("resumed").getString("type"));
+      second.send(publish);
+      JsonObject again = second.next("ack");
+      assertTrue(again.getBoolean("repeated"), again.toString());
+      assertEquals(ack.getJsonNumber("offset"), again.getJsonNumber("offset"));
+      assertEquals(ack.getString("epoch"), again.getString("epoch"));
+      try (TestClient third = TestClient.connect(TYRUS, node(3))) {
+        third.next("system");
+        third.send("{\"type\":\"publish\",\"channel\":\"cl:once\",\"data\":2}");
+        assertEquals(
+            ack.getJsonNumber("offset").longValue() + 1,
+            third.next("ack").getJsonNumber("offset").longValue(),
+            "stored once: the next event on any node comes right after it");
+      }
+    }
+  }
+
+  /**
    * Each node in turn is stopped (SIGTERM: drain, 1012), started again and waited for, while a
    * publisher on another node publishes all along. 30 clients connected through the balancer resume
    * through it whenever their node stops: each gets every event once, in order, and every close

@@ -1,6 +1,8 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -151,6 +153,56 @@ class ResumeIT {
       assertEquals("resume_failed", failed.getString("type"), failed.toString());
       assertEquals("gap", failed.getString("reason"));
       assertEquals(channel, failed.getJsonArray("channels").getString(0));
+    }
+  }
+
+  /**
+   * A publication whose ack was lost with its connection is sent again after the resume: the server
+   * answers with the first ack's place and delivers it once. Another session's equal id is another
+   * publication.
+   */
+  @Test
+  void aPublicationSentAgainAfterAResumeIsAppliedOnce() throws Exception {
+    URI uri = Deployments.ws(base, "/ws");
+    String publish = "{\"type\":\"publish\",\"channel\":\"once\",\"data\":\"é\",\"id\":\"p-1\"}";
+    try (TestClient subscriber = TestClient.connect(ClientManager.createClient(), uri);
+        TestClient other = TestClient.connect(ClientManager.createClient(), uri)) {
+      subscriber.next("system");
+      other.next("system");
+      subscriber.send("{\"type\":\"subscribe\",\"channel\":\"once\"}");
+      subscriber.next("subscribed");
+
+      RawWebSocket first = RawWebSocket.connect(uri);
+      JsonObject hello = json(first.readTextOrClose().text());
+      first.sendText(publish);
+      JsonObject ack = json(first.readTextOrClose().text());
+      assertEquals("ack", ack.getString("type"), ack.toString());
+      assertEquals(1, ack.getInt("delivered"));
+      assertFalse(ack.containsKey("repeated"), ack.toString());
+      first.cut();
+
+      try (RawWebSocket second = RawWebSocket.connect(uri)) {
+        second.readTextOrClose();
+        second.sendText(resume(hello, 0, ""));
+        assertEquals("resumed", json(second.readTextOrClose().text()).getString("type"));
+        second.sendText(publish);
+        JsonObject again = json(second.readTextOrClose().text());
+        assertEquals("ack", again.getString("type"), again.toString());
+        assertTrue(again.getBoolean("repeated"), again.toString());
+        assertEquals(0, again.getInt("delivered"));
+        assertEquals(ack.getJsonNumber("offset"), again.getJsonNumber("offset"));
+        assertEquals(ack.getString("epoch"), again.getString("epoch"));
+      }
+      other.send(publish);
+      JsonObject theirs = other.next("ack");
+      assertFalse(theirs.containsKey("repeated"), "another session: " + theirs);
+      assertEquals(
+          ack.getJsonNumber("offset").longValue() + 1, theirs.getJsonNumber("offset").longValue());
+
+      JsonObject event = subscriber.next("event");
+      assertEquals(ack.getJsonNumber("offset"), event.getJsonNumber("offset"));
+      JsonObject next = subscriber.next("event");
+      assertEquals(theirs.getJsonNumber("offset"), next.getJsonNumber("offset"), "p-1 came once");
     }
   }
 

@@ -22,10 +22,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.robustws.protocol.ServerMessage;
+import org.robustws.stream.ChannelStreams.Appended;
+import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.testing.LocalCaches;
 import org.robustws.testing.MutableClock;
 
 class ChannelStreamsTest {
+  private static final long ID_MILLIS = 60_000;
   private final MutableClock clock = new MutableClock(java.time.Instant.ofEpochMilli(1_000_000));
   private final List<LocalCaches> open = new ArrayList<>();
   @TempDir Path dir;
@@ -38,7 +41,7 @@ class ChannelStreamsTest {
   private ChannelStreams streams(HistoryLimits limits, Path store) {
     LocalCaches caches = new LocalCaches(store);
     open.add(caches);
-    return new ChannelStreams(caches.cache("streams"), limits, clock);
+    return new ChannelStreams(caches.cache("streams"), limits, ID_MILLIS, clock);
   }
 
   private static JsonValue text(String s) {
@@ -62,6 +65,30 @@ class ChannelStreamsTest {
             + "\",\"data\":\"y\",\"id\":\"p-1\"}",
         a2.frame(7));
     assertEquals(a2.frame(7).length(), a2.frameBytes(7));
+  }
+
+  @Test
+  void aPublicationWithAnEarlierKeyIsNotAppendedAgainUntilTheKeyIsForgotten() throws Exception {
+    LocalCaches caches = new LocalCaches(null);
+    open.add(caches);
+    long idMillis = 300; // Infinispan expires entries by the wall clock
+    ChannelStreams streams =
+        new ChannelStreams(
+            caches.cache("streams"), new HistoryLimits(10, 1 << 20, 600_000), idMillis, clock);
+    Publication first = new Publication(text("x"), Json.createValue("p-1"), "s-1:\"p-1\"");
+    List<Appended> batch =
+        streams.appendAll(
+            "a", List.of(first, new Publication(text("y"), null), first)); // twice in one batch
+    assertEquals(List.of(1L, 2L, 1L), batch.stream().map(Appended::offset).toList());
+    assertEquals(List.of(false, false, true), batch.stream().map(Appended::repeated).toList());
+    Appended again = streams.appendAll("a", List.of(first)).get(0);
+    assertTrue(again.repeated());
+    assertEquals(1, again.offset());
+    assertEquals(batch.get(0).epoch(), again.epoch());
+    assertEquals(2, streams.head("a").orElseThrow().last(), "nothing appended twice");
+    assertFalse(streams.appendAll("b", List.of(first)).get(0).repeated(), "a key is per channel");
+    Thread.sleep(idMillis + 200);
+    assertEquals(3, streams.appendAll("a", List.of(first)).get(0).offset(), "forgotten");
   }
 
   @Test

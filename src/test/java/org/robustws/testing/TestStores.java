@@ -32,7 +32,7 @@ public final class TestStores implements AutoCloseable {
 
   public TestStores(WsSettings settings, HistoryLimits history, Clock clock, Path dir) {
     caches = new LocalCaches(dir);
-    streams = new ChannelStreams(caches.cache("streams"), history, clock);
+    streams = new ChannelStreams(caches.cache("streams"), history, settings.resumeGraceMs(), clock);
     InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
     sessions =
         new SessionStore(caches.cache("sessions"), channels, streams, OtherNodes.NONE, settings);
