@@ -74,13 +74,14 @@ node_stats() {
     python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"
 }
 
-# heap_kib SERVER: heap after a full GC, KiB, of WildFly (app, bare) or of the Node server (node:
-# V8's heapUsed + external, where ws keeps its buffers)
+# heap_kib SERVER [PID]: heap after a full GC, KiB, of WildFly (app, bare; PID: another WildFly JVM
+# than the server's, e.g. a cluster node) or of the Node server (node: V8's heapUsed + external,
+# where ws keeps its buffers)
 heap_kib() {
   if [ "$1" = node ]; then
     echo $((($(node_stats heapUsed gc) + $(node_stats external)) / 1024))
   else
-    heap_after_gc
+    heap_after_gc "${2:-}"
   fi
 }
 
@@ -155,10 +156,23 @@ stop_server() {
   WRAPPER_PID=
 }
 
-# Heap used after a full GC, KiB.
+# Heap used after a full GC, KiB, of the server (or of the JVM PID: heap_after_gc PID).
 heap_after_gc() {
-  jcmd "$SERVER_PID" GC.run >/dev/null
-  jcmd "$SERVER_PID" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
+  local pid=${1:-$SERVER_PID}
+  jcmd "$pid" GC.run >/dev/null
+  jcmd "$pid" GC.heap_info | grep -o 'used [0-9]*K' | head -1 | tr -dc 0-9
+}
+
+# rss_kib PID: resident set size, KiB.
+rss_kib() {
+  awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
+}
+
+# cluster_pids: the pids of cluster/cluster.sh's three nodes (CLUSTER_DIR), comma-separated.
+cluster_pids() {
+  local n pids=
+  for n in 1 2 3; do pids=$pids${pids:+,}$(cat "$CLUSTER_DIR/node-$n.pid"); done
+  echo "$pids"
 }
 
 # prom NAME [LABEL]: the value of the first sample of metric NAME whose labels contain LABEL

@@ -5,7 +5,9 @@ usage: report.py SCENARIO MACHINE_JSON IN.jsonl OUT_BASE
 Medians per group (echo, echo-max, idle: "endpoint"; slow: "variant"; fanout: "subscribers";
 churn: "rate"; resume: "clients"; auth: "phase") over the rounds, and per-round ratios of the two
 groups measured side by side in the same server run (then their median; echo, echo-max, idle,
-slow; auth: token/none, node/none and, when run, echo/none and token/echo).
+slow; auth: token/none, node/none and, when run, echo/none and token/echo; cluster-*: three nodes
+against one node and Node ws); cluster-latency also gets per-round differences (three nodes'
+other-node p99 minus one node's p99, its target).
 
 usage: report.py fanout-merge PUB.jsonl OUT.jsonl EXTRA_JSON SUB_FILE...
 merges the fan-out subscriber processes' per-publication records into one row per round."""
@@ -114,7 +116,12 @@ key, pairs = {"echo": ("endpoint", VS_BARE_AND_NODE),
               "compression": ("setting", [("6", "off"), ("1", "off"), ("0", "off")]),
               "auth": ("phase", [("token", "none"), ("echo", "none"), ("token", "echo"), ("node", "none")]),
               "cluster-publish": ("variant", [("three/1", "one/1"), ("three/100", "one/100"),
-                                              ("three/1", "node/1"), ("one/1", "node/1")])}[scenario]
+                                              ("three/1", "node/1"), ("one/1", "node/1")]),
+              "cluster-latency": ("variant", [("three", "one")]),
+              "cluster-failover": ("variant", []),
+              "cluster-lifetime": ("variant", [("three/event", "one/event"), ("three/subscribe", "one/subscribe"),
+                                               ("one/event", "node/event"), ("one/subscribe", "node/subscribe"),
+                                               ("three/memory", "one/memory"), ("one/memory", "node/memory")])}[scenario]
 ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "echo-max": ["msgs_per_s", "p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                 "idle": ["heap_per_conn_kib"],
@@ -128,7 +135,15 @@ ratio_fields = {"echo": ["p50_ms", "p99_ms", "server_cpu_us_per_msg"],
                                 "server_cpu_us_per_echo_64B", "server_cpu_us_per_echo_4KiB",
                                 "wire_bytes_per_echo_64B", "wire_bytes_per_echo_4KiB"],
                 "auth": ["server_cpu_us_per_lifetime", "lifetime_p50_ms", "lifetime_p99_ms"],
-                "cluster-publish": ["publications_per_s"]}.get(scenario, [])
+                "cluster-publish": ["publications_per_s"],
+                "cluster-latency": ["all_p50_ms", "all_p99_ms", "server_cpu_cores"],
+                "cluster-lifetime": ["server_cpu_us_per_lifetime", "lifetime_p50_ms", "lifetime_p99_ms",
+                                     "heap_idle_kib_total", "rss_idle_kib_total", "heap_per_conn_kib",
+                                     "rss_per_conn_kib"]}.get(scenario, [])
+# per-round differences (group, field) - (group, field), each against its target
+differences = {"cluster-latency": [("three", "other_node_p99_ms", "one", "all_p99_ms"),
+                                   ("three", "other_node_p50_ms", "one", "all_p50_ms"),
+                                   ("three", "other_node_p99_ms", "three", "same_node_p99_ms")]}.get(scenario, [])
 
 groups = {}
 for r in rows:
@@ -153,8 +168,19 @@ for num, den in pairs:
         if per_round:
             ratios[f"{f} {num}/{den}"] = {"per_round": per_round, "median": statistics.median(per_round)}
 
+diffs = {}
+for g1, f1, g2, f2 in differences:
+    per_round = []
+    for rnd in sorted({r["round"] for r in rows}):
+        a = [r[f1] for r in rows if r["round"] == rnd and r.get(key) == g1 and f1 in r]
+        b = [r[f2] for r in rows if r["round"] == rnd and r.get(key) == g2 and f2 in r]
+        if a and b:
+            per_round.append(a[0] - b[0])
+    if per_round:
+        diffs[f"{g1} {f1} - {g2} {f2}"] = {"per_round": per_round, "median": statistics.median(per_round)}
+
 json.dump({"scenario": scenario, "machine": machine, "runs": rows, "medians": medians,
-           "ratios": ratios}, open(out + ".json", "w"), indent=1)
+           "ratios": ratios, "differences": diffs}, open(out + ".json", "w"), indent=1)
 
 fields = [f for f in dict.fromkeys(k for r in rows for k in r) if f not in (key, "round")]
 with open(out + ".md", "w") as md:
@@ -172,3 +198,7 @@ with open(out + ".md", "w") as md:
         md.write("\n| ratio (same run, per round) | per round | median |\n| --- | --- | --- |\n")
         for k, v in ratios.items():
             md.write(f"| {k} | " + ", ".join(f"{x:.2f}" for x in v["per_round"]) + f" | {v['median']:.2f} |\n")
+    if diffs:
+        md.write("\n| difference (same round) | per round | median |\n| --- | --- | --- |\n")
+        for k, v in diffs.items():
+            md.write(f"| {k} | " + ", ".join(f"{x:.1f}" for x in v["per_round"]) + f" | {v['median']:.1f} |\n")

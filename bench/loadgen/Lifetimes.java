@@ -24,7 +24,11 @@ import java.util.TreeMap;
  * {@code echo}: an echo of a token-sized payload in place of {@code auth}), {@code node} (no auth)
  * on {@code node-port}; first unreported phases of each kind ({@code warm-lifetimes} each, in two
  * passes), then {@code rounds} rounds of {@code lifetimes} per phase: token and none in turns, the
- * order reversed every other round, then Node's rounds. Per phase one JSON line to {@code out}:
+ * order reversed every other round, then Node's rounds. {@code kinds=subscribe}: a lifetime without
+ * the publication (open, subscribe, close). {@code ports=8180,8280,8380} spreads the loops over
+ * several servers (loop i on the i-th port, cyclically) and {@code server-pid} may list their pids
+ * (their CPU is summed); {@code warm-s} repeats the warm-up passes until that long has passed.
+ * Per phase one JSON line to {@code out}:
  * lifetimes completed, failures by reason, wall seconds, lifetime latency p50/p99/max, the
  * server's CPU ({@code /proc/<server-pid or node-pid>/stat}) and this process's, each per completed
  * lifetime, and the machine's noise (other processes' CPU, steal). Never prints a token. Every
@@ -75,6 +79,7 @@ public final class Lifetimes {
     final String name;
     final boolean auth;
     final boolean echo;
+    final boolean subscribeOnly;
     final int lifetimes;
     int started;
     int completed;
@@ -86,6 +91,7 @@ public final class Lifetimes {
       this.name = name;
       this.auth = name.equals("token");
       this.echo = name.equals("echo");
+      this.subscribeOnly = name.equals("subscribe");
       this.lifetimes = lifetimes;
       this.lat = new LoadGen.Lat(lifetimes);
     }
@@ -100,6 +106,7 @@ public final class Lifetimes {
 
   static Phase phase;
   static Loop[] loops;
+  static int[] ports; // ports=: the loops spread over these servers
 
   public static void main(String[] args) throws Exception {
     for (String a : args) {
@@ -117,8 +124,12 @@ public final class Lifetimes {
     int warm = LoadGen.optInt("warm-lifetimes", n);
     int concurrency = LoadGen.optInt("concurrency", 40);
     binds = LoadGen.opt("bind", "127.0.0.2").split(",");
-    tokens = Files.readAllLines(Path.of(LoadGen.opt("tokens", "tokens.txt"))).stream()
-        .filter(s -> !s.isBlank()).toArray(String[]::new);
+    String tokenFile = LoadGen.opt("tokens", "");
+    tokens = tokenFile.isEmpty() ? new String[] {"none"}
+        : Files.readAllLines(Path.of(tokenFile)).stream().filter(s -> !s.isBlank()).toArray(String[]::new);
+    if (LoadGen.opts.containsKey("ports")) {
+      ports = java.util.Arrays.stream(LoadGen.opt("ports", "").split(",")).mapToInt(Integer::parseInt).toArray();
+    }
     Path out = Path.of(LoadGen.opt("out", "auth.jsonl"));
     echoMessage =
         ("{\"type\":\"echo\",\"payload\":\"" + "x".repeat(tokens[0].length()) + "\"}")
@@ -134,8 +145,9 @@ public final class Lifetimes {
     // the warm-up: two passes over the kinds, so that each kind's code is compiled while the
     // other's runs too; each pass ends with a WildFly phase, so that the first measured one does
     // not follow the idle WildFly of a Node phase
-    LoadGen.log("warm-up: " + warm + " lifetimes of each kind in two passes");
-    for (int pass = 0; pass < 2; pass++) {
+    long warmUntil = System.nanoTime() + LoadGen.optInt("warm-s", 0) * 1_000_000_000L;
+    LoadGen.log("warm-up: " + warm + " lifetimes of each kind in two passes, repeated for " + LoadGen.opt("warm-s", "0") + " s");
+    for (int pass = 0; warm > 0 && (pass < 2 || System.nanoTime() < warmUntil); pass++) {
       List<String> all = new ArrayList<>(kinds);
       if (node) {
         all.add(0, "node");
@@ -191,7 +203,7 @@ public final class Lifetimes {
     for (Loop l : loops) {
       l.conn = null;
     }
-    long[] s0 = LoadGen.cpuTicks(pid);
+    long[] s0 = cpuTicks(pid);
     long[] c0 = LoadGen.cpuTicks("self");
     long[] m0 = machineTicks();
     long t0 = System.nanoTime();
@@ -223,7 +235,7 @@ public final class Lifetimes {
       }
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
-    long[] s1 = LoadGen.cpuTicks(pid);
+    long[] s1 = cpuTicks(pid);
     long[] c1 = LoadGen.cpuTicks("self");
     long[] m1 = machineTicks();
     for (Loop l : loops) {
@@ -259,6 +271,17 @@ public final class Lifetimes {
     return r;
   }
 
+  /** LoadGen.cpuTicks summed over a comma-separated list of pids. */
+  static long[] cpuTicks(String pids) {
+    long[] t = new long[2];
+    for (String p : pids.split(",")) {
+      long[] one = LoadGen.cpuTicks(p);
+      t[0] += one[0];
+      t[1] += one[1];
+    }
+    return t;
+  }
+
   /**
    * Process time (user, nice, system: irq and softirq time, the loopback's packets, are not in a
    * process's figures either) and steal clock ticks of all cores, from /proc/stat.
@@ -286,7 +309,8 @@ public final class Lifetimes {
     l.failure = null;
     l.t0 = System.nanoTime();
     try {
-      l.conn = LoadGen.open(l.idx, "/ws", binds[nextBind++ % binds.length], 1024, 0);
+      int port = ports == null ? LoadGen.port : ports[l.idx % ports.length];
+      l.conn = LoadGen.open(l.idx, "/ws", port, binds[nextBind++ % binds.length], 1024, 0);
       l.conn.handler = (c, b, start, len) -> onText(l, c, b, start, len);
     } catch (IOException e) {
       phase.fail(l, "open");
@@ -345,7 +369,10 @@ public final class Lifetimes {
         }
       }
       case SUBSCRIBING -> {
-        if (LoadGen.has(b, start, len, LoadGen.SUBSCRIBED)) {
+        if (LoadGen.has(b, start, len, LoadGen.SUBSCRIBED) && phase.subscribeOnly) {
+          l.step = CLOSING;
+          LoadGen.startClose(c);
+        } else if (LoadGen.has(b, start, len, LoadGen.SUBSCRIBED)) {
           l.step = PUBLISHED;
           send(l, c, l.publish);
         }

@@ -40,6 +40,7 @@ import java.util.TreeMap;
  *       publish-to-delivery latency; phases alternate without / with one extra subscriber that
  *       stops reading (small SO_RCVBUF, OP_READ off); heap after GC via jcmd; afterwards the slow
  *       one is drained to see its close code.
+ *   <li>{@code failover}: clients on one cluster node, a node killed, resume elsewhere (below).
  * </ul>
  *
  * Arguments are key=value. Every loop is bounded by a deadline.
@@ -119,6 +120,7 @@ public class LoadGen {
       case "fanout-pub" -> fanoutPub();
       case "churn" -> churn();
       case "resume" -> resume();
+      case "failover" -> failover();
       default -> throw new IllegalArgumentException("mode");
     }
   }
@@ -1516,6 +1518,10 @@ public class LoadGen {
     boolean fresh; // on a fresh session since a resume_failed (its seq restarted)
     int attempts;
     long reopenAt;
+    long offset; // failover: the channel offset and epoch of the last event (resume positions)
+    String epoch;
+    long lost;
+    int backoffAttempt;
 
     Sub(int idx) {
       this.idx = idx;
@@ -1838,6 +1844,285 @@ public class LoadGen {
       log(json(r));
       appendLine(outFile, json(r));
     }
+    for (Sub s : subs) {
+      closeConn(subConns.get(s.idx));
+    }
+    closeConn(pub);
+  }
+
+
+  // ---------------------------------------------------------------- failover (cluster)
+
+  static final byte[] OFFSET = "\"offset\":".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] EPOCH = "\"epoch\":\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] ERROR_TYPE = "\"type\":\"error\"".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] REPLAYED = "\"replayed\":".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] ERROR_CODE = "\"error\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  /**
+   * One node killed under its clients: {@code n} clients connect to {@code port} (one node,
+   * directly), subscribe to {@code channel}, ack every {@code ack-every} events and keep the
+   * channel's offset and epoch of their last event; a publisher on {@code pub-port} publishes
+   * {@code rate}/s. After {@code warm-s}, {@code kill-cmd} (run by this process, so that the kill's
+   * time is on this clock) kills the node; every client whose connection ends waits as the browser
+   * library does (protocol section 13: {@code cap = min(30 s, 1 s * 1.5^attempt)}, delay = cap/2 +
+   * random(cap/2)) and reconnects to {@code resume-port} (HAProxy) with {@code resume}: sessionId,
+   * resumeToken, lastSeq and positions. Per client: time from the kill until {@code resumed}; lost
+   * events (channel offsets skipped) and duplicates (an offset again). After {@code after-s} more,
+   * the publisher pauses and every client must reach the last offset (bounded by {@code drain-s}).
+   * One JSON line to stdout.
+   */
+  static void failover() throws Exception {
+    int n = optInt("n", 1000);
+    int rate = optInt("rate", 20);
+    int warmS = optInt("warm-s", 10);
+    int afterS = optInt("after-s", 5);
+    int ackEvery = optInt("ack-every", 50);
+    long timeoutNs = optInt("timeout-s", 60) * 1_000_000_000L;
+    int resumePort = optInt("resume-port", 8000);
+    int pubPort = optInt("pub-port", 8180);
+    String channel = opt("channel", "failover");
+    String[] binds = opt("bind", "127.0.0.2,127.0.0.3").split(",");
+    java.util.Random random = new java.util.Random();
+    long[] replayed = new long[1];
+    Map<String, Integer> reconnectsLost = new TreeMap<>(); // "HTTP status/close code" of failed reconnects
+    Map<String, Integer> failReasons = new TreeMap<>();
+    Handler h =
+        (c, b, start, len) -> {
+          Sub s = c.sub;
+          if (has(b, start, len, EVENT)) {
+            int i = find(b, start, len, OFFSET);
+            long offset = i < 0 ? 0 : digits(b, i, start + len);
+            i = find(b, start, len, SEQ);
+            long seq = i < 0 ? 0 : digits(b, i, start + len);
+            if (offset <= s.offset) {
+              s.dups++;
+            } else {
+              s.lost += offset - s.offset - 1;
+              s.offset = offset;
+              s.epoch = str(b, start, len, EPOCH);
+            }
+            if (seq > s.lastSeq + 1 && !s.fresh) {
+              s.gaps += seq - s.lastSeq - 1;
+            }
+            s.lastSeq = Math.max(s.lastSeq, seq);
+            if ((seq + s.idx) % ackEvery == 0) {
+              sendString(c, "{\"type\":\"ack\",\"seq\":" + seq + "}");
+            }
+          } else if (has(b, start, len, CONNECTED)) {
+            s.backoffAttempt = 0;
+            s.freshSessionId = str(b, start, len, SESSION_ID);
+            s.freshToken = str(b, start, len, RESUME_TOKEN);
+            if (s.sessionId == null) {
+              s.sessionId = s.freshSessionId;
+              s.token = s.freshToken;
+              sendString(c, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+            } else {
+              s.state = 1;
+              String positions = s.epoch == null ? "{}"
+                  : "{\"" + channel + "\":{\"offset\":" + s.offset + ",\"epoch\":\"" + s.epoch + "\"}}";
+              s.resumeSentAt = System.nanoTime();
+              sendString(c, "{\"type\":\"resume\",\"sessionId\":\"" + s.sessionId + "\",\"resumeToken\":\""
+                  + s.token + "\",\"lastSeq\":" + s.lastSeq + ",\"positions\":" + positions + "}");
+            }
+          } else if (has(b, start, len, RESUMED)) {
+            s.token = str(b, start, len, RESUME_TOKEN);
+            int i = find(b, start, len, REPLAYED);
+            replayed[0] += i < 0 ? 0 : digits(b, i, start + len);
+            s.state = 2;
+            s.resumedAt = System.nanoTime();
+          } else if (has(b, start, len, RESUME_FAILED)) {
+            // data loss is never silent: counted, then on with the fresh session (protocol step 5)
+            failReasons.merge(str(b, start, len, REASON), 1, Integer::sum);
+            s.fresh = true;
+            s.sessionId = s.freshSessionId;
+            s.token = s.freshToken;
+            s.lastSeq = 0;
+            s.state = 3;
+            s.resumedAt = System.nanoTime();
+            sendString(c, "{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
+          } else if (has(b, start, len, SUBSCRIBED)) {
+            s.subscribed = true;
+          }
+        };
+    List<Sub> subs = new ArrayList<>(n);
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    for (int i = 0; i < n; i++) {
+      Sub s = new Sub(i);
+      subs.add(s);
+      Conn c = open(i, "/ws", binds[i % binds.length], 4096, 0);
+      c.sub = s;
+      c.handler = h;
+      subConns.put(i, c);
+      if (i % 200 == 199) {
+        for (int k = 0; k < 100 && System.nanoTime() < deadline; k++) {
+          poll(5);
+        }
+      }
+    }
+    while (subs.stream().anyMatch(s -> !s.subscribed) && System.nanoTime() < deadline) {
+      poll(5);
+    }
+    long subscribed = subs.stream().filter(s -> s.subscribed).count();
+    log("subscribed " + subscribed + "/" + n + " on port " + port);
+    // the publisher: one publication every 1/rate s, data = its number; acks answer in order
+    Conn pub = open(n, "/ws", pubPort, "127.0.0.9", 8192, 0);
+    java.util.ArrayDeque<Long> pending = new java.util.ArrayDeque<>();
+    long[] pubStats = new long[4]; // acked, errors, max publish-to-answer µs, sent
+    Map<String, Integer> pubErrors = new TreeMap<>(); // the publisher's errors by code
+    pub.handler =
+        (c, b, start, len) -> {
+          boolean ack = has(b, start, len, PUB_ACK);
+          if (!ack && has(b, start, len, ERROR_TYPE)) {
+            pubErrors.merge(String.valueOf(str(b, start, len, ERROR_CODE)), 1, Integer::sum);
+          }
+          if ((ack || has(b, start, len, ERROR_TYPE)) && !pending.isEmpty()) {
+            pubStats[ack ? 0 : 1]++;
+            pubStats[2] = Math.max(pubStats[2], (System.nanoTime() - pending.poll()) / 1000);
+          }
+        };
+    if (connectAll(List.of(pub), System.nanoTime() + 10_000_000_000L) != 1) {
+      throw new IllegalStateException("publisher did not connect");
+    }
+    long pubStart = System.nanoTime();
+    long intervalNs = 1_000_000_000L / rate;
+    boolean[] publishing = {true};
+    Runnable pump =
+        () -> {
+          long due = due(System.nanoTime(), pubStart, intervalNs);
+          while (publishing[0] && pubStats[3] < due) {
+            pending.add(System.nanoTime());
+            sendString(pub, "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + pubStats[3] + "}");
+            pubStats[3]++;
+          }
+        };
+    long until = System.nanoTime() + warmS * 1_000_000_000L;
+    while (System.nanoTime() < until) {
+      pump.run();
+      poll(1);
+    }
+    long lostBefore = subs.stream().mapToLong(s -> s.lost).sum();
+    long pubMaxBefore = pubStats[2];
+    pubStats[2] = 0;
+    // the kill, by this process so that its time is on this clock
+    long tKill = System.nanoTime();
+    Process kill = new ProcessBuilder(opt("kill-cmd", "true").split(" ")).inheritIO().start();
+    long firstDrop = 0;
+    long reconnects = 0;
+    int answered = 0;
+    long nextCheck = 0;
+    while (System.nanoTime() - tKill < timeoutNs) {
+      long now = System.nanoTime();
+      pump.run();
+      poll(1);
+      if (now < nextCheck) {
+        continue;
+      }
+      nextCheck = now + 5_000_000L;
+      answered = 0;
+      for (Sub s : subs) {
+        Conn c = subConns.get(s.idx);
+        if (s.resumedAt != 0) {
+          answered++;
+        } else if ((c.failed || c.eof) && s.reopenAt == 0) {
+          firstDrop = firstDrop == 0 ? now : firstDrop;
+          if (c.port == resumePort) {
+            reconnectsLost.merge(c.status + "/" + c.closeCode, 1, Integer::sum);
+          }
+          // the browser library's backoff: cap = min(30 s, 1 s * 1.5^attempt), half of it jittered
+          double cap = Math.min(30_000, 1000 * Math.pow(1.5, s.backoffAttempt++));
+          s.reopenAt = now + (long) ((cap / 2 + random.nextDouble() * cap / 2) * 1_000_000);
+        } else if (s.reopenAt != 0 && now >= s.reopenAt) {
+          s.reopenAt = 0;
+          s.state = 0;
+          s.attempts++;
+          reconnects++;
+          Conn nc = open(s.idx, "/ws", resumePort, binds[s.idx % binds.length], 4096, 0);
+          nc.sub = s;
+          nc.handler = h;
+          subConns.put(s.idx, nc);
+        }
+      }
+      if (answered == n) {
+        break;
+      }
+    }
+    long tAll = System.nanoTime();
+    kill.waitFor();
+    Lat perClient = new Lat(n);
+    Lat toResumeSent = new Lat(n); // the kill until the client sent the resume that succeeded
+    Lat resumeToAnswer = new Lat(n); // that resume until its answer (replayed events first)
+    for (Sub s : subs) {
+      if (s.resumedAt != 0) {
+        perClient.add((s.resumedAt - tKill) / 1000);
+        toResumeSent.add((s.resumeSentAt - tKill) / 1000);
+        resumeToAnswer.add((s.resumedAt - s.resumeSentAt) / 1000);
+      }
+    }
+    until = System.nanoTime() + afterS * 1_000_000_000L;
+    while (System.nanoTime() < until) {
+      pump.run();
+      poll(1);
+    }
+    // pause; every acked publication must reach every client (bounded by drain-s)
+    publishing[0] = false;
+    long drainStart = System.nanoTime();
+    long drainEnd = drainStart + optInt("drain-s", 30) * 1_000_000_000L;
+    long behind = n;
+    long lastOffset = 0;
+    while (System.nanoTime() < drainEnd) {
+      poll(5);
+      // the channel is new: its last offset is at least the publications acknowledged
+      lastOffset = Math.max(pubStats[0], subs.stream().mapToLong(s -> s.offset).max().orElse(0));
+      long target = lastOffset;
+      behind = subs.stream().filter(s -> s.offset < target).count();
+      if (behind == 0 && pending.isEmpty()) {
+        break;
+      }
+    }
+    Map<String, Object> r = new TreeMap<>();
+    Map<String, Object> q = perClient.summary();
+    r.put("clients", n);
+    r.put("subscribed", subscribed);
+    r.put("publish_rate", rate);
+    r.put("published", pubStats[3]);
+    r.put("publish_acked", pubStats[0]);
+    r.put("publish_errors", pubStats[1]);
+    r.put("publish_answer_max_ms_before_kill", pubMaxBefore / 1000.0);
+    r.put("publish_answer_max_ms_after_kill", pubStats[2] / 1000.0);
+    r.put("first_drop_after_kill_ms", firstDrop == 0 ? -1.0 : (firstDrop - tKill) / 1e6);
+    long resumed = subs.stream().filter(s -> s.state == 2).count();
+    r.put("resumed", resumed);
+    r.put("resume_failed", failReasons.values().stream().mapToInt(Integer::intValue).sum());
+    r.put("resume_failed_reasons", failReasons.toString().replace('=', ':'));
+    r.put("all_resumed", resumed == n);
+    r.put("kill_to_all_resumed_ms", resumed == n ? (tAll - tKill) / 1e6 : -1.0);
+    r.put("per_client_p50_ms", q.get("p50_ms"));
+    r.put("per_client_p99_ms", q.get("p99_ms"));
+    r.put("per_client_max_ms", q.get("max_ms"));
+    for (Map.Entry<String, Lat> stage : Map.of("resume_sent", toResumeSent, "resume_answer", resumeToAnswer).entrySet()) {
+      Map<String, Object> sq = stage.getValue().summary();
+      r.put("stage_" + stage.getKey() + "_p50_ms", sq.get("p50_ms"));
+      r.put("stage_" + stage.getKey() + "_p99_ms", sq.get("p99_ms"));
+    }
+    r.put("publish_error_codes", pubErrors.toString().replace('=', ':'));
+    r.put("reconnects", reconnects);
+    r.put("failed_reconnects_status_close", reconnectsLost.toString().replace('=', ':'));
+    r.put("replayed_events", replayed[0]);
+    r.put("lost_before_kill", lostBefore);
+    r.put("lost_events", subs.stream().mapToLong(s -> s.lost).sum() - lostBefore);
+    r.put("clients_with_lost_events", subs.stream().filter(s -> s.lost > 0).count());
+    r.put("lost_per_client_max", subs.stream().mapToLong(s -> s.lost).max().orElse(0));
+    r.put("duplicates", subs.stream().mapToLong(s -> s.dups).sum());
+    r.put("clients_with_duplicates", subs.stream().filter(s -> s.dups > 0).count());
+    r.put("duplicates_per_client_max", subs.stream().mapToLong(s -> s.dups).max().orElse(0));
+    r.put("seq_gaps", subs.stream().mapToLong(s -> s.gaps).sum());
+    r.put("publish_unanswered", pending.size());
+    r.put("last_offset", lastOffset);
+    r.put("clients_behind_at_end", behind);
+    r.put("drain_after_pause_ms", (System.nanoTime() - drainStart) / 1_000_000);
+    r.put("client_cpu_s", cpuSeconds("self"));
+    System.out.println(json(r));
     for (Sub s : subs) {
       closeConn(subConns.get(s.idx));
     }
