@@ -165,6 +165,11 @@ final class Resumption {
    * @return the session's record as it was, JSON, if this node held it
    */
   Optional<String> handOver(String sessionId, long now) {
+    if (!held.contains(sessionId)) {
+      // no wait for the lock: a resume here may hold its stripe while it asks the other nodes,
+      // this one's asker among them (a cycle only the asks' 2 s bound would break)
+      return Optional.empty();
+    }
     ClientSession current;
     Outbound previous;
     SessionRecord record;
