@@ -201,6 +201,9 @@ class ClusterIT {
     String publish = "{\"type\":\"publish\",\"channel\":\"cl:once\",\"data\":1,\"id\":\"once-1\"}";
     try (TestClient first = TestClient.connect(TYRUS, node(1))) {
       JsonObject hello = first.next("system");
+      // a session's first record is written at its first subscription: one other nodes can resume
+      first.send("{\"type\":\"subscribe\",\"channel\":\"cl:once\"}");
+      first.next("subscribed");
       first.send(publish);
       JsonObject ack = first.next("ack");
       // opened after the first: a resume moves a session only to a newer connection

@@ -169,7 +169,9 @@ class CrashResumeIT {
                   + channel
                   + "/"
                   + n
-                  + "\",\"id\":1}");
+                  + "\",\"id\":"
+                  + n
+                  + "}"); // an id is a publication's idempotency key: one per publication
           publisher.next("ack");
         }
       }
