@@ -1,35 +1,41 @@
 package org.robustws.stream;
 
+import static org.robustws.stream.StreamFormat.decode;
+import static org.robustws.stream.StreamFormat.encode;
+import static org.robustws.stream.StreamFormat.encodePlace;
+import static org.robustws.stream.StreamFormat.entry;
+import static org.robustws.stream.StreamFormat.entryKey;
+import static org.robustws.stream.StreamFormat.headKey;
+import static org.robustws.stream.StreamFormat.idKey;
+import static org.robustws.stream.StreamFormat.newEpoch;
+import static org.robustws.stream.StreamFormat.parseHead;
+import static org.robustws.stream.StreamFormat.parsePlace;
+
 import jakarta.json.JsonValue;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.robustws.protocol.Channels;
-import org.robustws.protocol.Utf8;
 
 /**
  * Every channel as an append-only stream in one Infinispan cache: offsets 1, 2, 3 … within an
  * epoch, each event stored once whatever the number of subscribers.
  *
- * <p>Keys: {@code h:<channel>} holds the channel's {@link StreamHead}, {@code e:<offset>:<channel>}
- * one event, {@code p:<channel>:<key>} where the publication with that idempotency key went (for
- * {@code idMillis} after it). An append is one batch (transaction) that locks the channel's head,
- * so appends to one channel get consecutive offsets whichever node or thread makes them, and
- * appends to different channels never contend. Entries and heads also carry a lifespan of twice the
- * age bound, so the stream of a channel that went quiet disappears on its own; an append trims
- * older events first. Values are strings (no marshalling schema): a head is {@code
- * epoch|first|last|bytes}, an entry {@code epoch|appendedAt|tail}, a publication's place {@code
- * epoch|offset}.
+ * <p>Per channel the cache holds its {@link StreamHead}, its events, and where each publication
+ * with an idempotency key went (for {@code idMillis} after it). An append is one batch
+ * (transaction) that locks the channel's head, so appends to one channel get consecutive offsets
+ * whichever node or thread makes them, and appends to different channels never contend. Entries and
+ * heads also carry a lifespan of twice the age bound, so the stream of a channel that went quiet
+ * disappears on its own; an append trims older events first. Values are strings (no marshalling
+ * schema): a head is {@code epoch|first|last|bytes}, an entry {@code epoch|appendedAt|tail}, a
+ * publication's place {@code epoch|offset}.
  */
 public final class ChannelStreams {
-  private static final char SEP = '|';
-
   private final Cache<String, String> cache;
   private final HistoryLimits limits;
   private final long idMillis;
@@ -104,12 +110,9 @@ public final class ChannelStreams {
       long bytes = head.bytes();
       for (Publication publication : publications) {
         String idKey = publication.key() == null ? null : idKey(channel, publication.key());
-        String earlier = idKey == null ? null : batch.get(idKey);
+        StreamPosition earlier = idKey == null ? null : parsePlace(batch.get(idKey));
         if (earlier != null) {
-          int sep = earlier.indexOf(SEP);
-          appended.add(
-              new Appended(
-                  earlier.substring(0, sep), Long.parseLong(earlier.substring(sep + 1)), null));
+          appended.add(new Appended(earlier.epoch(), earlier.offset(), null));
           continue;
         }
         StreamEntry entry =
@@ -117,7 +120,7 @@ public final class ChannelStreams {
         batch.put(
             entryKey(entry.offset(), channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
         if (idKey != null) {
-          batch.put(idKey, entry.epoch() + SEP + entry.offset(), idMillis, TimeUnit.MILLISECONDS);
+          batch.put(idKey, encodePlace(entry), idMillis, TimeUnit.MILLISECONDS);
         }
         bytes += entry.maxBytes();
         appended.add(new Appended(entry.epoch(), entry.offset(), entry));
@@ -254,74 +257,5 @@ public final class ChannelStreams {
 
   private long lifespan() {
     return 2 * limits.ageMs();
-  }
-
-  private static StreamEntry entry(
-      String channel, String epoch, long offset, JsonValue data, JsonValue id, long now) {
-    // channel names and epochs need no escaping: both are made of [A-Za-z0-9._:-]
-    String tail =
-        ",\"channel\":\""
-            + channel
-            + "\",\"offset\":"
-            + offset
-            + ",\"epoch\":\""
-            + epoch
-            + "\",\"data\":"
-            + (data == null ? JsonValue.NULL : data)
-            + (id == null ? "" : ",\"id\":" + id)
-            + "}";
-    return new StreamEntry(channel, epoch, offset, tail, Utf8.length(tail), now);
-  }
-
-  /** Different for every stream ever started (it tells a client that a history was lost). */
-  private static String newEpoch(long now) {
-    return Long.toString(now, 36)
-        + "-"
-        + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-  }
-
-  private static String headKey(String channel) {
-    return "h:" + channel;
-  }
-
-  private static String idKey(String channel, String key) {
-    return "p:" + channel + ":" + key;
-  }
-
-  private static String entryKey(long offset, String channel) {
-    return "e:" + offset + ":" + channel;
-  }
-
-  private static String encode(StreamHead head) {
-    return head.epoch() + SEP + head.first() + SEP + head.last() + SEP + head.bytes();
-  }
-
-  private static StreamHead parseHead(String value) {
-    if (value == null) {
-      return null;
-    }
-    String[] parts = value.split("\\|", 4);
-    return new StreamHead(
-        parts[0], Long.parseLong(parts[1]), Long.parseLong(parts[2]), Long.parseLong(parts[3]));
-  }
-
-  private static String encode(StreamEntry entry) {
-    return entry.epoch() + SEP + entry.appendedAt() + SEP + entry.tail();
-  }
-
-  private static StreamEntry decode(String channel, long offset, String value) {
-    if (value == null) {
-      return null;
-    }
-    int a = value.indexOf(SEP);
-    int b = value.indexOf(SEP, a + 1);
-    String tail = value.substring(b + 1);
-    return new StreamEntry(
-        channel,
-        value.substring(0, a),
-        offset,
-        tail,
-        Utf8.length(tail),
-        Long.parseLong(value.substring(a + 1, b)));
   }
 }
