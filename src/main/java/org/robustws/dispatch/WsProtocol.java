@@ -122,9 +122,12 @@ final class WsProtocol {
     } else if (message instanceof ClientMessage.Publish publish) {
       auth.requirePermission(connection, Action.PUBLISH, publish.channel(), publish.id());
       // the id is the publication's idempotency key within its session (docs/protocol.md)
-      String key = publish.id() == null ? null : session(connection).id() + ":" + publish.id();
+      ClientSession publisher = publish.id() == null ? null : session(connection);
+      String key = publisher == null ? null : publisher.id() + ":" + publish.id();
       Publication publication = new Publication(publish.data(), publish.id(), key);
-      if (!connection.inbound().publishInOrder(() -> fanOut(connection, publish, publication))) {
+      if (!connection
+          .inbound()
+          .publishInOrder(() -> fanOut(connection, publisher, publish, publication))) {
         throw new ProtocolException(
             ErrorCode.RATE_LIMITED,
             "too many publications waiting for delivery; wait for their acks",
@@ -152,11 +155,21 @@ final class WsProtocol {
         .orElseThrow(() -> new IllegalStateException("no session for " + connection.id()));
   }
 
-  /** Runs on the publish executor (see {@link org.robustws.connection.Inbound#publishInOrder}). */
+  /**
+   * Runs on the publish executor (see {@link org.robustws.connection.Inbound#publishInOrder}).
+   *
+   * @param publisher the publishing session if the publication has an id, else null
+   */
   private void fanOut(
-      Connection connection, ClientMessage.Publish publish, Publication publication) {
+      Connection connection,
+      ClientSession publisher,
+      ClientMessage.Publish publish,
+      Publication publication) {
     long start = System.nanoTime();
     try {
+      if (publisher != null) {
+        sessions.recordBeforePublishing(publisher);
+      }
       Fanout.Published published = fanout.publish(publish.channel(), publication);
       reply(
           connection,

@@ -46,6 +46,8 @@ public final class ClientSession {
   private String subject;
   // a new session counts as detached since its creation until its first connection attaches
   private long detachedAt;
+  // the cache holds a record of it: written by this node, or the one it was resumed from
+  private boolean recorded;
 
   /** A session whose last {@code seq} is {@code seq}: a resume can start from there, not before. */
   private ClientSession(String id, long seq, int maxRuns, int maxSubscriptions) {
@@ -92,7 +94,17 @@ public final class ClientSession {
     session.positions = record.positions().isEmpty() ? null : new HashMap<>(record.positions());
     session.sink = sink;
     session.newestOwner = sink.openOrder();
+    session.recorded = true;
     return session;
+  }
+
+  /** Whether the cache holds a record of this session. */
+  synchronized boolean recorded() {
+    return recorded;
+  }
+
+  synchronized void markRecorded() {
+    recorded = true;
   }
 
   public String id() {

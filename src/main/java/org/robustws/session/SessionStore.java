@@ -118,12 +118,23 @@ public final class SessionStore {
 
   /**
    * Makes a session of no subject {@code subject}'s. Its record is written again only if it has one
-   * already: a session's first record is written at its first subscription (or its detach), which
-   * then carries the subject. An {@code auth} before any {@code subscribe}, the usual order, costs
-   * no write (bench/RESULTS.md, auth).
+   * already: a session's first record is written at its first subscription, its first publication
+   * with an id or its detach, which then carries the subject. An {@code auth} before any of these,
+   * the usual order, costs no write (bench/RESULTS.md, auth).
    */
   public void claim(ClientSession session, String subject) {
-    if (session.claim(subject) && !session.channels().isEmpty()) {
+    if (session.claim(subject) && session.recorded()) {
+      save(session);
+    }
+  }
+
+  /**
+   * Writes the record of a session that has none yet, before its first publication with an id is
+   * stored: its client may send that publication again after a resume on any node, also after this
+   * one died, and only a resume of the same session finds it a repeat.
+   */
+  public void recordBeforePublishing(ClientSession session) {
+    if (!session.recorded()) {
       save(session);
     }
   }
@@ -194,6 +205,7 @@ public final class SessionStore {
     lock.lock();
     try {
       records.writeHeld(session.record());
+      session.markRecorded();
     } finally {
       lock.unlock();
     }

@@ -158,4 +158,10 @@ final class StreamSubscriber implements AutoCloseable {
   public void close() throws Exception {
     client.close();
   }
+
+  /** Its name, lastSeq and positions, for a failure's message. */
+  @Override
+  public String toString() {
+    return name + " (lastSeq " + lastSeq + ", positions " + positions + ")";
+  }
 }

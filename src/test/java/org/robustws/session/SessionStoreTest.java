@@ -244,6 +244,25 @@ class SessionStoreTest {
     assertEquals(List.of(7L, 8L, 9L, 10L), fresh.seqs(), "live events follow, numbered on");
   }
 
+  /**
+   * A session that only publishes is recorded before its first publication with an id: after a kill
+   * it resumes (so its client can send that publication again under it). One that did nothing yet
+   * was never recorded and is unknown.
+   */
+  @Test
+  void aSessionIsRecordedBeforeItsFirstPublicationWithAnId() {
+    HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
+    stores = stores(limits, dir);
+    SessionStore.Created publisher = stores.sessions.create(sink(), null);
+    SessionStore.Created idle = stores.sessions.create(sink(), null);
+    stores.sessions.recordBeforePublishing(publisher.session());
+    open.remove(open.size() - 1).close(); // killed: no saveAll, no detach
+
+    stores = stores(limits, dir);
+    assertInstanceOf(ResumeResult.Resumed.class, resume(publisher, 0, sink()));
+    assertReason(ResumeResult.Reason.UNKNOWN, resume(idle, 0, sink()));
+  }
+
   /** A subject claimed after the first subscribe is in the stored record: a restart keeps it. */
   @Test
   void aClaimAfterASubscriptionIsRecorded() {
