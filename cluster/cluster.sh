@@ -65,8 +65,12 @@ template() {
   fi
 }
 
-# A fresh base directory for node N from the template, with the WAR to deploy at boot.
+# A fresh base directory for node N from the template, with the WAR to deploy at boot. The log of
+# the node's previous life is kept as node-N.previous.log.
 prepare_node() {
+  if [ -f "$DIR/node-$1/log/server.log" ]; then
+    mv "$DIR/node-$1/log/server.log" "$DIR/node-$1.previous.log"
+  fi
   rm -rf "$DIR/node-$1"
   cp -r "$DIR/template" "$DIR/node-$1"
   cp "$WAR" "$DIR/node-$1/deployments/"

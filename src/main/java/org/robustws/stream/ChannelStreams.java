@@ -36,6 +36,9 @@ import org.robustws.protocol.Channels;
  * publication's place {@code epoch|offset}.
  */
 public final class ChannelStreams {
+  /** The longest pause before an entry the head counts is given up as lost (ms; 127 in all). */
+  private static final long MISSING_PAUSES_MS = 64;
+
   private final Cache<String, String> cache;
   private final HistoryLimits limits;
   private final long idMillis;
@@ -145,24 +148,32 @@ public final class ChannelStreams {
   /**
    * The events after {@code from} up to {@code upTo} (inclusive) or the head, in offset order.
    *
-   * <p>Read first without a lock. An append's keys (its entry, the entries its trim removes, the
-   * head) become visible one at a time as it commits, so a read in between sees either the head
-   * without its entry, or an entry the head does not count yet: the first finds an entry missing
-   * and answers "lost", the second reads the stream as it was before the append (the event then
-   * arrives live, after the commit). Only a "lost" answer can be such a race, so it is read again
-   * under the head's lock, which an append holds until it has committed. Other reads take no lock:
-   * the resumes of one channel would otherwise wait on each other and on its appends.
+   * <p>Read without a lock. An append's keys (its entries, the entries its trim removes, the head)
+   * become visible one at a time as it commits, on each node of a cluster in its own time, so a
+   * read in between sees either the head without an entry it counts, or an entry the head does not
+   * count yet. The second reads the stream as it was before the append (the event then arrives
+   * live, after the commit). The first, an entry missing between the head's first and last, is read
+   * again under the head's lock (on one node an append holds it until it has committed) and then
+   * after pauses of 1, 2, 4 … {@value #MISSING_PAUSES_MS} ms (on a cluster a node applies a commit
+   * after the head's owner has released the lock); still missing, it is lost. Other reads take no
+   * lock: the resumes of one channel would otherwise wait on each other and on its appends.
    *
    * @return empty if the stream no longer holds all of them: trimmed, expired, or another epoch
    */
   public Optional<List<StreamEntry>> readAfter(String channel, StreamPosition from, long upTo) {
     AdvancedCache<String, String> unlocked = cache.getAdvancedCache();
-    Optional<List<StreamEntry>> seen =
-        read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
-    return seen.isPresent() ? seen : readLocked(channel, from, upTo);
+    Found found = read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
+    if (found.entryMissing()) {
+      found = readLocked(channel, from, upTo);
+    }
+    for (long pause = 1; found.entryMissing() && pause <= MISSING_PAUSES_MS; pause *= 2) {
+      sleep(pause);
+      found = read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
+    }
+    return Optional.ofNullable(found.entries());
   }
 
-  private Optional<List<StreamEntry>> readLocked(String channel, StreamPosition from, long upTo) {
+  private Found readLocked(String channel, StreamPosition from, long upTo) {
     String headKey = headKey(channel);
     cache.startBatch();
     try {
@@ -171,6 +182,14 @@ public final class ChannelStreams {
       return read(batch, channel, parseHead(batch.get(headKey)), from, upTo);
     } finally {
       cache.endBatch(true);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -192,34 +211,46 @@ public final class ChannelStreams {
   /** The result of {@link #readAfterEach}. */
   public record Catchup(List<StreamEntry> entries, List<String> lost) {}
 
-  private static Optional<List<StreamEntry>> read(
+  /**
+   * What a read found: the entries, or {@code null} if the stream does not hold them all; {@code
+   * entryMissing} if that is because an entry between the head's first and last was not there.
+   */
+  private record Found(List<StreamEntry> entries, boolean entryMissing) {
+    static final Found LOST = new Found(null, false);
+    static final Found MISSING = new Found(null, true);
+  }
+
+  private static Found read(
       AdvancedCache<String, String> batch,
       String channel,
       StreamHead head,
       StreamPosition from,
       long upTo) {
     if (head == null) {
-      return from.offset() == 0 ? Optional.of(List.of()) : Optional.empty();
+      return from.offset() == 0 ? new Found(List.of(), false) : Found.LOST;
     }
     if (!from.sameHistory(head.epoch()) || from.offset() > head.last()) {
-      return Optional.empty();
+      return Found.LOST;
     }
     long last = Math.min(upTo, head.last());
     if (from.offset() >= last) {
-      return Optional.of(List.of());
+      return new Found(List.of(), false);
     }
     if (from.offset() + 1 < head.first()) {
-      return Optional.empty();
+      return Found.LOST;
     }
     List<StreamEntry> entries = new ArrayList<>((int) (last - from.offset()));
     for (long offset = from.offset() + 1; offset <= last; offset++) {
       StreamEntry entry = decode(channel, offset, batch.get(entryKey(offset, channel)));
-      if (entry == null || !entry.epoch().equals(head.epoch())) {
-        return Optional.empty();
+      if (entry == null) {
+        return Found.MISSING;
+      }
+      if (!entry.epoch().equals(head.epoch())) {
+        return Found.LOST;
       }
       entries.add(entry);
     }
-    return Optional.of(entries);
+    return new Found(entries, false);
   }
 
   /**
