@@ -4,17 +4,18 @@ import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 
 /**
  * The records of resumable sessions, as JSON in the cache {@code ws/sessions}, which outlives
- * redeploys and restarts and, on a cluster, is replicated to every node. A record lives for twice
- * the resume grace period after its last write.
+ * redeploys and restarts and, on a cluster, is held by two nodes. A record lives for twice the
+ * resume grace period after its last write.
  *
  * <p>Only a resume writes a record unconditionally. Every other write (subscribe, detach, stop,
- * expiry) goes through {@link #update}, which locks the record cluster-wide and leaves it alone if
- * a resume on another node has made it newer (a new token) since this node took the session.
+ * expiry) goes through {@link #update}, a conditional write that leaves the record alone if a
+ * resume on another node has made it newer (a new token) since this node took the session. The
+ * cache is not transactional: a write is one call to the record's primary owner, which writes its
+ * backup.
  */
 final class SessionRecords {
   /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
@@ -67,24 +68,27 @@ final class SessionRecords {
   }
 
   /**
-   * Reads the record under its lock and writes what {@code change} makes of it, in one batch.
+   * Writes what {@code change} makes of the stored record, if the stored record is still the one it
+   * was given when the write happens (a conditional write, atomic on the record's primary owner);
+   * else gives it the newer one and tries again.
    *
    * @param change given the stored record or null; returns the record to write, or null for none
    */
   private void update(String sessionId, UnaryOperator<SessionRecord> change) {
-    boolean committed = false;
-    cache.startBatch();
-    try {
-      AdvancedCache<String, String> batch = cache.getAdvancedCache();
-      batch.lock(sessionId);
-      String stored = batch.get(sessionId);
+    while (true) {
+      String stored = cache.get(sessionId);
       SessionRecord next = change.apply(stored == null ? null : parse(stored));
-      if (next != null) {
-        batch.put(sessionId, toJson(next), lifespanMillis, TimeUnit.MILLISECONDS);
+      if (next == null) {
+        return;
       }
-      committed = true;
-    } finally {
-      cache.endBatch(committed);
+      String json = toJson(next);
+      boolean written =
+          stored == null
+              ? cache.putIfAbsent(sessionId, json, lifespanMillis, TimeUnit.MILLISECONDS) == null
+              : cache.replace(sessionId, stored, json, lifespanMillis, TimeUnit.MILLISECONDS);
+      if (written) {
+        return;
+      }
     }
   }
 

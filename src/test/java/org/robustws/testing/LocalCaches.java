@@ -9,8 +9,9 @@ import org.infinispan.transaction.LockingMode;
 
 /**
  * A real embedded Infinispan configured like the server's container {@code ws}
- * (wildfly-config/configure-infinispan.cli): local caches, batching with pessimistic locks, and a
- * file store under {@code dir} when one is given, so a test can stop and start it like a server.
+ * (wildfly-config/configure-infinispan.cli): local caches, {@code streams} with batching and
+ * pessimistic locks, {@code sessions} without transactions, and a file store under {@code dir} when
+ * one is given, so a test can stop and start it like a server.
  */
 public final class LocalCaches implements AutoCloseable {
   private final DefaultCacheManager manager;
@@ -28,8 +29,10 @@ public final class LocalCaches implements AutoCloseable {
   /** A cache like {@code ws/streams} or {@code ws/sessions}. */
   public Cache<String, String> cache(String name) {
     ConfigurationBuilder builder = new ConfigurationBuilder();
-    builder.invocationBatching().enable();
-    builder.transaction().lockingMode(LockingMode.PESSIMISTIC);
+    if (!name.equals("sessions")) {
+      builder.invocationBatching().enable();
+      builder.transaction().lockingMode(LockingMode.PESSIMISTIC);
+    }
     if (dir != null) {
       builder
           .persistence()
