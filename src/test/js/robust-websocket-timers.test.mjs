@@ -86,3 +86,40 @@ test('a ping every heartbeatInterval; no pong within heartbeatTimeout: closed wi
   assert.equal(seen.filter((e) => e.type === 'reconnecting').length, 1);
   c.disconnect();
 });
+
+test('reconnects after the backoff delays (1 s, then ×1.5), and starts over once a session is established', (t) => {
+  const { c, seen } = client(t);
+  c.setReconnectStrategy({ jitter: 0 });
+  c.connect();
+  FakeSocket.all[0].serverSends(connected('s-1'));
+  for (const [i, delay] of [[0, 1000], [1, 1500], [2, 2250]]) {
+    FakeSocket.all[i].serverCloses(1006);
+    assert.equal(seen.filter((e) => e.type === 'reconnecting').at(-1).delay, delay);
+    advance(t, delay - 1);
+    assert.equal(FakeSocket.all.length, i + 1, `not before ${delay} ms`);
+    t.mock.timers.tick(1);
+    assert.equal(FakeSocket.all.length, i + 2);
+  }
+  FakeSocket.all[3].serverSends(connected('s-2'));
+  FakeSocket.all[3].serverSends({ type: 'resumed', sessionId: 's-1', resumeToken: 't-s-1b', replayed: 0, lastSeq: 0 });
+  FakeSocket.all[3].serverCloses(1006);
+  assert.equal(seen.filter((e) => e.type === 'reconnecting').at(-1).delay, 1000, 'attempt reset by the session');
+  c.disconnect();
+});
+
+test('no ack while a resume is pending; the first ack after resumed covers the replayed events', (t) => {
+  const { c } = client(t);
+  c.connect();
+  FakeSocket.all[0].serverSends(connected('s-1'));
+  FakeSocket.all[0].serverSends({ type: 'event', channel: 'a', data: 1, seq: 1 });
+  FakeSocket.all[0].serverCloses(1006);
+  advance(t, 1000);
+  const s2 = FakeSocket.all[1];
+  s2.serverSends(connected('s-2'));
+  for (let seq = 2; seq <= 150; seq++) s2.serverSends({ type: 'event', channel: 'a', data: seq, seq });
+  assert.deepEqual(acks(s2), [], '149 replayed events, no ack before resumed');
+  s2.serverSends({ type: 'resumed', sessionId: 's-1', resumeToken: 't-s-1b', replayed: 149, lastSeq: 150 });
+  advance(t, 5_000);
+  assert.deepEqual(acks(s2), [{ type: 'ack', seq: 150 }], 'the next ack covers them');
+  c.disconnect();
+});
