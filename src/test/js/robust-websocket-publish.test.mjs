@@ -76,7 +76,7 @@ test('ids: a random prefix per client instance, then a counter; ids never repeat
 
 test('rejects with a PublishError carrying the server\'s code; the error event still fires', async (t) => {
   const { c, s1, seen } = connectedClient(t);
-  for (const code of ['rate_limited', 'forbidden', 'invalid_channel', 'unauthenticated']) {
+  for (const code of ['rate_limited', 'forbidden', 'invalid_channel', 'unauthenticated', 'a_newer_code']) {
     const published = c.publish('news:eu', 'x');
     const frame = publishes(s1).at(-1);
     s1.serverSends({ type: 'error', error: code, message: `refused: ${code}`, ref: frame.id });
@@ -86,7 +86,7 @@ test('rejects with a PublishError carrying the server\'s code; the error event s
     assert.deepEqual([error.code, error.id, error.channel, error.sent], [code, frame.id, 'news:eu', false]);
     assert.equal(error.message, `${code}: refused: ${code}`);
   }
-  assert.equal(seen.filter((e) => e.type === 'error').length, 4);
+  assert.equal(seen.filter((e) => e.type === 'error').length, 5);
   assert.equal(c.pendingPublications, 0, 'a refused publication is not sent again');
   c.disconnect();
 });
@@ -105,6 +105,14 @@ test('no ack within publishTimeout (30 s): rejects with timeout, and is not sent
   s1.serverSends(ack(publishes(s1)[0])); // a late ack is ignored
   assert.equal(c.pendingPublications, 0);
   c.disconnect();
+});
+
+test('the timeout counts from publish(), queued time included', async (t) => {
+  const { c } = client(t);
+  const waiting = outcome(c.publish('a', 1));
+  advance(t, 30_000);
+  const { error } = await waiting;
+  assert.deepEqual([error.code, error.sent], ['timeout', false]);
 });
 
 test('publishTimeout 0 waits for ever; {timeout} sets it per publication', async (t) => {
@@ -180,6 +188,27 @@ test('when the resume fails they are sent again all the same, in the fresh sessi
   c.disconnect();
 });
 
+test('with resume: false every reconnect is a fresh session, and they are sent again there', (t) => {
+  const { c, s1 } = connectedClient(t, { resume: false });
+  c.publish('a', 1).catch(() => {});
+  s1.serverCloses(1006);
+  advance(t, 1000);
+  const s2 = FakeSocket.all[1];
+  s2.serverSends(connected('s-2'));
+  assert.deepEqual(s2.sent, publishes(s1));
+  c.disconnect();
+});
+
+test('an event carries the id of its publication', (t) => {
+  const { c, s1 } = connectedClient(t);
+  const ids = [];
+  c.addEventListener('event', (e) => ids.push(e.detail.id));
+  s1.serverSends({ type: 'event', channel: 'a', data: 1, seq: 1, offset: 1, epoch: 'e', id: 'p0-1' });
+  s1.serverSends({ type: 'event', channel: 'a', data: 2, seq: 2, offset: 2, epoch: 'e' });
+  assert.deepEqual(ids, ['p0-1', undefined]);
+  c.disconnect();
+});
+
 test('forceReconnect() keeps them too', (t) => {
   const { c, s1 } = connectedClient(t);
   c.publish('a', 1).catch(() => {});
@@ -208,6 +237,15 @@ test('gave_up: disconnect() rejects those waiting once the socket closed, and an
   c.disconnect();
 });
 
+test('an ack that arrives while disconnect() closes the socket still resolves its publication', async (t) => {
+  const { c, s1 } = connectedClient(t);
+  const published = c.publish('a', 1);
+  c.disconnect();
+  s1.serverSends(ack(publishes(s1)[0]));
+  s1.serverCloses(1000);
+  assert.equal((await published).offset, 118);
+});
+
 test('gave_up: after maxAttempts, after a no-reconnect code and after 4001', async (t) => {
   for (const [code, closes] of [[1006, 4], [1008, 1], [4001, 1]]) {
     const { c, seen } = client(t, { reconnect: fast });
@@ -221,8 +259,15 @@ test('gave_up: after maxAttempts, after a no-reconnect code and after 4001', asy
     const { error } = await waiting;
     assert.deepEqual([error.code, error.sent], ['gave_up', false], `${code}`);
     assert.equal(seen.filter((e) => e.type === 'giveup').length, 1);
+    assert.equal((await outcome(c.publish('a', 3))).error.code, 'gave_up', 'at once after giveup');
     t.mock.timers.reset();
   }
+});
+
+test('queue_full: 200 publications may wait by default', async (t) => {
+  const { c } = client(t);
+  for (let i = 0; i < 200; i++) c.publish('a', i).catch(() => {});
+  assert.equal((await outcome(c.publish('a', 200))).error.code, 'queue_full');
 });
 
 test('queue_full: at most maxPendingPublications wait, sent or not', async (t) => {

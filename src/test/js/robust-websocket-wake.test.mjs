@@ -88,6 +88,7 @@ test('visible, no pong within wakeTimeout (3 s): closed with 4100 and reconnecte
   assert.equal(s1.closed.code, CLOSE_CLIENT_RECONNECT);
   assert.equal(only(seen, 'close')[0].code, 1006, 'handled as a drop');
   assert.equal(only(seen, 'reconnecting')[0].delay, 0, 'no backoff wait (the strategy says 5 s)');
+  assert.equal(only(seen, 'reconnecting')[0].attempt, 1, 'the attempt counts');
   t.mock.timers.tick(0);
   const s2 = FakeSocket.all[1];
   s2.serverSends(connected('s-2'));
@@ -126,6 +127,25 @@ test('after a sleep, a pong within wakeTimeout keeps the connection', (t) => {
   c.disconnect();
 });
 
+test('sleepGap (5 s by default): a tick 4,999 ms late is no sleep, 5,000 ms late is', (t) => {
+  const { c, seen } = connectedClient(t);
+  sleep(t, 4_999);
+  t.mock.timers.tick(1000);
+  assert.equal(only(seen, 'wakeup').length, 0);
+  advance(t, 2_000);
+  sleep(t, 5_000);
+  t.mock.timers.tick(1000);
+  assert.deepEqual(only(seen, 'wakeup'), [{ trigger: 'sleep', action: 'check', gap: 5_000 }]);
+  c.disconnect();
+});
+
+test('environment null: no signals are listened to', (t) => {
+  const { c } = client(t, { environment: null });
+  c.connect();
+  assert.equal(c._environmentListeners, null);
+  c.disconnect();
+});
+
 test('offline pauses the wait for a reconnect; online reconnects at once', (t) => {
   const { c, seen, environment, s1 } = connectedClient(t);
   s1.serverCloses(1006);
@@ -134,6 +154,7 @@ test('offline pauses the wait for a reconnect; online reconnects at once', (t) =
   assert.deepEqual(only(seen, 'paused'), [{ reason: 'offline' }]);
   advance(t, 120_000);
   assert.equal(FakeSocket.all.length, 1, 'no attempt while offline');
+  assert.equal(c.attempt, 1, 'none used up');
   environment.goOnline();
   assert.deepEqual(only(seen, 'wakeup'), [{ trigger: 'online', action: 'reconnect', gap: 0 }]);
   assert.equal(FakeSocket.all.length, 2, 'at once');
