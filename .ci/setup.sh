@@ -21,6 +21,8 @@ command -v ss >/dev/null 2>&1 || apt_install iproute2
 # --- Test tools added by later issues go here, each guarded the same way, e.g.:
 # Node's test runner runs the JS client library's unit tests (mvn test); Debian 12 ships Node 18.
 command -v node >/dev/null 2>&1 || apt_install nodejs
+# npm installs the TypeScript compiler the build type-checks the client library with (mvn test; target/ts).
+command -v npm >/dev/null 2>&1 || apt_install npm
 # BrowserPageIT: headless chromium driven through Debian's chromedriver (no driver download).
 { command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || apt_install chromium chromium-driver
 # nginx for NginxProxyIT, which starts /usr/sbin/nginx itself (foreground, loopback, files under target/).

@@ -4,6 +4,7 @@
 import { test, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeCodeRule, RobustWebSocket, tokenRefreshDelay } from '../../main/webapp/js/robust-websocket.js';
+import { advance } from './clock.mjs';
 import { FakeSocket } from './fake-socket.mjs';
 
 const fast = { initialDelay: 1, maxDelay: 1, multiplier: 1.5, jitter: 0, maxAttempts: 10 };
@@ -88,7 +89,7 @@ test('getToken is asked before every connection and the token is refreshed befor
   await settle();
   assert.deepEqual(s1.sent, [{ type: 'auth', token: 'jwt-1', id: 'auth' }]);
   s1.serverSends({ type: 'authenticated', id: 'auth', sub: 'alice', expiresAt: Date.now() + 90_000 });
-  t.mock.timers.tick(59_999);
+  advance(t, 59_999);
   await settle();
   assert.equal(s1.sent.length, 1, 'not yet');
   t.mock.timers.tick(1);

@@ -175,7 +175,9 @@ function connected(session, token) {
   };
 }
 
-function client(options = {}) {
+function client(t, options = {}) {
+  t.mock.timers.reset(); // a test may make several clients
+  t.mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_700_000_000_000 });
   FakeSocket.all = [];
   const c = new RobustWebSocket('ws://test/ws', { WebSocket: FakeSocket, ackInterval: 60000, ...options });
   const seen = [];
@@ -185,14 +187,15 @@ function client(options = {}) {
   return { c, seen };
 }
 
-const nextSocket = () => new Promise((resolve) => {
+/** Runs the mock clock, a millisecond at a time (at most a minute), until the client opened its next socket. */
+function nextSocket(t) {
   const n = FakeSocket.all.length;
-  const poll = () => (FakeSocket.all.length > n ? resolve(FakeSocket.all.at(-1)) : setTimeout(poll, 1));
-  poll();
-});
+  for (let ms = 0; FakeSocket.all.length === n && ms < 60_000; ms++) t.mock.timers.tick(1);
+  return FakeSocket.all.at(-1);
+}
 
-test('resumes after a drop: resume is the first frame, replayed events are delivered once, no re-subscribe', async () => {
-  const { c, seen } = client();
+test('resumes after a drop: resume is the first frame, replayed events are delivered once, no re-subscribe', (t) => {
+  const { c, seen } = client(t);
   c.subscribe('orders');
   c.connect();
   const s1 = FakeSocket.all[0];
@@ -202,11 +205,10 @@ test('resumes after a drop: resume is the first frame, replayed events are deliv
   s1.serverSends({ type: 'event', channel: 'orders', data: 1, seq: 1 });
   s1.serverSends({ type: 'event', channel: 'orders', data: 2, seq: 2 });
 
-  const waiting = nextSocket();
   s1.serverCloses(1006);
   assert.equal(c.state, 'disconnected');
   assert.equal(c.send({ type: 'echo', payload: 'offline' }), 'queued');
-  const s2 = await waiting;
+  const s2 = nextSocket(t);
   s2.serverSends(connected('s-2', 't-2'));
   assert.deepEqual(s2.sent, [{ type: 'resume', sessionId: 's-1', resumeToken: 't-1', lastSeq: 2 }]);
   assert.equal(c.state, 'connecting', 'not connected until the resume is answered');
@@ -225,8 +227,8 @@ test('resumes after a drop: resume is the first frame, replayed events are deliv
   assert.equal(c.state, 'disconnected');
 });
 
-test('keeps each channel\'s position from the events and sends them with resume', async () => {
-  const { c, seen } = client();
+test('keeps each channel\'s position from the events and sends them with resume', (t) => {
+  const { c, seen } = client(t);
   c.subscribe('a');
   c.subscribe('b');
   c.connect();
@@ -236,9 +238,8 @@ test('keeps each channel\'s position from the events and sends them with resume'
   s1.serverSends({ type: 'event', channel: 'b', data: 2, seq: 2, offset: 7, epoch: 'eb' });
   s1.serverSends({ type: 'event', channel: 'a', data: 3, seq: 3, offset: 42, epoch: 'ea' });
   assert.deepEqual(seen.filter((e) => e.type === 'event').map((e) => [e.offset, e.epoch]), [[41, 'ea'], [7, 'eb'], [42, 'ea']]);
-  const waiting = nextSocket();
   s1.serverCloses(1006);
-  const s2 = await waiting;
+  const s2 = nextSocket(t);
   s2.serverSends(connected('s-2', 't-2'));
   assert.deepEqual(s2.sent[0], {
     type: 'resume', sessionId: 's-1', resumeToken: 't-1', lastSeq: 3,
@@ -252,17 +253,16 @@ test('keeps each channel\'s position from the events and sends them with resume'
   s2.serverCloses(1000);
 });
 
-test('resume_failed is surfaced, the fresh session adopted and every channel re-subscribed', async () => {
-  const { c, seen } = client();
+test('resume_failed is surfaced, the fresh session adopted and every channel re-subscribed', (t) => {
+  const { c, seen } = client(t);
   c.subscribe('a');
   c.subscribe('b');
   c.connect();
   const s1 = FakeSocket.all[0];
   s1.serverSends(connected('s-1', 't-1'));
   s1.serverSends({ type: 'event', channel: 'a', data: 1, seq: 1 });
-  const waiting = nextSocket();
   s1.serverCloses(4000);
-  const s2 = await waiting;
+  const s2 = nextSocket(t);
   s2.serverSends(connected('s-2', 't-2'));
   s2.serverSends({ type: 'resume_failed', reason: 'gap', channels: ['a'] });
   const failed = seen.find((e) => e.type === 'resumefailed');
@@ -275,8 +275,8 @@ test('resume_failed is surfaced, the fresh session adopted and every channel re-
   c.disconnect();
 });
 
-test('a gap in seq is reported, never silent', () => {
-  const { c, seen } = client();
+test('a gap in seq is reported, never silent', (t) => {
+  const { c, seen } = client(t);
   c.connect();
   const s1 = FakeSocket.all[0];
   s1.serverSends(connected('s-1', 't-1'));
@@ -286,9 +286,9 @@ test('a gap in seq is reported, never silent', () => {
   c.disconnect();
 });
 
-test('4001 (session taken over) and 1009 stop reconnecting', () => {
+test('4001 (session taken over) and 1009 stop reconnecting', (t) => {
   for (const [code, state] of [[4001, 'disconnected'], [1009, 'error']]) {
-    const { c, seen } = client();
+    const { c, seen } = client(t);
     c.connect();
     FakeSocket.all[0].serverSends(connected('s-1', 't-1'));
     FakeSocket.all[0].serverCloses(code);
@@ -298,56 +298,57 @@ test('4001 (session taken over) and 1009 stop reconnecting', () => {
   }
 });
 
-test('gives up after maxAttempts failed attempts and says so', async () => {
-  const { c, seen } = client({ reconnect: { initialDelay: 1, maxDelay: 1, maxAttempts: 2 } });
+test('gives up after maxAttempts failed attempts and says so', (t) => {
+  const { c, seen } = client(t, { reconnect: { initialDelay: 1, maxDelay: 1, maxAttempts: 2 } });
   c.connect();
   for (let i = 0; i < 2; i++) {
-    const waiting = nextSocket();
     FakeSocket.all.at(-1).serverCloses(1006);
-    await waiting;
+    nextSocket(t);
   }
   FakeSocket.all.at(-1).serverCloses(1006);
   assert.equal(c.state, 'error');
   assert.match(seen.find((e) => e.type === 'giveup').reason, /gave up after 2 reconnect attempts/);
 });
 
-test('offline queue policy error throws and reports', () => {
-  const { c, seen } = client({ queueLimit: 1, overflow: 'error' });
+test('offline queue policy error throws and reports', (t) => {
+  const { c, seen } = client(t, { queueLimit: 1, overflow: 'error' });
   assert.equal(c.send({ type: 'echo' }), 'queued');
   assert.throws(() => c.send({ type: 'echo' }), QueueFullError);
   assert.equal(seen.filter((e) => e.type === 'queueoverflow').length, 1);
 });
 
-test('disconnect() during the wait before a reconnect cancels it', async () => {
-  const { c } = client({ reconnect: { initialDelay: 5, maxDelay: 5 } });
+test('disconnect() during the wait before a reconnect cancels it', (t) => {
+  const { c } = client(t, { reconnect: { initialDelay: 5, maxDelay: 5 } });
   c.connect();
   FakeSocket.all[0].serverSends(connected('s-1', 't-1'));
   FakeSocket.all[0].serverCloses(1006);
   assert.equal(c.state, 'disconnected');
   c.disconnect();
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  t.mock.timers.tick(30);
   assert.equal(FakeSocket.all.length, 1, 'no reconnect after disconnect()');
   assert.equal(c.state, 'disconnected');
 });
 
-test('1012 after system/shutdown reconnects after reconnectAfter and resumes', async () => {
-  const { c } = client();
+test('1012 after system/shutdown reconnects after reconnectAfter and resumes', (t) => {
+  const { c } = client(t);
   c.connect();
   const s1 = FakeSocket.all[0];
   s1.serverSends(connected('s-1', 't-1'));
   s1.serverSends({ type: 'system', event: 'shutdown', reconnectAfter: 5 });
-  const waiting = nextSocket();
   s1.serverCloses(1012);
-  const s2 = await waiting;
+  t.mock.timers.tick(4);
+  assert.equal(FakeSocket.all.length, 1, 'not before reconnectAfter (5 ms)');
+  t.mock.timers.tick(1);
+  const s2 = FakeSocket.all[1];
   s2.serverSends(connected('s-2', 't-2'));
   assert.equal(s2.sent[0].type, 'resume');
   c.disconnect();
 });
 
-test('open tells which extensions the socket negotiated (permessage-deflate when the server compresses)', () => {
+test('open tells which extensions the socket negotiated (permessage-deflate when the server compresses)', (t) => {
   const opened = [];
   for (const extensions of ['permessage-deflate; client_max_window_bits=15', undefined]) {
-    const { c } = client();
+    const { c } = client(t);
     c.addEventListener('open', (e) => opened.push(e.detail.extensions));
     c.connect();
     FakeSocket.all[0].extensions = extensions; // undefined: a WebSocket without the property

@@ -696,12 +696,15 @@ function bindMessages() {
   });
   $('publish').addEventListener('click', () => {
     if (!needClient()) return;
-    try {
-      const r = client.publish($('channel').value.trim(), parseMaybeJson($('publish-data').value), `pub-${++requestId}`);
-      if (r !== 'sent') $('send-error').textContent = r === 'queued' ? 'Not connected: queued for the next connection.' : 'Not connected: dropped.';
-    } catch (e) {
-      $('send-error').textContent = e.message;
-    }
+    // resolves with the server's ack (sent again after a reconnect until then), or rejects
+    if (client.state !== 'connected') $('send-error').textContent = 'Not connected: queued for the next connection.';
+    client.publish($('channel').value.trim(), parseMaybeJson($('publish-data').value)).then(
+      ({ id, offset, epoch, delivered, repeated }) => logEvent('info', 'published', `${id}: offset ${offset} (epoch ${epoch}), delivered to ${delivered}${repeated ? ', repeated' : ''}`),
+      (e) => {
+        $('send-error').textContent = e.message;
+        logEvent('warn', 'publish failed', e.message);
+      },
+    );
   });
   $('send-json').addEventListener('click', () => {
     let obj;

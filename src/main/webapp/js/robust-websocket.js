@@ -1,3 +1,4 @@
+// @ts-check
 /**
  * robust-websocket.js: a dependency-free browser client for the `/ws` protocol v1 of
  * robust-websocket (see docs/client.md for the guide, docs/protocol.md for the wire protocol).
@@ -6,16 +7,41 @@
  * `system/connected`, or yours), follows the close-code rules, honours `system/shutdown`, resumes
  * the session on every reconnect (and re-subscribes, loudly, when the server cannot resume),
  * drops duplicate events and reports gaps, acknowledges events, detects a dead server with
- * app-level pings, measures latency, and queues what you send while it is offline.
+ * app-level pings, measures latency, and queues what you send while it is offline. Publications
+ * are acknowledged (a Promise per publication) and sent again after a reconnect, with the same id.
+ * It checks the connection at once when the network comes back, the page becomes visible or the
+ * machine wakes up.
  *
- * The decisions (backoff delay, reconnect or not, heartbeat) are pure exported functions, unit
- * tested with Node's test runner in src/test/js/.
+ * The decisions (backoff delay, reconnect or not, heartbeat, wake-up) are pure exported
+ * functions, unit tested with Node's test runner in src/test/js/. The types are in
+ * robust-websocket.d.ts beside this file, which the build checks this file against.
  */
 
+import { Publications, PublishError } from './publications.js';
+
+export { PublishError };
+
+/** @typedef {import('./robust-websocket.js').State} State */
+/** @typedef {import('./robust-websocket.js').OverflowPolicy} OverflowPolicy */
+/** @typedef {import('./robust-websocket.js').ReconnectStrategy} ReconnectStrategy */
+/** @typedef {import('./robust-websocket.js').ServerConfig} ServerConfig */
+/** @typedef {import('./robust-websocket.js').Position} Position */
+/** @typedef {import('./robust-websocket.js').Session} Session */
+/** @typedef {import('./robust-websocket.js').Environment} Environment */
+/** @typedef {import('./robust-websocket.js').RobustWebSocketOptions} RobustWebSocketOptions */
+/** @typedef {import('./robust-websocket.js').RobustWebSocketEventMap} RobustWebSocketEventMap */
+/** @typedef {import('./robust-websocket.js').PublishAck} PublishAck */
+/** @typedef {import('./robust-websocket.js').PublishOptions} PublishOptions */
+/** @typedef {import('./robust-websocket.js').ReconnectDecision} ReconnectDecision */
+/** @typedef {import('./robust-websocket.js').WakeTrigger} WakeTrigger */
+/** @typedef {import('./robust-websocket.js').ConnectionPhase} ConnectionPhase */
+/** @typedef {{type: string, [field: string]: any}} Message a parsed frame */
+
 /** The five states of a RobustWebSocket, in the order a connection usually goes through them. */
-export const STATES = Object.freeze(['connecting', 'connected', 'disconnecting', 'disconnected', 'error']);
+export const STATES = /** @type {readonly State[]} */ (Object.freeze(['connecting', 'connected', 'disconnecting', 'disconnected', 'error']));
 
 /** The server's defaults (docs/protocol.md section 13), used until `system/connected` says otherwise. */
+/** @type {Readonly<ReconnectStrategy>} */
 export const DEFAULT_STRATEGY = Object.freeze({
   initialDelay: 1000,
   maxDelay: 30000,
@@ -25,7 +51,7 @@ export const DEFAULT_STRATEGY = Object.freeze({
 });
 
 /** Overflow policies of the offline queue. */
-export const OVERFLOW_POLICIES = Object.freeze(['drop-oldest', 'drop-newest', 'error']);
+export const OVERFLOW_POLICIES = /** @type {readonly OverflowPolicy[]} */ (Object.freeze(['drop-oldest', 'drop-newest', 'error']));
 
 /** Close code the library uses when it closes a socket to reconnect (its own request: no 1000). */
 export const CLOSE_CLIENT_RECONNECT = 4100;
@@ -66,14 +92,16 @@ export function closeCodeRule(code, ownRequest = false) {
 /**
  * Merges reconnect strategies: later arguments win, missing or invalid fields are skipped.
  *
- * @param {...object} layers e.g. DEFAULT_STRATEGY, the server's advice, the caller's overrides
- * @returns {{initialDelay:number,maxDelay:number,multiplier:number,jitter:number,maxAttempts:number}}
+ * @param {...(Partial<ReconnectStrategy>|null|undefined)} layers e.g. DEFAULT_STRATEGY, the
+ *   server's advice, the caller's overrides
+ * @returns {ReconnectStrategy}
  */
 export function mergeStrategy(...layers) {
+  /** @type {ReconnectStrategy} */
   const out = { ...DEFAULT_STRATEGY };
   for (const layer of layers) {
     if (!layer || typeof layer !== 'object') continue;
-    for (const key of Object.keys(DEFAULT_STRATEGY)) {
+    for (const key of /** @type {(keyof ReconnectStrategy)[]} */ (Object.keys(DEFAULT_STRATEGY))) {
       const v = layer[key];
       if (typeof v === 'number' && Number.isFinite(v) && v >= 0) out[key] = v;
     }
@@ -91,7 +119,7 @@ export function mergeStrategy(...layers) {
  * (uniform in [0, cap]); the server advises 0.5, i.e. uniform in [cap/2, cap].
  *
  * @param {number} attempt consecutive failed attempts so far (>= 0)
- * @param {object} [strategy] a reconnectStrategy (merged over DEFAULT_STRATEGY)
+ * @param {Partial<ReconnectStrategy>} [strategy] a reconnectStrategy (merged over DEFAULT_STRATEGY)
  * @param {() => number} [random] a source of numbers in [0, 1)
  * @returns {number} whole milliseconds
  */
@@ -110,12 +138,12 @@ export function backoffDelay(attempt, strategy = DEFAULT_STRATEGY, random = Math
  * @param {number} input.code the close code (1006 for a drop the library detected itself)
  * @param {boolean} [input.ownRequest] the application asked for this close (`disconnect()`)
  * @param {number} [input.attempt] consecutive failed attempts so far
- * @param {object} [input.strategy] the reconnect strategy in force
+ * @param {Partial<ReconnectStrategy>} [input.strategy] the reconnect strategy in force
  * @param {number|null} [input.shutdownReconnectAfter] `reconnectAfter` of a `system/shutdown`
  *   received on this connection, if any
  * @param {() => number} [input.random]
- * @returns {{reconnect:boolean, delay:number, nextAttempt:number, reason:string}} `reason` is one
- *   of `own-request`, `no-reconnect-code`, `max-attempts` (no reconnect) or `shutdown`, `backoff`
+ * @returns {ReconnectDecision} `reason` is one of `own-request`, `no-reconnect-code`,
+ *   `max-attempts` (no reconnect) or `shutdown`, `backoff`
  */
 export function reconnectDecision({
   code,
@@ -181,6 +209,8 @@ export function tokenRefreshDelay(now, expiresAt, refreshBefore) {
 /**
  * Classifies an incoming event's `seq` against the last one processed.
  *
+ * @param {number} lastSeq
+ * @param {number} seq
  * @returns {'next'|'duplicate'|'gap'} `duplicate`: seq <= lastSeq (ignore it); `gap`: events
  *   between were lost (report it); `next`: exactly lastSeq + 1
  */
@@ -192,6 +222,7 @@ export function classifySeq(lastSeq, seq) {
 
 /** The error `send` throws when the offline queue is full and the policy is `error`. */
 export class QueueFullError extends Error {
+  /** @param {number} limit */
   constructor(limit) {
     super(`offline queue full (${limit} messages)`);
     this.name = 'QueueFullError';
@@ -205,7 +236,7 @@ export class QueueFullError extends Error {
 export class OfflineQueue {
   /**
    * @param {number} limit at most this many frames (0: nothing is queued)
-   * @param {'drop-oldest'|'drop-newest'|'error'} policy what to do with one more when full
+   * @param {OverflowPolicy} policy what to do with one more when full
    */
   constructor(limit = 100, policy = 'drop-oldest') {
     if (!OVERFLOW_POLICIES.includes(policy)) {
@@ -213,6 +244,7 @@ export class OfflineQueue {
     }
     this.limit = Math.max(0, limit);
     this.policy = policy;
+    /** @type {string[]} */
     this.items = [];
   }
 
@@ -221,6 +253,7 @@ export class OfflineQueue {
   }
 
   /**
+   * @param {string} frame
    * @returns {{queued:boolean, dropped:(string|undefined)}} `dropped`: the frame that was lost
    * @throws {QueueFullError} when full and the policy is `error`
    */
@@ -245,20 +278,90 @@ export class OfflineQueue {
 
 const utf8 = new TextEncoder();
 
-/** UTF-8 size of a frame in bytes (what the server's size limit counts). */
+/**
+ * UTF-8 size of a frame in bytes (what the server's size limit counts).
+ *
+ * @param {unknown} data a string, an ArrayBuffer (view) or a Blob
+ * @returns {number}
+ */
 export function frameBytes(data) {
   if (typeof data === 'string') return utf8.encode(data).length;
-  if (data && typeof data.byteLength === 'number') return data.byteLength;
-  if (data && typeof data.size === 'number') return data.size;
+  const sized = /** @type {{byteLength?: unknown, size?: unknown} | null} */ (data);
+  if (sized && typeof sized.byteLength === 'number') return sized.byteLength;
+  if (sized && typeof sized.size === 'number') return sized.size;
   return 0;
 }
 
 /**
+ * What to do when the page may have slept or lost its network (docs/client.md, "Awake after
+ * sleep"). A pure function of what happened and what the connection is doing.
+ *
+ * @param {WakeTrigger|'offline'} trigger `online`, `visible` (the page became visible), `sleep`
+ *   (a timer fired late: the machine slept) or `offline`
+ * @param {ConnectionPhase} phase `ready`: the session is established; `waiting`: a reconnect is
+ *   scheduled; `paused`: a reconnect waits for the network; `other`: connecting, stopped, ...
+ * @returns {'check'|'reconnect'|'pause'|'none'} `check`: ping now with a short deadline;
+ *   `reconnect`: reconnect now, without waiting out the delay; `pause`: stop the reconnect timer
+ *   until `online`
+ */
+export function wakeDecision(trigger, phase) {
+  if (trigger === 'offline') return phase === 'waiting' ? 'pause' : 'none';
+  if (phase === 'ready') return 'check';
+  if (trigger === 'online' && (phase === 'waiting' || phase === 'paused')) return 'reconnect';
+  return 'none';
+}
+
+/**
+ * How late a periodic timer fired: more than a few seconds means the machine slept (or the
+ * browser held back the page's timers), and the connection may be dead without a close event.
+ *
+ * @param {number} lastTickAt Date.now() at the previous tick
+ * @param {number} now Date.now() at this tick
+ * @param {number} tick the timer's period in ms
+ * @returns {number} ms later than expected (0 when on time)
+ */
+export function sleepGap(lastTickAt, now, tick) {
+  return Math.max(0, now - lastTickAt - tick);
+}
+
+/**
+ * The browser's network and visibility signals as an Environment: `online`/`offline` on the
+ * window, `visibilitychange` on its document. Null where there is no such global (Node).
+ *
+ * @param {any} [global] the window (globalThis unless given)
+ * @returns {Environment|null}
+ */
+export function browserEnvironment(global = globalThis) {
+  if (!global || typeof global.addEventListener !== 'function' || !global.document) return null;
+  const doc = global.document;
+  /** @param {string} type */
+  const targetOf = (type) => (type === 'visibilitychange' ? doc : global);
+  return {
+    get online() {
+      return !global.navigator || global.navigator.onLine !== false;
+    },
+    get visible() {
+      return doc.visibilityState !== 'hidden';
+    },
+    addEventListener: (type, listener) => targetOf(type).addEventListener(type, listener),
+    removeEventListener: (type, listener) => targetOf(type).removeEventListener(type, listener),
+  };
+}
+
+/**
+ * @typedef {Required<Pick<RobustWebSocketOptions, 'reconnect'|'resume'|'queueLimit'|'overflow'|'ackEvery'|'ackInterval'|'connectTimeout'|'refreshBefore'|'publishTimeout'|'maxPendingPublications'|'wakeTimeout'|'sleepGap'|'WebSocket'>>
+ *   & RobustWebSocketOptions} Options the options with their defaults
+ */
+/** @typedef {import('./publications.js').Publication} Publication */
+/** @typedef {{id: ReturnType<typeof setTimeout>, interval: boolean}} Timer */
+
+/**
  * A WebSocket to a robust-websocket `/ws` endpoint that stays connected.
  *
- * Events (all `CustomEvent`s; the payload is in `event.detail`):
+ * Events (all `CustomEvent`s; the payload is in `event.detail`; their types are in
+ * robust-websocket.d.ts, `RobustWebSocketEventMap`):
  * - `statechange` {state, previous, reason}: one of STATES
- * - `open` {clientId, sessionId, config}: `system/connected` arrived
+ * - `open` {clientId, sessionId, config, extensions}: `system/connected` arrived
  * - `message` {message, raw, bytes}: every frame received, parsed (raw text too)
  * - `send` {message, raw, bytes}: every frame sent
  * - `event` {channel, data, seq, offset, epoch, id, replayed}: a channel event, deduplicated, in
@@ -274,30 +377,20 @@ export function frameBytes(data) {
  * - `authenticated` {sub, expiresAt}: the server accepted the token (at connect and each refresh)
  * - `unsubscribed` {channel, reason}: the server ended a subscription (`forbidden`: the token no
  *   longer allows the channel); the channel is dropped from `channels`
+ * - `wakeup` {trigger, action, gap}: the network came back, the page became visible or the
+ *   machine woke up: the connection is checked with a ping, or a reconnect wait is cut short
+ * - `paused` {reason}: offline; the reconnect waits for `online`
  */
 export class RobustWebSocket extends EventTarget {
   /**
    * @param {string} url e.g. `new URL('/ws', location.href).href.replace(/^http/, 'ws')`
-   * @param {object} [options]
-   * @param {string|string[]} [options.protocols] subprotocol(s), e.g. `robust-ws.v1`
-   * @param {object} [options.reconnect] strategy fields that override the server's advice
-   * @param {boolean} [options.resume=true] resume the session on reconnect
-   * @param {number} [options.queueLimit=100] frames kept while offline
-   * @param {'drop-oldest'|'drop-newest'|'error'} [options.overflow='drop-oldest']
-   * @param {number} [options.ackEvery=100] send `ack` after this many events...
-   * @param {number} [options.ackInterval=5000] ...or after this many ms, whichever comes first
-   * @param {number} [options.heartbeatInterval] override of `config.heartbeatInterval`
-   * @param {number} [options.heartbeatTimeout] override of `config.heartbeatTimeout`
-   * @param {number} [options.connectTimeout=15000] no `system/connected` within this: a failed attempt
-   * @param {string} [options.token] a JWT sent with `auth` as the first frame of every connection
-   * @param {() => (string|Promise<string>)} [options.getToken] asked for a token before every
-   *   connection and refresh (wins over `token`); after 4004 the client asks it for a fresh one
-   * @param {number} [options.refreshBefore=30000] refresh this long before the token's `exp`
-   * @param {typeof WebSocket} [options.WebSocket] the WebSocket class (tests)
+   * @param {RobustWebSocketOptions} [options] every option with its default is in docs/client.md
+   *   and robust-websocket.d.ts
    */
   constructor(url, options = {}) {
     super();
     this.url = url;
+    /** @type {Options} */
     this.options = {
       protocols: undefined,
       reconnect: {},
@@ -312,35 +405,74 @@ export class RobustWebSocket extends EventTarget {
       token: undefined,
       getToken: undefined,
       refreshBefore: 30000,
+      publishTimeout: 30000,
+      maxPendingPublications: 200,
+      wakeTimeout: 3000,
+      sleepGap: 5000,
       WebSocket: globalThis.WebSocket,
       ...options,
     };
+    /** network and visibility signals (the browser's unless given; null: none) */
+    this._environment = options.environment === undefined ? browserEnvironment() : options.environment;
     this.queue = new OfflineQueue(this.options.queueLimit, this.options.overflow);
+    /** publications waiting for their `ack`, sent again after every reconnect */
+    this.publications = new Publications(this.options.maxPendingPublications);
+    /** @type {State} */
     this.state = 'disconnected';
+    /** @type {Partial<ReconnectStrategy>} */
     this.serverStrategy = {};
+    /** @type {ServerConfig|null} */
     this.serverConfig = null;
     this.attempt = 0;
+    /** @type {string|null} */
     this.clientId = null;
-    /** the session this client is in: {sessionId, resumeToken} or null */
+    /** @type {Session|null} the session this client is in */
     this.session = null;
     this.lastSeq = 0;
     this.ackedSeq = 0;
     /**
      * per channel, the last event processed: {offset, epoch} of the channel's stream. Sent with
      * `resume`, so the server can resume from them where its session record does not reach.
+     * @type {Record<string, Position>}
      */
     this.positions = {};
     /** channels the application wants, and those the server's session holds (as far as we know) */
+    /** @type {Set<string>} */
     this.channels = new Set();
+    /** @type {Set<string>} */
     this.serverChannels = new Set();
+    /** @type {number|null} */
     this.latency = null;
-    /** who the server says this client is, from `authenticated`: {sub, expiresAt} or null */
+    /** @type {{sub: string, expiresAt: number}|null} who the server says this client is, from `authenticated` */
     this.identity = null;
+    /** @type {string|null} */
     this._lastToken = null;
     this.stats = { reconnects: 0, sent: 0, received: 0, resumes: 0, resumeFailures: 0, replayed: 0, gaps: 0, duplicates: 0, dropped: 0 };
+    /** @type {WebSocket|null} */
     this._ws = null;
     this._ownClose = false;
+    /** the client stopped for good (disconnect(), giveup): publish() fails at once */
+    this._stopped = false;
+    /** offline: the reconnect waits for `online` */
+    this._paused = false;
+    /** @type {Array<['online'|'offline'|'visibilitychange', () => void]>|null} */
+    this._environmentListeners = null;
+    /** @type {Record<string, Timer>} */
     this._timers = {};
+    /** @type {Session|null} */
+    this._freshSession = null;
+    /** @type {number|null} */
+    this._shutdownReconnectAfter = null;
+    /** @type {number|null} */
+    this._pingOutstandingSince = null;
+    this._authPending = false;
+    this._resumePending = false;
+    this._resumeFrom = 0;
+    this._replayCount = 0;
+    this._lastPingAt = 0;
+    this._lastTickAt = 0;
+    this._ready = false;
+    this._unackedEvents = 0;
     this._resetConnectionState();
   }
 
@@ -349,7 +481,16 @@ export class RobustWebSocket extends EventTarget {
     return mergeStrategy(DEFAULT_STRATEGY, this.serverStrategy, this.options.reconnect);
   }
 
-  /** Changes the caller's strategy overrides (used from the next reconnect on). */
+  /** Publications that wait for their `ack`: sent, or kept until the session is established. */
+  get pendingPublications() {
+    return this.publications.size;
+  }
+
+  /**
+   * Changes the caller's strategy overrides (used from the next reconnect on).
+   *
+   * @param {Partial<ReconnectStrategy>} overrides
+   */
   setReconnectStrategy(overrides) {
     this.options.reconnect = { ...overrides };
   }
@@ -358,16 +499,23 @@ export class RobustWebSocket extends EventTarget {
   connect() {
     if (this._ws) return;
     this._ownClose = false;
+    this._stopped = false;
     this._clearTimer('reconnect');
     this._open();
   }
 
-  /** Closes with 1000; no reconnect. The session stays resumable on the server for its grace period. */
+  /**
+   * Closes with 1000; no reconnect. The session stays resumable on the server for its grace
+   * period. Publications still waiting for their `ack` fail with `gave_up` once it is closed.
+   *
+   * @param {string} [reason]
+   */
   disconnect(reason = 'client disconnect') {
     this._ownClose = true;
+    this._stopped = true;
     this._clearTimer('reconnect');
     if (!this._ws) {
-      this._setState('disconnected', reason);
+      this._stop('disconnected', reason);
       return;
     }
     this._setState('disconnecting', reason);
@@ -382,9 +530,12 @@ export class RobustWebSocket extends EventTarget {
   /**
    * Drops the current connection as a network failure would, and reconnects (with resume) after
    * `delay` ms, or at once. `reconnectNow()` cuts a pending wait short.
+   *
+   * @param {number} [delay]
    */
   forceReconnect(delay = 0) {
     this._ownClose = false;
+    this._stopped = false;
     this._clearTimer('reconnect');
     if (this._ws) {
       this._dropSocket(CLOSE_CLIENT_RECONNECT, 'client reconnect');
@@ -400,6 +551,7 @@ export class RobustWebSocket extends EventTarget {
     this._clearTimer('reconnect');
     if (this.state === 'error') this.attempt = 0;
     this._ownClose = false;
+    this._stopped = false;
     this._open();
   }
 
@@ -407,6 +559,7 @@ export class RobustWebSocket extends EventTarget {
    * Sends a message object (or a raw string). While not connected it is queued and sent after
    * the next successful (re)connect.
    *
+   * @param {string|{type: string, [field: string]: unknown}} message
    * @returns {'sent'|'queued'|'dropped'}
    * @throws {QueueFullError} with the `error` overflow policy
    */
@@ -431,7 +584,12 @@ export class RobustWebSocket extends EventTarget {
     return result.queued ? 'queued' : 'dropped';
   }
 
-  /** Subscribes now or on the next connect; kept across reconnects and re-sent when resume fails. */
+  /**
+   * Subscribes now or on the next connect; kept across reconnects and re-sent when resume fails.
+   *
+   * @param {string} channel
+   * @param {string} [id] echoed in `subscribed`
+   */
   subscribe(channel, id) {
     this.channels.add(channel);
     if (this._sessionReady()) {
@@ -440,6 +598,10 @@ export class RobustWebSocket extends EventTarget {
     }
   }
 
+  /**
+   * @param {string} channel
+   * @param {string} [id] echoed in `unsubscribed`
+   */
   unsubscribe(channel, id) {
     this.channels.delete(channel);
     delete this.positions[channel];
@@ -449,12 +611,32 @@ export class RobustWebSocket extends EventTarget {
     }
   }
 
-  /** Publishes (queued while offline, like `send`). */
-  publish(channel, data, id) {
-    return this.send(id === undefined ? { type: 'publish', channel, data } : { type: 'publish', channel, data, id });
+  /**
+   * Publishes `data` on `channel`: now when the session is established, else once it is. The
+   * publication gets an id that is new for this client; until its `ack` arrives it is sent again,
+   * with that id, after every reconnect, and the server applies it once within a session.
+   *
+   * @param {string} channel
+   * @param {unknown} data any JSON value
+   * @param {PublishOptions|string} [options] `{id, timeout}`; a string is taken as the `id`
+   * @returns {Promise<PublishAck>} the server's `ack`; rejects with a PublishError
+   */
+  publish(channel, data, options = {}) {
+    const { id, timeout = this.options.publishTimeout } = typeof options === 'string' ? { id: options } : options;
+    if (this._stopped) {
+      const why = 'the client has stopped (disconnect() or giveup); connect() again first';
+      return Promise.reject(new PublishError('gave_up', why, { channel, id: id ?? '', sent: false }));
+    }
+    const { promise, publication } = this.publications.add(channel, data, id === undefined ? { timeout } : { id, timeout });
+    if (publication && this._sessionReady()) this._sendPublication(publication);
+    return promise;
   }
 
-  /** Sends an app-level ping now (only when connected: a ping from the past measures nothing). */
+  /**
+   * Sends an app-level ping now (only when connected: a ping from the past measures nothing).
+   *
+   * @returns {boolean} whether it was sent
+   */
   ping() {
     if (!this._sessionReady()) return false;
     this._sendPing(Date.now());
@@ -483,13 +665,16 @@ export class RobustWebSocket extends EventTarget {
   _open() {
     const WS = this.options.WebSocket;
     this._resetConnectionState();
+    this._paused = false;
+    this._watchEnvironment();
     this._setState('connecting', this.attempt > 0 ? `attempt ${this.attempt}` : 'connect');
+    /** @type {WebSocket} */
     let ws;
     try {
       ws = this.options.protocols === undefined || this.options.protocols === '' ? new WS(this.url) : new WS(this.url, this.options.protocols);
     } catch (e) {
       this._emit('error', { error: e });
-      this._afterClose({ code: 1006, reason: String(e && e.message), wasClean: false });
+      this._afterClose({ code: 1006, reason: String(e instanceof Error ? e.message : e), wasClean: false });
       return;
     }
     this._ws = ws;
@@ -501,26 +686,39 @@ export class RobustWebSocket extends EventTarget {
     });
   }
 
+  /**
+   * @param {WebSocket} ws
+   * @param {{code: number, reason: string, wasClean: boolean}} e
+   */
   _onSocketClose(ws, e) {
     if (this._ws !== ws) return; // a socket we already dropped
     this._ws = null;
     this._afterClose({ code: e.code, reason: e.reason, wasClean: e.wasClean });
   }
 
-  /** Closes the socket and carries on at once as if it had closed with `reportAs` (a dead peer may never answer). */
-  _dropSocket(code, reason, reportAs) {
+  /**
+   * Closes the socket and carries on at once as if it had closed with `reportAs` (a dead peer may
+   * never answer).
+   *
+   * @param {number} code sent in the close frame
+   * @param {string} reason
+   * @param {number} [reportAs] handle the close as this code (none: no reconnect decision here)
+   * @param {boolean} [immediate] reconnect without the backoff delay (a failed wake-up check)
+   */
+  _dropSocket(code, reason, reportAs, immediate = false) {
     const ws = this._ws;
     this._ws = null;
     try {
-      ws.close(code, reason);
+      if (ws) ws.close(code, reason);
     } catch (e) {
       // already closing or closed: nothing more to do with it
     }
-    if (reportAs !== undefined) this._afterClose({ code: reportAs, reason, wasClean: false });
+    if (reportAs !== undefined) this._afterClose({ code: reportAs, reason, wasClean: false, immediate });
     else this._stopConnectionTimers();
   }
 
-  _afterClose({ code, reason, wasClean }) {
+  /** @param {{code: number, reason: string, wasClean: boolean, immediate?: boolean}} close */
+  _afterClose({ code, reason, wasClean, immediate = false }) {
     this._stopConnectionTimers();
     this._ready = false;
     const ownRequest = this._ownClose;
@@ -535,13 +733,12 @@ export class RobustWebSocket extends EventTarget {
     if (code === CLOSE_TOKEN_EXPIRED && typeof this.options.getToken !== 'function') {
       // the same token would be refused again: only getToken() can bring a fresh one
       const why = 'close code 4004: the token expired and there is no getToken() to renew it';
-      this._emit('giveup', { attempts: this.attempt, code, reason: why });
-      this._setState('error', why);
+      this._stop('error', why, { attempts: this.attempt, code, reason: why });
       return;
     }
     if (decision.reconnect) {
       this.attempt = decision.nextAttempt;
-      this._scheduleReconnect(decision.delay, { code, reason: decision.reason });
+      this._scheduleReconnect(immediate && decision.reason === 'backoff' ? 0 : decision.delay, { code, reason: decision.reason });
       return;
     }
     if (code === CLOSE_INVALID_TOKEN && typeof this.options.getToken === 'function') {
@@ -549,24 +746,43 @@ export class RobustWebSocket extends EventTarget {
       return;
     }
     if (decision.reason === 'own-request') {
-      this._setState('disconnected', 'closed by the application');
+      this._stop('disconnected', 'closed by the application');
     } else if (code === 4001) {
-      this._emit('giveup', { attempts: this.attempt, code, reason: 'session taken over by a newer connection' });
-      this._setState('disconnected', 'session taken over (4001)');
+      this._stop('disconnected', 'session taken over (4001)', { attempts: this.attempt, code, reason: 'session taken over by a newer connection' });
     } else {
       const why = decision.reason === 'max-attempts'
         ? `gave up after ${this.attempt} reconnect attempts`
         : `close code ${code}: no reconnect without a change`;
-      this._emit('giveup', { attempts: this.attempt, code, reason: why });
-      this._setState('error', why);
+      this._stop('error', why, { attempts: this.attempt, code, reason: why });
     }
   }
 
-  /** 4003 is final unless `getToken()` now gives a token other than the one refused. */
+  /**
+   * The client stops until `connect()` or `reconnectNow()`: the state changes (after `giveup`,
+   * if given), and the publications still waiting for their `ack` fail with `gave_up`.
+   *
+   * @param {State} state
+   * @param {string} reason
+   * @param {RobustWebSocketEventMap['giveup']} [giveup]
+   */
+  _stop(state, reason, giveup) {
+    this._stopped = true;
+    this._paused = false;
+    this._unwatchEnvironment();
+    if (giveup) this._emit('giveup', giveup);
+    this._setState(state, reason);
+    this.publications.failAll('gave_up', reason);
+  }
+
+  /**
+   * 4003 is final unless `getToken()` now gives a token other than the one refused.
+   *
+   * @param {number} code
+   */
   async _retryWithAnotherToken(code) {
     let token = null;
     try {
-      token = await this.options.getToken();
+      token = await this._token();
     } catch (e) {
       this._emit('error', { error: e });
     }
@@ -578,11 +794,14 @@ export class RobustWebSocket extends EventTarget {
       return;
     }
     const why = 'close code 4003: the token was refused';
-    this._emit('giveup', { attempts: this.attempt, code, reason: why });
-    this._setState('error', why);
+    this._stop('error', why, { attempts: this.attempt, code, reason: why });
   }
 
-  /** The token for the next `auth`, or null: `getToken()`'s, else the `token` option. */
+  /**
+   * The token for the next `auth`, or null: `getToken()`'s, else the `token` option.
+   *
+   * @returns {Promise<string|null>}
+   */
   async _token() {
     if (typeof this.options.getToken === 'function') return (await this.options.getToken()) || null;
     return this.options.token || null;
@@ -591,6 +810,8 @@ export class RobustWebSocket extends EventTarget {
   /**
    * Sends `auth` as the first frame of a connection; `resume` or the fresh session follow its
    * answer. A failed `getToken()` counts as a failed attempt.
+   *
+   * @param {WebSocket|null} ws
    */
   async _authenticate(ws) {
     let token;
@@ -626,6 +847,7 @@ export class RobustWebSocket extends EventTarget {
     this._write(JSON.stringify({ type: 'auth', token, id: 'refresh' }));
   }
 
+  /** @param {Message} msg `authenticated`, or `system/connected` with `sub` */
   _onAuthenticated(msg) {
     this.identity = { sub: msg.sub, expiresAt: msg.expiresAt };
     this._emit('authenticated', { sub: msg.sub, expiresAt: msg.expiresAt });
@@ -639,16 +861,101 @@ export class RobustWebSocket extends EventTarget {
     }
   }
 
+  /**
+   * Waits `delay` ms, then opens a new connection; while the environment says it is offline the
+   * wait is paused until `online` instead.
+   *
+   * @param {number} delay
+   * @param {{code: number, reason: string}} cause
+   */
   _scheduleReconnect(delay, { code, reason }) {
     this.stats.reconnects++;
+    if (this._environment && this._environment.online === false) {
+      this._pause();
+      return;
+    }
     this._setState('disconnected', `reconnecting in ${delay} ms`);
     this._emit('reconnecting', { attempt: this.attempt, delay, code, reason });
     this._setTimer('reconnect', delay, () => this._open());
   }
 
+  _pause() {
+    this._clearTimer('reconnect');
+    this._paused = true;
+    this._setState('disconnected', 'offline: the reconnect waits for the network');
+    this._emit('paused', { reason: 'offline' });
+  }
+
+  // ----- awake after sleep: network, visibility, timer gaps -----
+
+  _watchEnvironment() {
+    const environment = this._environment;
+    if (!environment || this._environmentListeners) return;
+    this._environmentListeners = [
+      ['online', () => this._onWake('online')],
+      ['offline', () => this._onWake('offline')],
+      ['visibilitychange', () => environment.visible && this._onWake('visible')],
+    ];
+    for (const [type, listener] of this._environmentListeners) environment.addEventListener(type, listener);
+  }
+
+  _unwatchEnvironment() {
+    const environment = this._environment;
+    if (!environment || !this._environmentListeners) return;
+    for (const [type, listener] of this._environmentListeners) environment.removeEventListener(type, listener);
+    this._environmentListeners = null;
+  }
+
+  /** @returns {ConnectionPhase} */
+  _phase() {
+    if (this._sessionReady()) return 'ready';
+    if (this._paused) return 'paused';
+    if (this._timers.reconnect) return 'waiting';
+    return 'other';
+  }
+
+  /**
+   * @param {WakeTrigger|'offline'} trigger
+   * @param {number} [gap] for `sleep`: how late the timer fired
+   */
+  _onWake(trigger, gap = 0) {
+    const action = wakeDecision(trigger, this._phase());
+    if (action === 'pause') {
+      this._pause();
+    } else if (action === 'reconnect' && trigger !== 'offline') {
+      this._emit('wakeup', { trigger, action, gap });
+      this._clearTimer('reconnect');
+      this._open();
+    } else if (action === 'check' && trigger !== 'offline') {
+      this._emit('wakeup', { trigger, action, gap });
+      this._checkNow();
+    }
+  }
+
+  /**
+   * A ping with `wakeTimeout` to answer it: no `pong` in time and the socket is dropped (4100)
+   * and reconnected at once, without a backoff delay. A ping sent before a sleep proves nothing
+   * either way, so the deadline starts now.
+   */
+  _checkNow() {
+    if (this._timers.wake) return; // a check is under way
+    const ws = this._ws;
+    this._pingOutstandingSince = null;
+    this._sendPing(Date.now());
+    const timeout = this.options.wakeTimeout;
+    this._setTimer('wake', timeout, () => {
+      if (this._ws !== ws || this._pingOutstandingSince === null) return;
+      this._dropSocket(CLOSE_CLIENT_RECONNECT, `no pong within wakeTimeout (${timeout} ms)`, 1006, true);
+    });
+  }
+
+  // ----- frames received -----
+
+  /** @param {unknown} raw */
   _onMessage(raw) {
     this.stats.received++;
     const bytes = frameBytes(raw);
+    /** @type {Message|null} */
     let msg = null;
     if (typeof raw === 'string') {
       try {
@@ -664,7 +971,7 @@ export class RobustWebSocket extends EventTarget {
         if (msg.event === 'connected') this._onConnected(msg);
         else if (msg.event === 'shutdown') {
           this._shutdownReconnectAfter = typeof msg.reconnectAfter === 'number' ? msg.reconnectAfter : 0;
-          this._emit('shutdown', { reconnectAfter: this._shutdownReconnectAfter });
+          this._emit('shutdown', { reconnectAfter: this._shutdownReconnectAfter ?? 0 });
         }
         break;
       case 'event':
@@ -679,6 +986,9 @@ export class RobustWebSocket extends EventTarget {
       case 'pong':
         this._onPong(msg);
         break;
+      case 'ack':
+        this.publications.acknowledge(msg);
+        break;
       case 'authenticated':
         this._onAuthenticated(msg);
         break;
@@ -692,6 +1002,8 @@ export class RobustWebSocket extends EventTarget {
         break;
       case 'error':
         this._emit('error', { error: new Error(`${msg.error}: ${msg.message}`), code: msg.error, ref: msg.ref, message: msg });
+        // the server dropped the publication: it was not applied
+        this.publications.fail(msg.ref, msg.error, msg.message || msg.error, false);
         if (this._authPending && msg.ref === 'auth' && msg.error === 'auth_not_configured') {
           this._authPending = false; // a server that verifies no tokens: carry on without
           this._afterAuthentication();
@@ -702,6 +1014,7 @@ export class RobustWebSocket extends EventTarget {
     }
   }
 
+  /** @param {Message} msg */
   _onConnected(msg) {
     this.clientId = msg.clientId;
     this.serverConfig = msg.config || null;
@@ -726,6 +1039,7 @@ export class RobustWebSocket extends EventTarget {
       this._resumePending = true;
       this._resumeFrom = this.lastSeq;
       this._replayCount = 0;
+      /** @type {Message} */
       const resume = { type: 'resume', sessionId: this.session.sessionId, resumeToken: this.session.resumeToken, lastSeq: this.lastSeq };
       if (Object.keys(this.positions).length > 0) resume.positions = this.positions;
       this._writeNow(JSON.stringify(resume));
@@ -742,6 +1056,7 @@ export class RobustWebSocket extends EventTarget {
     this.serverChannels = new Set();
   }
 
+  /** @param {Message} msg */
   _onResumed(msg) {
     if (!this._resumePending) return;
     this._resumePending = false;
@@ -759,6 +1074,7 @@ export class RobustWebSocket extends EventTarget {
     this._sessionEstablished();
   }
 
+  /** @param {Message} msg */
   _onResumeFailed(msg) {
     if (!this._resumePending) return;
     this._resumePending = false;
@@ -771,6 +1087,10 @@ export class RobustWebSocket extends EventTarget {
     this._sessionEstablished();
   }
 
+  /**
+   * The session is usable: subscriptions are brought in line, then the publications still
+   * waiting for their `ack` are sent (again, with their ids), then the offline queue.
+   */
   _sessionEstablished() {
     this._clearTimer('connect'); // covers the answer to resume too
     this.attempt = 0;
@@ -790,10 +1110,28 @@ export class RobustWebSocket extends EventTarget {
         this._write(JSON.stringify({ type: 'unsubscribe', channel }));
       }
     }
+    for (const publication of this.publications.list()) this._sendPublication(publication);
     for (const raw of this.queue.drain()) this._write(raw);
     this._startConnectionTimers();
   }
 
+  /**
+   * Sends a publication, unless it is larger than the server's `maxMessageBytes` (which would
+   * close the connection with 1009, for good): then it fails with `too_large`.
+   *
+   * @param {Publication} publication
+   */
+  _sendPublication(publication) {
+    const max = this.serverConfig ? this.serverConfig.maxMessageBytes : undefined;
+    if (typeof max === 'number' && frameBytes(publication.raw) > max) {
+      this.publications.fail(publication.id, 'too_large', `the publish frame is larger than maxMessageBytes (${max} bytes)`);
+      return;
+    }
+    publication.sent = true;
+    this._write(publication.raw);
+  }
+
+  /** @param {Message} msg */
   _onEvent(msg) {
     const seq = msg.seq;
     if (typeof seq !== 'number') return;
@@ -817,8 +1155,10 @@ export class RobustWebSocket extends EventTarget {
     if (!replayed && ++this._unackedEvents >= this.options.ackEvery) this._sendAck();
   }
 
+  /** @param {Message} msg */
   _onPong(msg) {
     this._pingOutstandingSince = null;
+    this._clearTimer('wake');
     if (typeof msg.timestamp === 'number') {
       const rtt = Math.max(0, Date.now() - msg.timestamp);
       this.latency = rtt;
@@ -826,6 +1166,9 @@ export class RobustWebSocket extends EventTarget {
     }
   }
 
+  // ----- frames sent, timers -----
+
+  /** @param {number} now */
   _sendPing(now) {
     this._lastPingAt = now;
     if (this._pingOutstandingSince == null) this._pingOutstandingSince = now;
@@ -840,19 +1183,30 @@ export class RobustWebSocket extends EventTarget {
     }
   }
 
+  /**
+   * The heartbeat tick (every second for the default 25 s interval) pings when it is time, drops
+   * a connection whose pong is overdue, and notices a sleep: a tick more than `sleepGap` ms late.
+   */
   _startConnectionTimers() {
-    const cfg = this.serverConfig || {};
-    const interval = this.options.heartbeatInterval || cfg.heartbeatInterval || 25000;
-    const timeout = this.options.heartbeatTimeout || cfg.heartbeatTimeout || 60000;
+    const cfg = this.serverConfig;
+    const interval = this.options.heartbeatInterval || (cfg && cfg.heartbeatInterval) || 25000;
+    const timeout = this.options.heartbeatTimeout || (cfg && cfg.heartbeatTimeout) || 60000;
     this._lastPingAt = Date.now();
+    this._lastTickAt = this._lastPingAt;
     const tick = Math.max(100, Math.min(1000, Math.floor(interval / 4)));
     this._setInterval('heartbeat', tick, () => {
       if (!this._sessionReady()) return;
       const now = Date.now();
+      const gap = sleepGap(this._lastTickAt, now, tick);
+      this._lastTickAt = now;
+      if (gap >= this.options.sleepGap) {
+        this._onWake('sleep', gap);
+        return;
+      }
       const d = heartbeatDecision({ now, lastPingAt: this._lastPingAt, pingOutstandingSince: this._pingOutstandingSince, heartbeatInterval: interval, heartbeatTimeout: timeout });
       if (d === 'ping') this._sendPing(now);
       else if (d === 'timeout') {
-        this._emit('heartbeattimeout', { silentFor: now - this._pingOutstandingSince });
+        this._emit('heartbeattimeout', { silentFor: now - (this._pingOutstandingSince ?? now) });
         this._dropSocket(CLOSE_CLIENT_RECONNECT, 'no pong within heartbeatTimeout', 1006);
       }
     });
@@ -864,13 +1218,17 @@ export class RobustWebSocket extends EventTarget {
     this._clearTimer('heartbeat');
     this._clearTimer('ack');
     this._clearTimer('connect');
+    this._clearTimer('wake');
   }
 
+  /** @param {string} raw */
   _write(raw) {
     if (this._ws) this._writeNow(raw);
   }
 
+  /** @param {string} raw */
   _writeNow(raw) {
+    if (!this._ws) return;
     this._ws.send(raw);
     this.stats.sent++;
     let message = null;
@@ -882,6 +1240,10 @@ export class RobustWebSocket extends EventTarget {
     this._emit('send', { message, raw, bytes: frameBytes(raw) });
   }
 
+  /**
+   * @param {State} state
+   * @param {string} reason
+   */
   _setState(state, reason) {
     const previous = this.state;
     if (previous === state) return;
@@ -889,20 +1251,36 @@ export class RobustWebSocket extends EventTarget {
     this._emit('statechange', { state, previous, reason });
   }
 
+  /**
+   * @template {keyof RobustWebSocketEventMap} K
+   * @param {K} type
+   * @param {RobustWebSocketEventMap[K]} detail
+   */
   _emit(type, detail) {
     this.dispatchEvent(new CustomEvent(type, { detail }));
   }
 
+  /**
+   * @param {string} name
+   * @param {number} ms
+   * @param {() => void} fn
+   */
   _setTimer(name, ms, fn) {
     this._clearTimer(name);
     this._timers[name] = { id: setTimeout(fn, ms), interval: false };
   }
 
+  /**
+   * @param {string} name
+   * @param {number} ms
+   * @param {() => void} fn
+   */
   _setInterval(name, ms, fn) {
     this._clearTimer(name);
     this._timers[name] = { id: setInterval(fn, ms), interval: true };
   }
 
+  /** @param {string} name */
   _clearTimer(name) {
     const t = this._timers[name];
     if (!t) return;
