@@ -257,6 +257,7 @@ class DispatcherTest {
     clock.advance(Duration.ofMillis(settings.heartbeatIntervalMs()));
     assertEquals(new HeartbeatSweep.Result(2, 0), node.heartbeat.tick());
     assertEquals(1, silent.pings.size());
+    assertEquals(8, silent.pings.get(0).remaining(), "an 8-byte ping payload");
     assertEquals("heartbeat", json(lively.texts.get(0)).getString("type"));
 
     clock.advance(Duration.ofMillis(5));
