@@ -363,6 +363,29 @@ class DispatcherTest {
     assertEquals(0, transport.closeCalls);
   }
 
+  /**
+   * docs/protocol.md section 11: a connection the handshake check let through but that finds the
+   * server full when it registers is closed with 1013; one that finds it draining, with 1012.
+   */
+  @Test
+  void anOpenBeyondTheCapClosesWith1013AndDuringADrainWith1012() {
+    TestNode full = node(TestSettings.defaultsWith(10, 1), events, Runnable::run);
+    RecordingTransport admitted = new RecordingTransport();
+    RecordingTransport oneMore = new RecordingTransport();
+    full.open(EndpointKind.WS, INFO, admitted);
+    Connection refused = full.open(EndpointKind.LEGACY, INFO, oneMore);
+    assertEquals(0, admitted.closeCalls);
+    assertEquals(CloseCodes.TRY_AGAIN_LATER, oneMore.closeCode);
+    assertTrue(oneMore.texts.isEmpty(), "no system/connected: " + oneMore.texts);
+    assertTrue(full.connections.find(refused.id()).isEmpty());
+
+    node.connections.stopAdmitting();
+    RecordingTransport late = new RecordingTransport();
+    node.open(EndpointKind.WS, INFO, late);
+    assertEquals(CloseCodes.SERVICE_RESTART, late.closeCode);
+    assertTrue(late.texts.isEmpty(), "no system/connected: " + late.texts);
+  }
+
   /** A failure while a connection opens must give back its place: it leaked before. */
   @Test
   void aFailureWhileOpeningClosesWith1011AndGivesBackTheConnectionsPlace() {
