@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -500,6 +501,65 @@ class DispatcherTest {
     Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
     assertEquals(CloseCodes.TOO_BIG, transport.closeCode);
+  }
+
+  /** docs/protocol.md section 3, details: what a missing optional field is answered with. */
+  @Test
+  void missingOptionalFieldsAreAnsweredAsDocumented() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "{\"type\":\"ping\"}");
+    assertFalse(ofType(transport, "pong").get(0).containsKey("timestamp"));
+    dispatcher.onText(connection, "{\"type\":\"echo\"}");
+    assertEquals(JsonValue.NULL, ofType(transport, "echo").get(0).get("payload"));
+    // subscribing twice is answered twice and delivers each event once
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"twice\"}");
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"twice\"}");
+    assertEquals(2, ofType(transport, "subscribed").size());
+    dispatcher.onText(connection, "{\"type\":\"publish\",\"channel\":\"twice\"}");
+    List<JsonObject> events = ofType(transport, "event");
+    assertEquals(1, events.size(), "once: " + events);
+    assertEquals(JsonValue.NULL, events.get(0).get("data"));
+    JsonObject ack = ofType(transport, "ack").get(0);
+    assertFalse(ack.containsKey("id"), "no id sent, none in the ack: " + ack);
+    assertEquals(1, ack.getInt("delivered"));
+  }
+
+  /**
+   * docs/protocol.md section 2: any frame sent first, even an app-level ping or a binary frame,
+   * uses up the chance to resume; a protocol pong does not. And section 7: {@code resumed.lastSeq}
+   * equals the client's {@code lastSeq} when nothing was replayed.
+   */
+  @Test
+  void onlyTheFirstFrameMayResumeAndAPongDoesNotCount() {
+    RecordingTransport first = new RecordingTransport();
+    Connection old = node.open(EndpointKind.WS, INFO, first);
+    JsonObject hello = json(first.texts.get(0));
+    dispatcher.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    node.fanout.publish("news", new Publication(Json.createValue(1), null));
+    dispatcher.onClose(old, 1006, "");
+
+    for (String before : List.of("{\"type\":\"ping\"}", "binary", "not json")) {
+      RecordingTransport transport = new RecordingTransport();
+      Connection late = node.open(EndpointKind.WS, INFO, transport);
+      if (before.equals("binary")) {
+        dispatcher.onBinary(late, ByteBuffer.wrap(new byte[] {1}));
+      } else {
+        dispatcher.onText(late, before);
+      }
+      dispatcher.onText(late, resume(hello, 1));
+      List<JsonObject> errors = ofType(transport, "error");
+      assertEquals("invalid_state", errors.get(errors.size() - 1).getString("error"), before);
+      assertTrue(ofType(transport, "resumed").isEmpty(), before);
+    }
+
+    RecordingTransport transport = new RecordingTransport();
+    Connection fresh = node.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onPong(fresh, ByteBuffer.allocate(8));
+    dispatcher.onText(fresh, resume(hello, 1));
+    JsonObject resumed = ofType(transport, "resumed").get(0);
+    assertEquals(0, resumed.getInt("replayed"));
+    assertEquals(1, resumed.getInt("lastSeq"), "the client's lastSeq when nothing was replayed");
   }
 
   @Test
