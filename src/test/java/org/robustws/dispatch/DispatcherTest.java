@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -257,6 +258,7 @@ class DispatcherTest {
     clock.advance(Duration.ofMillis(settings.heartbeatIntervalMs()));
     assertEquals(new HeartbeatSweep.Result(2, 0), node.heartbeat.tick());
     assertEquals(1, silent.pings.size());
+    assertEquals(8, silent.pings.get(0).remaining(), "an 8-byte ping payload");
     assertEquals("heartbeat", json(lively.texts.get(0)).getString("type"));
 
     clock.advance(Duration.ofMillis(5));
@@ -360,6 +362,29 @@ class DispatcherTest {
     assertEquals("internal error", error.getString("message"));
     assertEquals(7, error.getInt("ref"));
     assertEquals(0, transport.closeCalls);
+  }
+
+  /**
+   * docs/protocol.md section 11: a connection the handshake check let through but that finds the
+   * server full when it registers is closed with 1013; one that finds it draining, with 1012.
+   */
+  @Test
+  void anOpenBeyondTheCapClosesWith1013AndDuringADrainWith1012() {
+    TestNode full = node(TestSettings.defaultsWith(10, 1), events, Runnable::run);
+    RecordingTransport admitted = new RecordingTransport();
+    RecordingTransport oneMore = new RecordingTransport();
+    full.open(EndpointKind.WS, INFO, admitted);
+    Connection refused = full.open(EndpointKind.LEGACY, INFO, oneMore);
+    assertEquals(0, admitted.closeCalls);
+    assertEquals(CloseCodes.TRY_AGAIN_LATER, oneMore.closeCode);
+    assertTrue(oneMore.texts.isEmpty(), "no system/connected: " + oneMore.texts);
+    assertTrue(full.connections.find(refused.id()).isEmpty());
+
+    node.connections.stopAdmitting();
+    RecordingTransport late = new RecordingTransport();
+    node.open(EndpointKind.WS, INFO, late);
+    assertEquals(CloseCodes.SERVICE_RESTART, late.closeCode);
+    assertTrue(late.texts.isEmpty(), "no system/connected: " + late.texts);
   }
 
   /** A failure while a connection opens must give back its place: it leaked before. */
@@ -476,6 +501,65 @@ class DispatcherTest {
     Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
     assertEquals(CloseCodes.TOO_BIG, transport.closeCode);
+  }
+
+  /** docs/protocol.md section 3, details: what a missing optional field is answered with. */
+  @Test
+  void missingOptionalFieldsAreAnsweredAsDocumented() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onText(connection, "{\"type\":\"ping\"}");
+    assertFalse(ofType(transport, "pong").get(0).containsKey("timestamp"));
+    dispatcher.onText(connection, "{\"type\":\"echo\"}");
+    assertEquals(JsonValue.NULL, ofType(transport, "echo").get(0).get("payload"));
+    // subscribing twice is answered twice and delivers each event once
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"twice\"}");
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"twice\"}");
+    assertEquals(2, ofType(transport, "subscribed").size());
+    dispatcher.onText(connection, "{\"type\":\"publish\",\"channel\":\"twice\"}");
+    List<JsonObject> events = ofType(transport, "event");
+    assertEquals(1, events.size(), "once: " + events);
+    assertEquals(JsonValue.NULL, events.get(0).get("data"));
+    JsonObject ack = ofType(transport, "ack").get(0);
+    assertFalse(ack.containsKey("id"), "no id sent, none in the ack: " + ack);
+    assertEquals(1, ack.getInt("delivered"));
+  }
+
+  /**
+   * docs/protocol.md section 2: any frame sent first, even an app-level ping or a binary frame,
+   * uses up the chance to resume; a protocol pong does not. And section 7: {@code resumed.lastSeq}
+   * equals the client's {@code lastSeq} when nothing was replayed.
+   */
+  @Test
+  void onlyTheFirstFrameMayResumeAndAPongDoesNotCount() {
+    RecordingTransport first = new RecordingTransport();
+    Connection old = node.open(EndpointKind.WS, INFO, first);
+    JsonObject hello = json(first.texts.get(0));
+    dispatcher.onText(old, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    node.fanout.publish("news", new Publication(Json.createValue(1), null));
+    dispatcher.onClose(old, 1006, "");
+
+    for (String before : List.of("{\"type\":\"ping\"}", "binary", "not json")) {
+      RecordingTransport transport = new RecordingTransport();
+      Connection late = node.open(EndpointKind.WS, INFO, transport);
+      if (before.equals("binary")) {
+        dispatcher.onBinary(late, ByteBuffer.wrap(new byte[] {1}));
+      } else {
+        dispatcher.onText(late, before);
+      }
+      dispatcher.onText(late, resume(hello, 1));
+      List<JsonObject> errors = ofType(transport, "error");
+      assertEquals("invalid_state", errors.get(errors.size() - 1).getString("error"), before);
+      assertTrue(ofType(transport, "resumed").isEmpty(), before);
+    }
+
+    RecordingTransport transport = new RecordingTransport();
+    Connection fresh = node.open(EndpointKind.WS, INFO, transport);
+    dispatcher.onPong(fresh, ByteBuffer.allocate(8));
+    dispatcher.onText(fresh, resume(hello, 1));
+    JsonObject resumed = ofType(transport, "resumed").get(0);
+    assertEquals(0, resumed.getInt("replayed"));
+    assertEquals(1, resumed.getInt("lastSeq"), "the client's lastSeq when nothing was replayed");
   }
 
   @Test

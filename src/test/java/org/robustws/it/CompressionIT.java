@@ -10,8 +10,10 @@ import jakarta.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.zip.DataFormatException;
 import java.util.zip.Deflater;
@@ -28,6 +30,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * of its own ({@code target/compression-server}, port offset 400: HTTP 8480, management 10390),
  * since the shared one runs the default, compression off (BrowserPageIT checks that Chromium's
  * offer is declined there). Compressed frames are built and read here with the JDK's raw deflate.
+ * The same server runs with {@code WS_LOG_LEVEL=ERROR}, which {@link #stop()} checks.
  */
 class CompressionIT {
   private static final int OFFSET = 400;
@@ -42,14 +45,44 @@ class CompressionIT {
   @BeforeAll
   static void startAServerWithCompression() throws Exception {
     server =
-        StandaloneServer.prepare("compression-server", OFFSET, Map.of(), "-Dws.compression=true");
+        StandaloneServer.prepare(
+            "compression-server", OFFSET, Map.of("WS_LOG_LEVEL", "ERROR"), "-Dws.compression=true");
     server.start();
   }
 
+  /**
+   * {@code WS_LOG_LEVEL=ERROR} leaves out every INFO and WARN line of ours: at default level this
+   * server logs the heartbeat's settings (RWS0015, INFO) and the open-access warning (RWS0025,
+   * WARN) while the WAR deploys, before WildFly's "Deployed" line, and its tests' connections open
+   * and close (RWS0001-0003). Other categories keep their level. (Nothing here provokes an ERROR
+   * line.)
+   */
   @AfterAll
   static void stop() throws Exception {
-    if (server != null) {
-      server.close();
+    try {
+      if (server != null) {
+        List<JsonObject> lines =
+            Files.readAllLines(server.serverLog()).stream()
+                .filter(
+                    l -> l.startsWith("{")) // JSON once the logging subsystem runs, before the app
+                .map(CompressionIT::json)
+                .toList();
+        assertTrue(
+            lines.stream()
+                .anyMatch(l -> l.getString("message").startsWith("WFLYSRV0010: Deployed \"robust")),
+            "WildFly's INFO lines stay, the WAR deployed");
+        List<String> ours =
+            lines.stream()
+                .filter(l -> l.getString("loggerName").startsWith("org.robustws"))
+                .filter(l -> !"ERROR".equals(l.getString("level")))
+                .map(l -> l.getString("level") + " " + l.getString("message"))
+                .toList();
+        assertEquals(List.of(), ours, "WS_LOG_LEVEL=ERROR leaves out our INFO and WARN lines");
+      }
+    } finally {
+      if (server != null) {
+        server.close();
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -34,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Details the README and docs/protocol.md state that no other test exercised: the subprotocol
  * selection, a binary frame on /ws, the bound of resume's positions, the scrape endpoint's missing
- * Content-Type, and the management port on loopback only.
+ * Content-Type, the management port on loopback only, and the WildFly configuration's defaults.
  */
 @ExtendWith(ArquillianExtension.class)
 class DocumentedDetailsIT {
@@ -130,6 +133,58 @@ class DocumentedDetailsIT {
             "port " + port + " answers on " + outside.get());
       }
     }
+  }
+
+  /**
+   * README, Configuration and "Metrics and health": the WildFly configuration's defaults, as the
+   * shared server (started without any WS_* variable) resolves them: 16 io threads that handle the
+   * frames themselves, 8 worker threads, compression off at level 1 when on, the org.robustws
+   * category at INFO, JSON lines through one async handler; and no JGroups subsystem, so the run
+   * command's server is a lone node. FailedDeploymentIT sets each variable and reads it back.
+   */
+  @Test
+  void theWildFlyConfigurationHasTheDocumentedDefaults() throws Exception {
+    String io = "/subsystem=io/worker=default:";
+    String websockets = "/subsystem=undertow/servlet-container=default/setting=websockets:";
+    String read = "read-attribute(name=%s, resolve-expressions=true)";
+    assertCli("16", io + read.formatted("io-threads"));
+    assertCli("8", io + read.formatted("task-max-threads"));
+    assertCli("false", websockets + read.formatted("dispatch-to-worker"));
+    assertCli("false", websockets + read.formatted("per-message-deflate"));
+    assertCli("1", websockets + read.formatted("deflater-level"));
+    assertCli("INFO", "/subsystem=logging/logger=org.robustws:" + read.formatted("level"));
+    String root = cli("/subsystem=logging/root-logger=ROOT:read-attribute(name=handlers)");
+    assertTrue(
+        root.matches("(?s).*\\[\\s*\"ASYNC\"\\s*\\].*"), "the root logger's handlers: " + root);
+    String async = cli("/subsystem=logging/async-handler=ASYNC:read-attribute(name=subhandlers)");
+    assertTrue(async.contains("\"CONSOLE\"") && async.contains("\"FILE\""), async);
+    String subsystems = cli(":read-children-names(child-type=subsystem)");
+    assertTrue(subsystems.contains("\"undertow\""), subsystems);
+    assertFalse(subsystems.contains("jgroups"), subsystems);
+  }
+
+  private static void assertCli(String expected, String operation) throws Exception {
+    String output = cli(operation);
+    assertTrue(
+        output.contains("\"result\" => " + expected)
+            || output.contains("\"result\" => \"" + expected + "\""),
+        operation + ": expected " + expected + " in " + output);
+  }
+
+  /** One management operation on the shared server, with the provisioned server's CLI. */
+  private static String cli(String operation) throws Exception {
+    Process cli =
+        new ProcessBuilder(
+                Path.of("target", "server", "bin", "jboss-cli.sh").toAbsolutePath().toString(),
+                "--connect",
+                "--controller=127.0.0.1:9990",
+                "--command=" + operation)
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(cli.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(cli.waitFor(60, TimeUnit.SECONDS), operation + " did not end: " + output);
+    assertEquals(0, cli.exitValue(), operation + ": " + output);
+    return output;
   }
 
   /** An IPv4 address of this machine other than loopback, if it has one. */

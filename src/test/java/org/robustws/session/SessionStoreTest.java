@@ -454,6 +454,28 @@ class SessionStoreTest {
     assertEquals(List.of(2L, 3L, 4L, 5L), fresh.seqs(), "the counter continues");
   }
 
+  /**
+   * docs/protocol.md section 8: an ack above the session's latest seq counts as that seq, so the
+   * events numbered after it are still replayed to a resume from that seq.
+   */
+  @Test
+  void anAckBeyondTheLatestSeqCountsAsTheLatest() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old, null);
+    stores.sessions.subscribe(created.session(), "x");
+    publish("x", "a"); // seq 1
+    created.session().acknowledge(100);
+    publish("x", "b"); // seq 2, lost with the connection
+    stores.sessions.closed(old, clock.millis());
+
+    ListSink fresh = sink();
+    ResumeResult.Resumed ok =
+        assertInstanceOf(ResumeResult.Resumed.class, resume(created, 1, fresh));
+    assertEquals(1, ok.replayed());
+    assertEquals(List.of(2L), fresh.seqs());
+    assertEquals("b", fresh.events().get(0).getString("data"));
+  }
+
   @Test
   void aRestartKeepsSessionsAndStreams() {
     HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
