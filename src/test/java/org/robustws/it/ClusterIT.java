@@ -184,17 +184,7 @@ class ClusterIT {
     }
     assertTrue(exact >= 15, "every client with positions resumed exactly: " + exact);
     try (TestClient again = TestClient.connect(TYRUS, BALANCER)) {
-      again.next("system");
-      again.send(
-          "{\"type\":\"resume\",\"sessionId\":\""
-              + publisherHello.getString("sessionId")
-              + "\",\"resumeToken\":\""
-              + publisherHello.getString("resumeToken")
-              + "\",\"lastSeq\":0}");
-      assertEquals("resumed", again.next("resumed").getString("type"));
-      again.send(keyed);
-      JsonObject repeated = again.next("ack");
-      assertTrue(repeated.getBoolean("repeated"), repeated.toString());
+      JsonObject repeated = resumeAndSendAgain(again, publisherHello, keyed);
       assertEquals(keyedAck.getJsonNumber("offset"), repeated.getJsonNumber("offset"));
     }
     publisher.close();
@@ -236,17 +226,7 @@ class ClusterIT {
       JsonObject ack = first.next("ack");
       // opened after the first: a resume moves a session only to a newer connection
       TestClient second = TestClient.connect(TYRUS, node(2));
-      second.next("system");
-      second.send(
-          "{\"type\":\"resume\",\"sessionId\":\""
-              + hello.getString("sessionId")
-              + "\",\"resumeToken\":\""
-              + hello.getString("resumeToken")
-              + "\",\"lastSeq\":0}");
-      assertEquals("resumed", second.next("resumed").getString("type"));
-      second.send(publish);
-      JsonObject again = second.next("ack");
-      assertTrue(again.getBoolean("repeated"), again.toString());
+      JsonObject again = resumeAndSendAgain(second, hello, publish);
       assertEquals(ack.getJsonNumber("offset"), again.getJsonNumber("offset"));
       assertEquals(ack.getString("epoch"), again.getString("epoch"));
       try (TestClient third = TestClient.connect(TYRUS, node(3))) {
@@ -538,6 +518,26 @@ class ClusterIT {
         failure = e;
       }
     }
+  }
+
+  /**
+   * On a new connection, resumes the session {@code hello} announced and sends {@code publish}
+   * again. @return its ack, which says it is a repeat
+   */
+  private static JsonObject resumeAndSendAgain(TestClient client, JsonObject hello, String publish)
+      throws Exception {
+    client.next("system");
+    client.send(
+        "{\"type\":\"resume\",\"sessionId\":\""
+            + hello.getString("sessionId")
+            + "\",\"resumeToken\":\""
+            + hello.getString("resumeToken")
+            + "\",\"lastSeq\":0}");
+    assertEquals("resumed", client.next("resumed").getString("type"));
+    client.send(publish);
+    JsonObject ack = client.next("ack");
+    assertTrue(ack.getBoolean("repeated"), ack.toString());
+    return ack;
   }
 
   /** Node {@code n}'s {@code /health/ready} answer. */
