@@ -10,24 +10,25 @@
  * app-level pings, measures latency, and queues what you send while it is offline. Publications
  * are acknowledged (a Promise per publication) and sent again after a reconnect, with the same id.
  * It checks the connection at once when the network comes back, the page becomes visible or the
- * machine wakes up.
+ * machine wakes up. With `protocol: 'legacy'` it speaks the old echo protocol of `/ws-legacy`
+ * instead: the same reconnects, heartbeat and wake-up checks, no sessions or channels.
  *
  * The decisions (backoff delay, reconnect or not, heartbeat, wake-up) are pure exported
  * functions, unit tested with Node's test runner in src/test/js/. The types are in
  * robust-websocket.d.ts beside this file, which the build checks this file against.
  */
 
+import { frameBytes, OfflineQueue, OVERFLOW_POLICIES, QueueFullError } from './offline-queue.js';
 import { Publications, PublishError } from './publications.js';
+import { browserEnvironment, EnvironmentWatch, sleepGap, wakeDecision } from './wake.js';
 
-export { PublishError };
+export { browserEnvironment, frameBytes, OfflineQueue, OVERFLOW_POLICIES, PublishError, QueueFullError, sleepGap, wakeDecision };
 
 /** @typedef {import('./robust-websocket.js').State} State */
-/** @typedef {import('./robust-websocket.js').OverflowPolicy} OverflowPolicy */
 /** @typedef {import('./robust-websocket.js').ReconnectStrategy} ReconnectStrategy */
 /** @typedef {import('./robust-websocket.js').ServerConfig} ServerConfig */
 /** @typedef {import('./robust-websocket.js').Position} Position */
 /** @typedef {import('./robust-websocket.js').Session} Session */
-/** @typedef {import('./robust-websocket.js').Environment} Environment */
 /** @typedef {import('./robust-websocket.js').RobustWebSocketOptions} RobustWebSocketOptions */
 /** @typedef {import('./robust-websocket.js').RobustWebSocketEventMap} RobustWebSocketEventMap */
 /** @typedef {import('./robust-websocket.js').PublishAck} PublishAck */
@@ -49,9 +50,6 @@ export const DEFAULT_STRATEGY = Object.freeze({
   jitter: 0.5,
   maxAttempts: 10,
 });
-
-/** Overflow policies of the offline queue. */
-export const OVERFLOW_POLICIES = /** @type {readonly OverflowPolicy[]} */ (Object.freeze(['drop-oldest', 'drop-newest', 'error']));
 
 /** Close code the library uses when it closes a socket to reconnect (its own request: no 1000). */
 export const CLOSE_CLIENT_RECONNECT = 4100;
@@ -220,133 +218,6 @@ export function classifySeq(lastSeq, seq) {
   return 'gap';
 }
 
-/** The error `send` throws when the offline queue is full and the policy is `error`. */
-export class QueueFullError extends Error {
-  /** @param {number} limit */
-  constructor(limit) {
-    super(`offline queue full (${limit} messages)`);
-    this.name = 'QueueFullError';
-    this.limit = limit;
-  }
-}
-
-/**
- * A bounded FIFO of frames waiting for a connection.
- */
-export class OfflineQueue {
-  /**
-   * @param {number} limit at most this many frames (0: nothing is queued)
-   * @param {OverflowPolicy} policy what to do with one more when full
-   */
-  constructor(limit = 100, policy = 'drop-oldest') {
-    if (!OVERFLOW_POLICIES.includes(policy)) {
-      throw new TypeError(`overflow policy must be one of ${OVERFLOW_POLICIES.join(', ')}`);
-    }
-    this.limit = Math.max(0, limit);
-    this.policy = policy;
-    /** @type {string[]} */
-    this.items = [];
-  }
-
-  get size() {
-    return this.items.length;
-  }
-
-  /**
-   * @param {string} frame
-   * @returns {{queued:boolean, dropped:(string|undefined)}} `dropped`: the frame that was lost
-   * @throws {QueueFullError} when full and the policy is `error`
-   */
-  offer(frame) {
-    if (this.items.length < this.limit) {
-      this.items.push(frame);
-      return { queued: true, dropped: undefined };
-    }
-    if (this.policy === 'error') throw new QueueFullError(this.limit);
-    if (this.policy === 'drop-newest' || this.limit === 0) return { queued: false, dropped: frame };
-    const dropped = this.items.shift();
-    this.items.push(frame);
-    return { queued: true, dropped };
-  }
-
-  drain() {
-    const out = this.items;
-    this.items = [];
-    return out;
-  }
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * UTF-8 size of a frame in bytes (what the server's size limit counts).
- *
- * @param {unknown} data a string, an ArrayBuffer (view) or a Blob
- * @returns {number}
- */
-export function frameBytes(data) {
-  if (typeof data === 'string') return utf8.encode(data).length;
-  const sized = /** @type {{byteLength?: unknown, size?: unknown} | null} */ (data);
-  if (sized && typeof sized.byteLength === 'number') return sized.byteLength;
-  if (sized && typeof sized.size === 'number') return sized.size;
-  return 0;
-}
-
-/**
- * What to do when the page may have slept or lost its network (docs/client.md, "Awake after
- * sleep"). A pure function of what happened and what the connection is doing.
- *
- * @param {WakeTrigger|'offline'} trigger `online`, `visible` (the page became visible), `sleep`
- *   (a timer fired late: the machine slept) or `offline`
- * @param {ConnectionPhase} phase `ready`: the session is established; `waiting`: a reconnect is
- *   scheduled; `paused`: a reconnect waits for the network; `other`: connecting, stopped, ...
- * @returns {'check'|'reconnect'|'pause'|'none'} `check`: ping now with a short deadline;
- *   `reconnect`: reconnect now, without waiting out the delay; `pause`: stop the reconnect timer
- *   until `online`
- */
-export function wakeDecision(trigger, phase) {
-  if (trigger === 'offline') return phase === 'waiting' ? 'pause' : 'none';
-  if (phase === 'ready') return 'check';
-  if (trigger === 'online' && (phase === 'waiting' || phase === 'paused')) return 'reconnect';
-  return 'none';
-}
-
-/**
- * How late a periodic timer fired: more than a few seconds means the machine slept (or the
- * browser held back the page's timers), and the connection may be dead without a close event.
- *
- * @param {number} lastTickAt Date.now() at the previous tick
- * @param {number} now Date.now() at this tick
- * @param {number} tick the timer's period in ms
- * @returns {number} ms later than expected (0 when on time)
- */
-export function sleepGap(lastTickAt, now, tick) {
-  return Math.max(0, now - lastTickAt - tick);
-}
-
-/**
- * The browser's network and visibility signals as an Environment: `online`/`offline` on the
- * window, `visibilitychange` on its document. Null where there is no such global (Node).
- *
- * @param {any} [global] the window (globalThis unless given)
- * @returns {Environment|null}
- */
-export function browserEnvironment(global = globalThis) {
-  if (!global || typeof global.addEventListener !== 'function' || !global.document) return null;
-  const doc = global.document;
-  /** @param {string} type */
-  const targetOf = (type) => (type === 'visibilitychange' ? doc : global);
-  return {
-    get online() {
-      return !global.navigator || global.navigator.onLine !== false;
-    },
-    get visible() {
-      return doc.visibilityState !== 'hidden';
-    },
-    addEventListener: (type, listener) => targetOf(type).addEventListener(type, listener),
-    removeEventListener: (type, listener) => targetOf(type).removeEventListener(type, listener),
-  };
-}
 
 /**
  * @typedef {Required<Pick<RobustWebSocketOptions, 'reconnect'|'resume'|'queueLimit'|'overflow'|'ackEvery'|'ackInterval'|'connectTimeout'|'refreshBefore'|'publishTimeout'|'maxPendingPublications'|'wakeTimeout'|'sleepGap'|'WebSocket'>>
@@ -356,7 +227,9 @@ export function browserEnvironment(global = globalThis) {
 /** @typedef {{id: ReturnType<typeof setTimeout>, interval: boolean}} Timer */
 
 /**
- * A WebSocket to a robust-websocket `/ws` endpoint that stays connected.
+ * A WebSocket to a robust-websocket `/ws` endpoint that stays connected (or to `/ws-legacy`,
+ * with `protocol: 'legacy'`: then the session is ready when the socket opens, `open` has no ids,
+ * and `subscribe`, `unsubscribe` and `publish` refuse).
  *
  * Events (all `CustomEvent`s; the payload is in `event.detail`; their types are in
  * robust-websocket.d.ts, `RobustWebSocketEventMap`):
@@ -410,10 +283,13 @@ export class RobustWebSocket extends EventTarget {
       wakeTimeout: 3000,
       sleepGap: 5000,
       WebSocket: globalThis.WebSocket,
+      protocol: 'v1',
       ...options,
     };
-    /** network and visibility signals (the browser's unless given; null: none) */
-    this._environment = options.environment === undefined ? browserEnvironment() : options.environment;
+    /** `/ws-legacy` (docs/protocol.md section 12): no sessions, channels or auth; ready on open */
+    this._legacy = this.options.protocol === 'legacy';
+    /** network and visibility signals (the browser's unless given; null: none), watched while it runs */
+    this._wake = new EnvironmentWatch(options.environment === undefined ? browserEnvironment() : options.environment, (trigger) => this._onWake(trigger));
     this.queue = new OfflineQueue(this.options.queueLimit, this.options.overflow);
     /** publications waiting for their `ack`, sent again after every reconnect */
     this.publications = new Publications(this.options.maxPendingPublications);
@@ -455,8 +331,6 @@ export class RobustWebSocket extends EventTarget {
     this._stopped = false;
     /** offline: the reconnect waits for `online` */
     this._paused = false;
-    /** @type {Array<['online'|'offline'|'visibilitychange', () => void]>|null} */
-    this._environmentListeners = null;
     /** @type {Record<string, Timer>} */
     this._timers = {};
     /** @type {Session|null} */
@@ -473,6 +347,8 @@ export class RobustWebSocket extends EventTarget {
     this._lastTickAt = 0;
     this._ready = false;
     this._unackedEvents = 0;
+    /** @type {number[]} when the unanswered pings went out (a legacy `pong` carries no timestamp of ours) */
+    this._pingsSent = [];
     this._resetConnectionState();
   }
 
@@ -591,6 +467,7 @@ export class RobustWebSocket extends EventTarget {
    * @param {string} [id] echoed in `subscribed`
    */
   subscribe(channel, id) {
+    this._needChannels();
     this.channels.add(channel);
     if (this._sessionReady()) {
       this.serverChannels.add(channel);
@@ -603,6 +480,7 @@ export class RobustWebSocket extends EventTarget {
    * @param {string} [id] echoed in `unsubscribed`
    */
   unsubscribe(channel, id) {
+    this._needChannels();
     this.channels.delete(channel);
     delete this.positions[channel];
     if (this._sessionReady() && this.serverChannels.has(channel)) {
@@ -623,6 +501,9 @@ export class RobustWebSocket extends EventTarget {
    */
   publish(channel, data, options = {}) {
     const { id, timeout = this.options.publishTimeout } = typeof options === 'string' ? { id: options } : options;
+    if (this._legacy) {
+      return Promise.reject(new PublishError('unsupported', '/ws-legacy has no channels to publish on', { channel, id: id ?? '', sent: false }));
+    }
     if (this._stopped) {
       const why = 'the client has stopped (disconnect() or giveup); connect() again first';
       return Promise.reject(new PublishError('gave_up', why, { channel, id: id ?? '', sent: false }));
@@ -645,6 +526,10 @@ export class RobustWebSocket extends EventTarget {
 
   // ----- internals -----
 
+  _needChannels() {
+    if (this._legacy) throw new TypeError('/ws-legacy has no channels: subscribe and unsubscribe need protocol v1');
+  }
+
   _resetConnectionState() {
     this._freshSession = null;
     this._authPending = false;
@@ -656,6 +541,7 @@ export class RobustWebSocket extends EventTarget {
     this._pingOutstandingSince = null;
     this._ready = false;
     this._unackedEvents = 0;
+    this._pingsSent = [];
   }
 
   _sessionReady() {
@@ -666,7 +552,7 @@ export class RobustWebSocket extends EventTarget {
     const WS = this.options.WebSocket;
     this._resetConnectionState();
     this._paused = false;
-    this._watchEnvironment();
+    this._wake.start();
     this._setState('connecting', this.attempt > 0 ? `attempt ${this.attempt}` : 'connect');
     /** @type {WebSocket} */
     let ws;
@@ -681,6 +567,8 @@ export class RobustWebSocket extends EventTarget {
     ws.onmessage = (e) => this._ws === ws && this._onMessage(e.data);
     ws.onerror = () => this._ws === ws && this._emit('error', { error: new Error('WebSocket error') });
     ws.onclose = (e) => this._onSocketClose(ws, e);
+    // a legacy server sends nothing first: the open socket is all there is to the session
+    if (this._legacy) ws.onopen = () => this._ws === ws && this._onLegacyOpen(ws);
     this._setTimer('connect', this.options.connectTimeout, () => {
       if (this._ws === ws && !this._ready) this._dropSocket(CLOSE_CLIENT_RECONNECT, 'connect timeout', 1006);
     });
@@ -768,7 +656,7 @@ export class RobustWebSocket extends EventTarget {
   _stop(state, reason, giveup) {
     this._stopped = true;
     this._paused = false;
-    this._unwatchEnvironment();
+    this._wake.stop();
     if (giveup) this._emit('giveup', giveup);
     this._setState(state, reason);
     this.publications.failAll('gave_up', reason);
@@ -870,7 +758,7 @@ export class RobustWebSocket extends EventTarget {
    */
   _scheduleReconnect(delay, { code, reason }) {
     this.stats.reconnects++;
-    if (this._environment && this._environment.online === false) {
+    if (!this._wake.online) {
       this._pause();
       return;
     }
@@ -887,24 +775,6 @@ export class RobustWebSocket extends EventTarget {
   }
 
   // ----- awake after sleep: network, visibility, timer gaps -----
-
-  _watchEnvironment() {
-    const environment = this._environment;
-    if (!environment || this._environmentListeners) return;
-    this._environmentListeners = [
-      ['online', () => this._onWake('online')],
-      ['offline', () => this._onWake('offline')],
-      ['visibilitychange', () => environment.visible && this._onWake('visible')],
-    ];
-    for (const [type, listener] of this._environmentListeners) environment.addEventListener(type, listener);
-  }
-
-  _unwatchEnvironment() {
-    const environment = this._environment;
-    if (!environment || !this._environmentListeners) return;
-    for (const [type, listener] of this._environmentListeners) environment.removeEventListener(type, listener);
-    this._environmentListeners = null;
-  }
 
   /** @returns {ConnectionPhase} */
   _phase() {
@@ -966,6 +836,10 @@ export class RobustWebSocket extends EventTarget {
     }
     this._emit('message', { message: msg, raw, bytes });
     if (!msg || typeof msg !== 'object') return;
+    if (this._legacy) {
+      if (msg.type === 'pong') this._onPong(msg); // everything else is an echo or a heartbeat
+      return;
+    }
     switch (msg.type) {
       case 'system':
         if (msg.event === 'connected') this._onConnected(msg);
@@ -1012,6 +886,12 @@ export class RobustWebSocket extends EventTarget {
       default:
         break;
     }
+  }
+
+  /** @param {WebSocket} ws a `/ws-legacy` socket that just opened */
+  _onLegacyOpen(ws) {
+    this._emit('open', { clientId: null, sessionId: null, config: null, extensions: ws.extensions || '' });
+    this._sessionEstablished();
   }
 
   /** @param {Message} msg */
@@ -1159,10 +1039,12 @@ export class RobustWebSocket extends EventTarget {
   _onPong(msg) {
     this._pingOutstandingSince = null;
     this._clearTimer('wake');
-    if (typeof msg.timestamp === 'number') {
-      const rtt = Math.max(0, Date.now() - msg.timestamp);
+    // a v1 pong echoes the ping's timestamp; a legacy one carries the server's time instead
+    const sentAt = this._legacy ? this._pingsSent.shift() : msg.timestamp;
+    if (typeof sentAt === 'number') {
+      const rtt = Math.max(0, Date.now() - sentAt);
       this.latency = rtt;
-      this._emit('latency', { rtt, serverTime: msg.serverTime });
+      this._emit('latency', { rtt, serverTime: this._legacy ? msg.timestamp : msg.serverTime });
     }
   }
 
@@ -1172,6 +1054,7 @@ export class RobustWebSocket extends EventTarget {
   _sendPing(now) {
     this._lastPingAt = now;
     if (this._pingOutstandingSince == null) this._pingOutstandingSince = now;
+    if (this._legacy && this._pingsSent.push(now) > 100) this._pingsSent.shift();
     this._write(JSON.stringify({ type: 'ping', timestamp: now }));
   }
 
