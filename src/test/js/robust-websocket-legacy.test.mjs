@@ -22,8 +22,8 @@ function legacyClient(t, options = {}) {
 
 const only = (seen, type) => seen.filter((e) => e.type === type).map(({ type: _, ...detail }) => detail);
 
-test('legacy: connected when the socket opens, with no ids and nothing sent first', (t) => {
-  const { c, seen } = legacyClient(t);
+test('legacy: connected when the socket opens, with no ids and nothing sent first (no auth, even with a token)', (t) => {
+  const { c, seen } = legacyClient(t, { token: 'a.jwt.token', getToken: () => 'a.jwt.token' });
   c.connect();
   const s1 = FakeSocket.all[0];
   assert.equal(c.state, 'connecting');
@@ -34,8 +34,8 @@ test('legacy: connected when the socket opens, with no ids and nothing sent firs
   c.disconnect();
 });
 
-test('legacy: text and queued frames go out as they are; an echo is only a message', (t) => {
-  const { c } = legacyClient(t);
+test('legacy: text and queued frames go out as they are; an echo is only a message, never acknowledged', (t) => {
+  const { c } = legacyClient(t, { ackEvery: 1, ackInterval: 1000 });
   assert.equal(c.send('before the open'), 'queued');
   c.connect();
   const s1 = FakeSocket.all[0];
@@ -50,6 +50,8 @@ test('legacy: text and queued frames go out as they are; an echo is only a messa
   s1.serverSends({ type: 'event', channel: 'x', seq: 1, data: 1 }); // an echo of what a client sent
   assert.equal(messages.length, 3);
   assert.equal(c.lastSeq, 0);
+  advance(t, 2000);
+  assert.deepEqual(s1.sent, ['before the open', 'plain legacy text'], 'no ack');
   c.disconnect();
 });
 

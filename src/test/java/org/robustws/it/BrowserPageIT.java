@@ -116,7 +116,8 @@ class BrowserPageIT {
 
   /**
    * The library's package files are served beside it with types a browser and a bundler take: the
-   * .d.ts as text (not video/mp2t, the container's default for .ts), package.json as JSON.
+   * .d.ts as text (web.xml maps it: Undertow knows no .ts, it would be application/octet-stream),
+   * package.json as JSON.
    */
   @Test
   void servesTheTypesAndThePackageJsonBesideTheLibrary() throws Exception {
