@@ -1,5 +1,6 @@
 // A WebSocket whose server side the test scripts: what the client sends is kept in `sent`
-// (parsed), and the test delivers frames and closes with `serverSends` and `serverCloses`.
+// (parsed when JSON), and the test opens it, delivers frames and closes with `opens`,
+// `serverSends` and `serverCloses`.
 export class FakeSocket {
   static all = [];
   constructor(url, protocols) {
@@ -10,7 +11,16 @@ export class FakeSocket {
     FakeSocket.all.push(this);
   }
   send(raw) {
-    this.sent.push(JSON.parse(raw));
+    let frame;
+    try {
+      frame = JSON.parse(raw);
+    } catch (e) {
+      frame = raw; // a text frame that is not JSON (the legacy protocol echoes any)
+    }
+    this.sent.push(frame);
+  }
+  opens() {
+    this.onopen();
   }
   close(code, reason) {
     this.closed = { code, reason };

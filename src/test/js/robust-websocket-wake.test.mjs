@@ -142,7 +142,7 @@ test('sleepGap (5 s by default): a tick 4,999 ms late is no sleep, 5,000 ms late
 test('environment null: no signals are listened to', (t) => {
   const { c } = client(t, { environment: null });
   c.connect();
-  assert.equal(c._environmentListeners, null);
+  assert.equal(c._wake.watching, false);
   c.disconnect();
 });
 

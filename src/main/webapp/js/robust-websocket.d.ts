@@ -94,6 +94,12 @@ export interface RobustWebSocketOptions {
   environment?: Environment | null;
   /** the WebSocket class (default `globalThis.WebSocket`; tests pass a fake) */
   WebSocket?: typeof WebSocket;
+  /**
+   * `v1` (default) for `/ws`; `legacy` for `/ws-legacy`'s echo protocol: ready when the socket
+   * opens, no sessions, resume, auth or channels (`subscribe` throws, `publish` rejects with
+   * `unsupported`); reconnects, heartbeat and wake-up checks as for `v1`
+   */
+  protocol?: 'v1' | 'legacy';
 }
 
 /** The server's `ack` of a publication. */
@@ -112,7 +118,7 @@ export interface PublishAck {
 
 /** The server's codes a publication may get, then the library's own. */
 export type ServerPublishErrorCode = 'rate_limited' | 'forbidden' | 'invalid_channel' | 'unauthenticated' | 'invalid_format' | 'internal';
-export type ClientPublishErrorCode = 'timeout' | 'gave_up' | 'queue_full' | 'too_large' | 'duplicate_id';
+export type ClientPublishErrorCode = 'timeout' | 'gave_up' | 'queue_full' | 'too_large' | 'duplicate_id' | 'unsupported';
 export type PublishErrorCode = ServerPublishErrorCode | ClientPublishErrorCode | (string & {});
 
 export interface PublishOptions {
@@ -153,7 +159,8 @@ export interface ServerMessage {
 }
 
 export interface StateChangeDetail { state: State; previous: State; reason: string }
-export interface OpenDetail { clientId: string; sessionId: string; config: ServerConfig | null; extensions: string }
+/** `clientId` and `sessionId` are null on `/ws-legacy` (`protocol: 'legacy'`), which has neither */
+export interface OpenDetail { clientId: string | null; sessionId: string | null; config: ServerConfig | null; extensions: string }
 export interface MessageDetail { message: ServerMessage | null; raw: unknown; bytes: number }
 export interface SendDetail { message: { type: string; [field: string]: unknown } | null; raw: string; bytes: number }
 export interface EventDetail<T = unknown> {

@@ -10,48 +10,38 @@
  * app-level pings, measures latency, and queues what you send while it is offline. Publications
  * are acknowledged (a Promise per publication) and sent again after a reconnect, with the same id.
  * It checks the connection at once when the network comes back, the page becomes visible or the
- * machine wakes up.
+ * machine wakes up. With `protocol: 'legacy'` it speaks the old echo protocol of `/ws-legacy`
+ * instead: the same reconnects, heartbeat and wake-up checks, no sessions or channels.
  *
- * The decisions (backoff delay, reconnect or not, heartbeat, wake-up) are pure exported
- * functions, unit tested with Node's test runner in src/test/js/. The types are in
- * robust-websocket.d.ts beside this file, which the build checks this file against.
+ * The decisions (backoff delay, reconnect or not, heartbeat, wake-up) are pure functions in
+ * decisions.js and wake.js, exported here too and unit tested with Node's test runner in
+ * src/test/js/. The types are in robust-websocket.d.ts beside this file, which the build checks
+ * this file against.
  */
 
+import { backoffDelay, classifySeq, closeCodeRule, DEFAULT_STRATEGY, heartbeatDecision, mergeStrategy, reconnectDecision, tokenRefreshDelay } from './decisions.js';
+import { frameBytes, OfflineQueue, OVERFLOW_POLICIES, QueueFullError } from './offline-queue.js';
 import { Publications, PublishError } from './publications.js';
+import { browserEnvironment, EnvironmentWatch, sleepGap, wakeDecision } from './wake.js';
 
-export { PublishError };
+export { backoffDelay, classifySeq, closeCodeRule, DEFAULT_STRATEGY, heartbeatDecision, mergeStrategy, reconnectDecision, tokenRefreshDelay };
+export { browserEnvironment, frameBytes, OfflineQueue, OVERFLOW_POLICIES, PublishError, QueueFullError, sleepGap, wakeDecision };
 
 /** @typedef {import('./robust-websocket.js').State} State */
-/** @typedef {import('./robust-websocket.js').OverflowPolicy} OverflowPolicy */
 /** @typedef {import('./robust-websocket.js').ReconnectStrategy} ReconnectStrategy */
 /** @typedef {import('./robust-websocket.js').ServerConfig} ServerConfig */
 /** @typedef {import('./robust-websocket.js').Position} Position */
 /** @typedef {import('./robust-websocket.js').Session} Session */
-/** @typedef {import('./robust-websocket.js').Environment} Environment */
 /** @typedef {import('./robust-websocket.js').RobustWebSocketOptions} RobustWebSocketOptions */
 /** @typedef {import('./robust-websocket.js').RobustWebSocketEventMap} RobustWebSocketEventMap */
 /** @typedef {import('./robust-websocket.js').PublishAck} PublishAck */
 /** @typedef {import('./robust-websocket.js').PublishOptions} PublishOptions */
-/** @typedef {import('./robust-websocket.js').ReconnectDecision} ReconnectDecision */
 /** @typedef {import('./robust-websocket.js').WakeTrigger} WakeTrigger */
 /** @typedef {import('./robust-websocket.js').ConnectionPhase} ConnectionPhase */
 /** @typedef {{type: string, [field: string]: any}} Message a parsed frame */
 
 /** The five states of a RobustWebSocket, in the order a connection usually goes through them. */
 export const STATES = /** @type {readonly State[]} */ (Object.freeze(['connecting', 'connected', 'disconnecting', 'disconnected', 'error']));
-
-/** The server's defaults (docs/protocol.md section 13), used until `system/connected` says otherwise. */
-/** @type {Readonly<ReconnectStrategy>} */
-export const DEFAULT_STRATEGY = Object.freeze({
-  initialDelay: 1000,
-  maxDelay: 30000,
-  multiplier: 1.5,
-  jitter: 0.5,
-  maxAttempts: 10,
-});
-
-/** Overflow policies of the offline queue. */
-export const OVERFLOW_POLICIES = /** @type {readonly OverflowPolicy[]} */ (Object.freeze(['drop-oldest', 'drop-newest', 'error']));
 
 /** Close code the library uses when it closes a socket to reconnect (its own request: no 1000). */
 export const CLOSE_CLIENT_RECONNECT = 4100;
@@ -62,292 +52,6 @@ export const CLOSE_TOKEN_EXPIRED = 4004;
 export const CLOSE_AUTH_TIMEOUT = 4005;
 export const CLOSE_TOO_MANY_USER_CONNECTIONS = 4009;
 
-const NEVER = new Set([1000, 1002, 1003, 1007, 1008, 1009, 4001, 4003, 4009]);
-
-/**
- * How the close-code table of docs/protocol.md (section 11) classifies a code.
- *
- * @param {number} code the close code
- * @param {boolean} [ownRequest] whether this client asked for the close (matters for 1000)
- * @returns {'never'|'after-shutdown'|'backoff'} `never`: do not reconnect without a change
- *   (also 4003, an invalid token, and 4009, too many connections of the user);
- *   `after-shutdown`: a restart (1012), reconnect after the `reconnectAfter` of `system/shutdown`;
- *   `backoff`: reconnect with backoff (1001, 1006, 1011, 1013, 4000, 4004 with a fresh token,
- *   4005, 4008 and any unknown code, which counts as 1006; also a 1000 the client did not ask
- *   for: an operator's close)
- */
-export function closeCodeRule(code, ownRequest = false) {
-  if (code === 1000) {
-    return ownRequest ? 'never' : 'backoff';
-  }
-  if (NEVER.has(code)) {
-    return 'never';
-  }
-  if (code === 1012) {
-    return 'after-shutdown';
-  }
-  return 'backoff';
-}
-
-/**
- * Merges reconnect strategies: later arguments win, missing or invalid fields are skipped.
- *
- * @param {...(Partial<ReconnectStrategy>|null|undefined)} layers e.g. DEFAULT_STRATEGY, the
- *   server's advice, the caller's overrides
- * @returns {ReconnectStrategy}
- */
-export function mergeStrategy(...layers) {
-  /** @type {ReconnectStrategy} */
-  const out = { ...DEFAULT_STRATEGY };
-  for (const layer of layers) {
-    if (!layer || typeof layer !== 'object') continue;
-    for (const key of /** @type {(keyof ReconnectStrategy)[]} */ (Object.keys(DEFAULT_STRATEGY))) {
-      const v = layer[key];
-      if (typeof v === 'number' && Number.isFinite(v) && v >= 0) out[key] = v;
-    }
-  }
-  out.jitter = Math.min(1, out.jitter);
-  out.multiplier = Math.max(1, out.multiplier);
-  out.maxDelay = Math.max(out.initialDelay, out.maxDelay);
-  return out;
-}
-
-/**
- * The delay before reconnect attempt number `attempt` (0 for the first reconnect after a drop):
- * `cap = min(maxDelay, initialDelay * multiplier^attempt)`, then
- * `delay = cap * (1 - jitter) + random() * cap * jitter`. With `jitter = 1` this is "full jitter"
- * (uniform in [0, cap]); the server advises 0.5, i.e. uniform in [cap/2, cap].
- *
- * @param {number} attempt consecutive failed attempts so far (>= 0)
- * @param {Partial<ReconnectStrategy>} [strategy] a reconnectStrategy (merged over DEFAULT_STRATEGY)
- * @param {() => number} [random] a source of numbers in [0, 1)
- * @returns {number} whole milliseconds
- */
-export function backoffDelay(attempt, strategy = DEFAULT_STRATEGY, random = Math.random) {
-  const s = mergeStrategy(strategy);
-  const n = Math.max(0, Math.floor(attempt) || 0);
-  const cap = Math.min(s.maxDelay, s.initialDelay * Math.pow(s.multiplier, n));
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.round(cap * (1 - s.jitter) + r * cap * s.jitter);
-}
-
-/**
- * What to do after a connection closed.
- *
- * @param {object} input
- * @param {number} input.code the close code (1006 for a drop the library detected itself)
- * @param {boolean} [input.ownRequest] the application asked for this close (`disconnect()`)
- * @param {number} [input.attempt] consecutive failed attempts so far
- * @param {Partial<ReconnectStrategy>} [input.strategy] the reconnect strategy in force
- * @param {number|null} [input.shutdownReconnectAfter] `reconnectAfter` of a `system/shutdown`
- *   received on this connection, if any
- * @param {() => number} [input.random]
- * @returns {ReconnectDecision} `reason` is one of `own-request`, `no-reconnect-code`,
- *   `max-attempts` (no reconnect) or `shutdown`, `backoff`
- */
-export function reconnectDecision({
-  code,
-  ownRequest = false,
-  attempt = 0,
-  strategy = DEFAULT_STRATEGY,
-  shutdownReconnectAfter = null,
-  random = Math.random,
-}) {
-  const s = mergeStrategy(strategy);
-  if (ownRequest) {
-    return { reconnect: false, delay: 0, nextAttempt: attempt, reason: 'own-request' };
-  }
-  const rule = closeCodeRule(code, false);
-  if (rule === 'never') {
-    return { reconnect: false, delay: 0, nextAttempt: attempt, reason: 'no-reconnect-code' };
-  }
-  if (rule === 'after-shutdown' && typeof shutdownReconnectAfter === 'number' && shutdownReconnectAfter >= 0) {
-    // already jittered per client by the server; does not count as a failed attempt
-    return { reconnect: true, delay: Math.round(shutdownReconnectAfter), nextAttempt: attempt, reason: 'shutdown' };
-  }
-  if (attempt >= s.maxAttempts) {
-    return { reconnect: false, delay: 0, nextAttempt: attempt, reason: 'max-attempts' };
-  }
-  return { reconnect: true, delay: backoffDelay(attempt, s, random), nextAttempt: attempt + 1, reason: 'backoff' };
-}
-
-/**
- * The app-level heartbeat: browsers cannot see protocol pings, so the client pings.
- *
- * @param {object} input
- * @param {number} input.now
- * @param {number} input.lastPingAt when the last app-level ping was sent (0: never)
- * @param {number|null} input.pingOutstandingSince when the oldest unanswered ping was sent, or null
- * @param {number} input.heartbeatInterval send a ping this often
- * @param {number} input.heartbeatTimeout no pong for this long after a ping: the connection is dead
- * @returns {'timeout'|'ping'|'wait'}
- */
-export function heartbeatDecision({ now, lastPingAt, pingOutstandingSince, heartbeatInterval, heartbeatTimeout }) {
-  if (pingOutstandingSince != null && now - pingOutstandingSince >= heartbeatTimeout) {
-    return 'timeout';
-  }
-  if (now - lastPingAt >= heartbeatInterval) {
-    return 'ping';
-  }
-  return 'wait';
-}
-
-/**
- * When to refresh a token that expires at `expiresAt`: `refreshBefore` ms ahead of it, or halfway
- * for a token that lives less than twice that; not sooner than 1 s from now.
- *
- * @param {number} now
- * @param {number} expiresAt epoch ms, from `authenticated`
- * @param {number} refreshBefore
- * @returns {number} the delay in ms
- */
-export function tokenRefreshDelay(now, expiresAt, refreshBefore) {
-  const remaining = expiresAt - now;
-  return Math.max(1000, remaining - Math.min(refreshBefore, Math.floor(remaining / 2)));
-}
-
-/**
- * Classifies an incoming event's `seq` against the last one processed.
- *
- * @param {number} lastSeq
- * @param {number} seq
- * @returns {'next'|'duplicate'|'gap'} `duplicate`: seq <= lastSeq (ignore it); `gap`: events
- *   between were lost (report it); `next`: exactly lastSeq + 1
- */
-export function classifySeq(lastSeq, seq) {
-  if (seq <= lastSeq) return 'duplicate';
-  if (seq === lastSeq + 1) return 'next';
-  return 'gap';
-}
-
-/** The error `send` throws when the offline queue is full and the policy is `error`. */
-export class QueueFullError extends Error {
-  /** @param {number} limit */
-  constructor(limit) {
-    super(`offline queue full (${limit} messages)`);
-    this.name = 'QueueFullError';
-    this.limit = limit;
-  }
-}
-
-/**
- * A bounded FIFO of frames waiting for a connection.
- */
-export class OfflineQueue {
-  /**
-   * @param {number} limit at most this many frames (0: nothing is queued)
-   * @param {OverflowPolicy} policy what to do with one more when full
-   */
-  constructor(limit = 100, policy = 'drop-oldest') {
-    if (!OVERFLOW_POLICIES.includes(policy)) {
-      throw new TypeError(`overflow policy must be one of ${OVERFLOW_POLICIES.join(', ')}`);
-    }
-    this.limit = Math.max(0, limit);
-    this.policy = policy;
-    /** @type {string[]} */
-    this.items = [];
-  }
-
-  get size() {
-    return this.items.length;
-  }
-
-  /**
-   * @param {string} frame
-   * @returns {{queued:boolean, dropped:(string|undefined)}} `dropped`: the frame that was lost
-   * @throws {QueueFullError} when full and the policy is `error`
-   */
-  offer(frame) {
-    if (this.items.length < this.limit) {
-      this.items.push(frame);
-      return { queued: true, dropped: undefined };
-    }
-    if (this.policy === 'error') throw new QueueFullError(this.limit);
-    if (this.policy === 'drop-newest' || this.limit === 0) return { queued: false, dropped: frame };
-    const dropped = this.items.shift();
-    this.items.push(frame);
-    return { queued: true, dropped };
-  }
-
-  drain() {
-    const out = this.items;
-    this.items = [];
-    return out;
-  }
-}
-
-const utf8 = new TextEncoder();
-
-/**
- * UTF-8 size of a frame in bytes (what the server's size limit counts).
- *
- * @param {unknown} data a string, an ArrayBuffer (view) or a Blob
- * @returns {number}
- */
-export function frameBytes(data) {
-  if (typeof data === 'string') return utf8.encode(data).length;
-  const sized = /** @type {{byteLength?: unknown, size?: unknown} | null} */ (data);
-  if (sized && typeof sized.byteLength === 'number') return sized.byteLength;
-  if (sized && typeof sized.size === 'number') return sized.size;
-  return 0;
-}
-
-/**
- * What to do when the page may have slept or lost its network (docs/client.md, "Awake after
- * sleep"). A pure function of what happened and what the connection is doing.
- *
- * @param {WakeTrigger|'offline'} trigger `online`, `visible` (the page became visible), `sleep`
- *   (a timer fired late: the machine slept) or `offline`
- * @param {ConnectionPhase} phase `ready`: the session is established; `waiting`: a reconnect is
- *   scheduled; `paused`: a reconnect waits for the network; `other`: connecting, stopped, ...
- * @returns {'check'|'reconnect'|'pause'|'none'} `check`: ping now with a short deadline;
- *   `reconnect`: reconnect now, without waiting out the delay; `pause`: stop the reconnect timer
- *   until `online`
- */
-export function wakeDecision(trigger, phase) {
-  if (trigger === 'offline') return phase === 'waiting' ? 'pause' : 'none';
-  if (phase === 'ready') return 'check';
-  if (trigger === 'online' && (phase === 'waiting' || phase === 'paused')) return 'reconnect';
-  return 'none';
-}
-
-/**
- * How late a periodic timer fired: more than a few seconds means the machine slept (or the
- * browser held back the page's timers), and the connection may be dead without a close event.
- *
- * @param {number} lastTickAt Date.now() at the previous tick
- * @param {number} now Date.now() at this tick
- * @param {number} tick the timer's period in ms
- * @returns {number} ms later than expected (0 when on time)
- */
-export function sleepGap(lastTickAt, now, tick) {
-  return Math.max(0, now - lastTickAt - tick);
-}
-
-/**
- * The browser's network and visibility signals as an Environment: `online`/`offline` on the
- * window, `visibilitychange` on its document. Null where there is no such global (Node).
- *
- * @param {any} [global] the window (globalThis unless given)
- * @returns {Environment|null}
- */
-export function browserEnvironment(global = globalThis) {
-  if (!global || typeof global.addEventListener !== 'function' || !global.document) return null;
-  const doc = global.document;
-  /** @param {string} type */
-  const targetOf = (type) => (type === 'visibilitychange' ? doc : global);
-  return {
-    get online() {
-      return !global.navigator || global.navigator.onLine !== false;
-    },
-    get visible() {
-      return doc.visibilityState !== 'hidden';
-    },
-    addEventListener: (type, listener) => targetOf(type).addEventListener(type, listener),
-    removeEventListener: (type, listener) => targetOf(type).removeEventListener(type, listener),
-  };
-}
-
 /**
  * @typedef {Required<Pick<RobustWebSocketOptions, 'reconnect'|'resume'|'queueLimit'|'overflow'|'ackEvery'|'ackInterval'|'connectTimeout'|'refreshBefore'|'publishTimeout'|'maxPendingPublications'|'wakeTimeout'|'sleepGap'|'WebSocket'>>
  *   & RobustWebSocketOptions} Options the options with their defaults
@@ -356,7 +60,9 @@ export function browserEnvironment(global = globalThis) {
 /** @typedef {{id: ReturnType<typeof setTimeout>, interval: boolean}} Timer */
 
 /**
- * A WebSocket to a robust-websocket `/ws` endpoint that stays connected.
+ * A WebSocket to a robust-websocket `/ws` endpoint that stays connected (or to `/ws-legacy`,
+ * with `protocol: 'legacy'`: then the session is ready when the socket opens, `open` has no ids,
+ * and `subscribe`, `unsubscribe` and `publish` refuse).
  *
  * Events (all `CustomEvent`s; the payload is in `event.detail`; their types are in
  * robust-websocket.d.ts, `RobustWebSocketEventMap`):
@@ -410,10 +116,13 @@ export class RobustWebSocket extends EventTarget {
       wakeTimeout: 3000,
       sleepGap: 5000,
       WebSocket: globalThis.WebSocket,
+      protocol: 'v1',
       ...options,
     };
-    /** network and visibility signals (the browser's unless given; null: none) */
-    this._environment = options.environment === undefined ? browserEnvironment() : options.environment;
+    /** `/ws-legacy` (docs/protocol.md section 12): no sessions, channels or auth; ready on open */
+    this._legacy = this.options.protocol === 'legacy';
+    /** network and visibility signals (the browser's unless given; null: none), watched while it runs */
+    this._wake = new EnvironmentWatch(options.environment === undefined ? browserEnvironment() : options.environment, (trigger) => this._onWake(trigger));
     this.queue = new OfflineQueue(this.options.queueLimit, this.options.overflow);
     /** publications waiting for their `ack`, sent again after every reconnect */
     this.publications = new Publications(this.options.maxPendingPublications);
@@ -455,8 +164,6 @@ export class RobustWebSocket extends EventTarget {
     this._stopped = false;
     /** offline: the reconnect waits for `online` */
     this._paused = false;
-    /** @type {Array<['online'|'offline'|'visibilitychange', () => void]>|null} */
-    this._environmentListeners = null;
     /** @type {Record<string, Timer>} */
     this._timers = {};
     /** @type {Session|null} */
@@ -473,6 +180,8 @@ export class RobustWebSocket extends EventTarget {
     this._lastTickAt = 0;
     this._ready = false;
     this._unackedEvents = 0;
+    /** @type {number[]} when the unanswered pings went out (a legacy `pong` carries no timestamp of ours) */
+    this._pingsSent = [];
     this._resetConnectionState();
   }
 
@@ -591,6 +300,7 @@ export class RobustWebSocket extends EventTarget {
    * @param {string} [id] echoed in `subscribed`
    */
   subscribe(channel, id) {
+    this._needChannels();
     this.channels.add(channel);
     if (this._sessionReady()) {
       this.serverChannels.add(channel);
@@ -603,6 +313,7 @@ export class RobustWebSocket extends EventTarget {
    * @param {string} [id] echoed in `unsubscribed`
    */
   unsubscribe(channel, id) {
+    this._needChannels();
     this.channels.delete(channel);
     delete this.positions[channel];
     if (this._sessionReady() && this.serverChannels.has(channel)) {
@@ -623,6 +334,9 @@ export class RobustWebSocket extends EventTarget {
    */
   publish(channel, data, options = {}) {
     const { id, timeout = this.options.publishTimeout } = typeof options === 'string' ? { id: options } : options;
+    if (this._legacy) {
+      return Promise.reject(new PublishError('unsupported', '/ws-legacy has no channels to publish on', { channel, id: id ?? '', sent: false }));
+    }
     if (this._stopped) {
       const why = 'the client has stopped (disconnect() or giveup); connect() again first';
       return Promise.reject(new PublishError('gave_up', why, { channel, id: id ?? '', sent: false }));
@@ -645,6 +359,10 @@ export class RobustWebSocket extends EventTarget {
 
   // ----- internals -----
 
+  _needChannels() {
+    if (this._legacy) throw new TypeError('/ws-legacy has no channels: subscribe and unsubscribe need protocol v1');
+  }
+
   _resetConnectionState() {
     this._freshSession = null;
     this._authPending = false;
@@ -656,6 +374,7 @@ export class RobustWebSocket extends EventTarget {
     this._pingOutstandingSince = null;
     this._ready = false;
     this._unackedEvents = 0;
+    this._pingsSent = [];
   }
 
   _sessionReady() {
@@ -666,7 +385,7 @@ export class RobustWebSocket extends EventTarget {
     const WS = this.options.WebSocket;
     this._resetConnectionState();
     this._paused = false;
-    this._watchEnvironment();
+    this._wake.start();
     this._setState('connecting', this.attempt > 0 ? `attempt ${this.attempt}` : 'connect');
     /** @type {WebSocket} */
     let ws;
@@ -681,6 +400,8 @@ export class RobustWebSocket extends EventTarget {
     ws.onmessage = (e) => this._ws === ws && this._onMessage(e.data);
     ws.onerror = () => this._ws === ws && this._emit('error', { error: new Error('WebSocket error') });
     ws.onclose = (e) => this._onSocketClose(ws, e);
+    // a legacy server sends nothing first: the open socket is all there is to the session
+    if (this._legacy) ws.onopen = () => this._ws === ws && this._onLegacyOpen(ws);
     this._setTimer('connect', this.options.connectTimeout, () => {
       if (this._ws === ws && !this._ready) this._dropSocket(CLOSE_CLIENT_RECONNECT, 'connect timeout', 1006);
     });
@@ -768,7 +489,7 @@ export class RobustWebSocket extends EventTarget {
   _stop(state, reason, giveup) {
     this._stopped = true;
     this._paused = false;
-    this._unwatchEnvironment();
+    this._wake.stop();
     if (giveup) this._emit('giveup', giveup);
     this._setState(state, reason);
     this.publications.failAll('gave_up', reason);
@@ -870,7 +591,7 @@ export class RobustWebSocket extends EventTarget {
    */
   _scheduleReconnect(delay, { code, reason }) {
     this.stats.reconnects++;
-    if (this._environment && this._environment.online === false) {
+    if (!this._wake.online) {
       this._pause();
       return;
     }
@@ -887,24 +608,6 @@ export class RobustWebSocket extends EventTarget {
   }
 
   // ----- awake after sleep: network, visibility, timer gaps -----
-
-  _watchEnvironment() {
-    const environment = this._environment;
-    if (!environment || this._environmentListeners) return;
-    this._environmentListeners = [
-      ['online', () => this._onWake('online')],
-      ['offline', () => this._onWake('offline')],
-      ['visibilitychange', () => environment.visible && this._onWake('visible')],
-    ];
-    for (const [type, listener] of this._environmentListeners) environment.addEventListener(type, listener);
-  }
-
-  _unwatchEnvironment() {
-    const environment = this._environment;
-    if (!environment || !this._environmentListeners) return;
-    for (const [type, listener] of this._environmentListeners) environment.removeEventListener(type, listener);
-    this._environmentListeners = null;
-  }
 
   /** @returns {ConnectionPhase} */
   _phase() {
@@ -966,6 +669,10 @@ export class RobustWebSocket extends EventTarget {
     }
     this._emit('message', { message: msg, raw, bytes });
     if (!msg || typeof msg !== 'object') return;
+    if (this._legacy) {
+      if (msg.type === 'pong') this._onPong(msg); // everything else is an echo or a heartbeat
+      return;
+    }
     switch (msg.type) {
       case 'system':
         if (msg.event === 'connected') this._onConnected(msg);
@@ -1012,6 +719,12 @@ export class RobustWebSocket extends EventTarget {
       default:
         break;
     }
+  }
+
+  /** @param {WebSocket} ws a `/ws-legacy` socket that just opened */
+  _onLegacyOpen(ws) {
+    this._emit('open', { clientId: null, sessionId: null, config: null, extensions: ws.extensions || '' });
+    this._sessionEstablished();
   }
 
   /** @param {Message} msg */
@@ -1159,10 +872,12 @@ export class RobustWebSocket extends EventTarget {
   _onPong(msg) {
     this._pingOutstandingSince = null;
     this._clearTimer('wake');
-    if (typeof msg.timestamp === 'number') {
-      const rtt = Math.max(0, Date.now() - msg.timestamp);
+    // a v1 pong echoes the ping's timestamp; a legacy one carries the server's time instead
+    const sentAt = this._legacy ? this._pingsSent.shift() : msg.timestamp;
+    if (typeof sentAt === 'number') {
+      const rtt = Math.max(0, Date.now() - sentAt);
       this.latency = rtt;
-      this._emit('latency', { rtt, serverTime: msg.serverTime });
+      this._emit('latency', { rtt, serverTime: this._legacy ? msg.timestamp : msg.serverTime });
     }
   }
 
@@ -1172,6 +887,7 @@ export class RobustWebSocket extends EventTarget {
   _sendPing(now) {
     this._lastPingAt = now;
     if (this._pingOutstandingSince == null) this._pingOutstandingSince = now;
+    if (this._legacy && this._pingsSent.push(now) > 100) this._pingsSent.shift();
     this._write(JSON.stringify({ type: 'ping', timestamp: now }));
   }
 

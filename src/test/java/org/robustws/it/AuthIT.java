@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.robustws.testing.JwksServer;
@@ -529,5 +531,62 @@ class AuthIT {
       assertTrue(messages.contains("authenticated"), messages);
       assertFalse(messages.contains(token.substring(20)), "the page's log shows the token");
     }
+  }
+
+  /**
+   * A token that expires is refreshed through the page's {@code getToken()} (it reads the token
+   * field) on the open connection, before its {@code exp}: no close, no reconnect, the identity
+   * shows the new token's expiry, and the connection outlives the first token and its grace.
+   */
+  @Test
+  void theTestPageRefreshesAnExpiringTokenWithoutADisconnect() throws Exception {
+    String shortLived = token("pia", 10);
+    String fresh = token("pia", 300);
+    long expires = (Instant.now().getEpochSecond() + 10) * 1000;
+    try (HeadlessChromium chromium = HeadlessChromium.start()) {
+      WebDriver driver = chromium.driver();
+      JavascriptExecutor js = (JavascriptExecutor) driver;
+      driver.get(server.uri("http", "/robust-websocket-test.html").toString());
+      WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(15));
+      wait.until(d -> "true".equals(js.executeScript("return document.body.dataset.ready || '';")));
+      driver.findElement(By.id("token")).sendKeys(shortLived);
+      driver.findElement(By.id("connect")).click();
+      wait.until(d -> "connected".equals(d.findElement(By.id("state-word")).getText().trim()));
+      wait.until(d -> d.findElement(By.id("identity")).getText().startsWith("pia"));
+      String first = driver.findElement(By.id("identity")).getText();
+      // the application's token source has a fresh one by the time the library asks again
+      js.executeScript("document.getElementById('token').value = arguments[0];", fresh);
+
+      // refreshed halfway to its exp: a second `authenticated`, for the fresh token
+      wait.until(d -> events(js, "authenticated").size() == 2);
+      wait.until(d -> !first.equals(d.findElement(By.id("identity")).getText()));
+      // past the first token's exp and the server's 1 s grace: still the same connection
+      wait.until(
+          d -> ((Number) js.executeScript("return Date.now();")).longValue() > expires + 2500);
+      assertEquals("connected", driver.findElement(By.id("state-word")).getText().trim());
+      assertEquals(List.of(), events(js, "close"), "no close");
+      assertEquals(List.of(), events(js, "reconnecting"), "no reconnect");
+      assertEquals("0", driver.findElement(By.id("count-reconnects")).getText().trim());
+      assertTrue(
+          driver.findElements(By.cssSelector("#close-history li")).isEmpty(), "no close history");
+      String refresh =
+          (String)
+              js.executeScript(
+                  "return Array.from(document.querySelectorAll(\"#message-log tr[data-dir='out']"
+                      + "[data-type='auth']\")).map(tr => tr.cells[4].textContent).join('\\n');");
+      assertTrue(refresh.contains("\"id\":\"refresh\""), refresh);
+      assertFalse(refresh.contains(fresh.substring(20)), "the page's log shows the token");
+    }
+  }
+
+  /** The details of the page's connection-event rows of one kind. */
+  @SuppressWarnings("unchecked")
+  private static List<String> events(JavascriptExecutor js, String event) {
+    return (List<String>)
+        js.executeScript(
+            "return Array.from(document.querySelectorAll('#event-log tr'))"
+                + ".filter(tr => tr.dataset.event === arguments[0])"
+                + ".map(tr => tr.cells[3].textContent);",
+            event);
   }
 }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.io.File;
 import java.io.IOException;
 import java.io.StringReader;
@@ -20,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -38,6 +41,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -108,6 +112,46 @@ class BrowserPageIT {
     assertTrue(csp.contains("script-src 'self'"), csp);
     assertTrue(csp.contains("connect-src 'self' ws: wss:"), csp);
     assertTrue(!response.body().contains("onclick="), "no inline handlers");
+  }
+
+  /**
+   * The library's package files are served beside it with types a browser and a bundler take: the
+   * .d.ts as text (web.xml maps it: Undertow knows no .ts, it would be application/octet-stream),
+   * package.json as JSON.
+   */
+  @Test
+  void servesTheTypesAndThePackageJsonBesideTheLibrary() throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpResponse<String> types =
+        http.send(
+            HttpRequest.newBuilder(pageUri().resolve("js/robust-websocket.d.ts")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, types.statusCode());
+    assertEquals(
+        "text/plain;charset=utf-8",
+        types.headers().firstValue("Content-Type").orElse("").replace(" ", "").toLowerCase());
+    assertTrue(types.body().contains("export declare class RobustWebSocket"), "the .d.ts itself");
+
+    HttpResponse<String> pkg =
+        http.send(
+            HttpRequest.newBuilder(pageUri().resolve("js/package.json")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, pkg.statusCode());
+    assertTrue(
+        pkg.headers().firstValue("Content-Type").orElse("").startsWith("application/json"),
+        pkg.headers().map().toString());
+    JsonObject json = Json.createReader(new StringReader(pkg.body())).readObject();
+    assertEquals("./robust-websocket.d.ts", json.getString("types"));
+    for (JsonValue file : json.getJsonArray("files")) {
+      String name = ((JsonString) file).getString();
+      assertEquals(
+          200,
+          http.send(
+                  HttpRequest.newBuilder(pageUri().resolve("js/" + name)).build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode(),
+          name + " is served");
+    }
   }
 
   @Test
@@ -274,7 +318,180 @@ class BrowserPageIT {
     assertNoConsoleErrors();
   }
 
+  /**
+   * The library in the page, on its own connection: the Promise of a publication resolves with its
+   * ack, whose offset is the one of the event the page (subscribed to the channel) receives.
+   */
+  @Test
+  void publishResolvesWithTheOffsetOfItsAck() {
+    openPage();
+    connect();
+    String channel = "it.ack." + System.nanoTime();
+    subscribe(channel);
+    Map<String, Object> result =
+        library(
+            "const socket = client(); socket.connect();"
+                + " const first = await socket.publish(channel, {n: 1});"
+                + " const second = await socket.publish(channel, {n: 2});"
+                + " socket.disconnect();"
+                + " return {first, second};",
+            channel);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> first = (Map<String, Object>) result.get("first");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> second = (Map<String, Object>) result.get("second");
+    assertEquals(channel, first.get("channel"), result.toString());
+    assertEquals(1L, ((Number) first.get("delivered")).longValue(), "the page is subscribed");
+    assertEquals(false, first.get("repeated"));
+    assertTrue(!String.valueOf(first.get("epoch")).isEmpty(), result.toString());
+    long offset = ((Number) first.get("offset")).longValue();
+    assertEquals(offset + 1, ((Number) second.get("offset")).longValue(), result.toString());
+
+    waitUntil(d -> eventsShown(channel).size() == 2);
+    List<JsonObject> events = eventsShown(channel);
+    assertEquals(offset, events.get(0).getJsonNumber("offset").longValue());
+    assertEquals(first.get("id"), events.get(0).getString("id"));
+    assertEquals(offset + 1, events.get(1).getJsonNumber("offset").longValue());
+    assertNoConsoleErrors();
+  }
+
+  /**
+   * A publication in flight when its connection drops (the library publishes, then the socket is
+   * closed at once, before any ack): sent again with its id after the reconnect and resume, its
+   * Promise resolves, and the page, subscribed to the channel, shows its event exactly once.
+   */
+  @Test
+  void aPublicationInFlightDuringADisconnectArrivesExactlyOnce() {
+    openPage();
+    connect();
+    String channel = "it.once." + System.nanoTime();
+    subscribe(channel);
+    Map<String, Object> result =
+        library(
+            "const socket = client();"
+                + " const sent = [];"
+                + " socket.addEventListener('send', (e) => e.detail.message"
+                + "   && e.detail.message.type === 'publish' && sent.push(e.detail.message.id));"
+                + " const ready = waitFor(socket, 'statechange', (d) => d.state === 'connected');"
+                + " socket.connect(); await ready;"
+                + " const publication = socket.publish(channel, {once: 1});"
+                + " socket.forceReconnect();" // the frame was just handed to the socket: in flight
+                + " const ack = await publication;"
+                + " const marker = await socket.publish(channel, {marker: 1});"
+                + " const resumes = socket.stats.resumes;"
+                + " socket.disconnect();"
+                + " return {ack, marker, sent, resumes};",
+            channel);
+    @SuppressWarnings("unchecked")
+    Map<String, Object> ack = (Map<String, Object>) result.get("ack");
+    assertEquals(1L, ((Number) result.get("resumes")).longValue(), result.toString());
+    assertEquals(
+        List.of(ack.get("id"), ack.get("id")),
+        ((List<?>) result.get("sent")).subList(0, 2),
+        "sent, then sent again with its id after the resume: " + result);
+    System.out.println("in-flight publication answered with repeated=" + ack.get("repeated"));
+
+    // the marker was published after the ack: once it is shown, any second copy would be too
+    waitUntil(
+        d ->
+            eventsShown(channel).stream()
+                .anyMatch(e -> e.getJsonObject("data").containsKey("marker")));
+    List<JsonObject> once =
+        eventsShown(channel).stream()
+            .filter(e -> e.getJsonObject("data").containsKey("once"))
+            .toList();
+    assertEquals(1, once.size(), "the in-flight publication's events: " + once);
+    assertEquals(ack.get("id"), once.get(0).getString("id"));
+    assertEquals(
+        ((Number) ack.get("offset")).longValue(), once.get(0).getJsonNumber("offset").longValue());
+    assertNoConsoleErrors();
+  }
+
+  /**
+   * Offline (DevTools network emulation) while the connection drops: the reconnect waits for the
+   * network instead of its 20 s backoff ('paused'), and going online reconnects at once ('wakeup')
+   * and resumes.
+   */
+  @Test
+  void goingOnlineReconnectsAtOnce() {
+    openPage();
+    type("initial-delay", "20000");
+    type("jitter", "0");
+    connect();
+    network(true);
+    waitUntil(d -> Boolean.FALSE.equals(js("return navigator.onLine;")));
+    if ("connected".equals(text("state-word"))) {
+      System.out.println("offline: the socket stays open; the page drops it (Force reconnect)");
+      click("force-reconnect"); // the connection drops while offline
+    }
+    waitUntil(d -> !eventLog("paused").isEmpty());
+    assertEquals("disconnected", text("state-word"));
+    assertEquals(List.of(), eventLog("reconnecting"), "no attempt is scheduled while offline");
+
+    long online = System.nanoTime();
+    network(false);
+    new WebDriverWait(driver, Duration.ofSeconds(2))
+        .until(d -> "connected".equals(text("state-word")) && "1".equals(text("count-resumes")));
+    long took = Duration.ofNanos(System.nanoTime() - online).toMillis();
+    assertTrue(took < 2000, "reconnected " + took + " ms after online; the backoff was 20 s");
+    assertEquals(
+        List.of("online: reconnecting now, without waiting out the delay"), eventLog("wakeup"));
+    // a GET /api/stats of the page's 5 s refresh may have failed while offline: nothing else
+    assertNoConsoleErrors("net::ERR_INTERNET_DISCONNECTED");
+  }
+
   // ----- helpers -----
+
+  /** DevTools network emulation: offline, or back to no emulation. */
+  private void network(boolean offline) {
+    ChromeDriver chrome = (ChromeDriver) driver;
+    chrome.executeCdpCommand("Network.enable", Map.of());
+    chrome.executeCdpCommand(
+        "Network.emulateNetworkConditions",
+        Map.of("offline", offline, "latency", 0, "downloadThroughput", -1, "uploadThroughput", -1));
+  }
+
+  private void subscribe(String channel) {
+    type("channel", channel);
+    click("subscribe");
+    waitUntil(
+        d ->
+            !driver
+                .findElements(
+                    By.xpath(
+                        "//table[@id='message-log']//tr[@data-dir='in' and @data-type='subscribed']"
+                            + "[contains(., '"
+                            + channel
+                            + "')]"))
+                .isEmpty());
+  }
+
+  /**
+   * Runs {@code body} (the body of an async function of {@code channel}, with {@code client()}: a
+   * new RobustWebSocket on this server's /ws, and {@code waitFor(target, type, predicate)}) in the
+   * page, against the library the WAR serves, and returns what it returns.
+   */
+  @SuppressWarnings("unchecked")
+  private Map<String, Object> library(String body, String channel) {
+    driver.manage().timeouts().scriptTimeout(WAIT);
+    Object result =
+        ((JavascriptExecutor) driver)
+            .executeAsyncScript(
+                "const [channel, done] = arguments;"
+                    + " import(new URL('js/robust-websocket.js', location.href).href)"
+                    + ".then(async ({ RobustWebSocket }) => {"
+                    + "  const url = new URL('ws', location.href);"
+                    + "  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';"
+                    + "  const client = () => new RobustWebSocket(url.href);"
+                    + "  const waitFor = (target, type, predicate) => new Promise((resolve) =>"
+                    + "    target.addEventListener(type, (e) => predicate(e.detail) && resolve(e.detail)));"
+                    + body
+                    + " }).then(done, (e) => done({error: String(e && e.stack || e)}));",
+                channel);
+    Map<String, Object> map = (Map<String, Object>) result;
+    assertTrue(!map.containsKey("error"), String.valueOf(map.get("error")));
+    return map;
+  }
 
   private URI pageUri() {
     return URI.create(
@@ -393,9 +610,15 @@ class BrowserPageIT {
   }
 
   private void assertNoConsoleErrors() {
+    assertNoConsoleErrors(null);
+  }
+
+  /** No console errors, but those that contain {@code expected} (when given). */
+  private void assertNoConsoleErrors(String expected) {
     List<LogEntry> errors =
         driver.manage().logs().get(LogType.BROWSER).getAll().stream()
             .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+            .filter(e -> expected == null || !e.getMessage().contains(expected))
             .collect(Collectors.toList());
     assertTrue(errors.isEmpty(), "console errors: " + errors);
   }
