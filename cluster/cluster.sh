@@ -14,7 +14,8 @@
 # (log: node-N/log/server.log), -Djboss.node.name=node-N and port offset N*100: HTTP 8080+N*100,
 # management 9990+N*100, JGroups 7600+N*100. cluster/configure-node.cli turns the provisioned
 # one-node configuration into the nodes' (JGroups over TCP on loopback, replicated caches).
-# The nodes inherit this script's environment: WS_* settings apply to all three.
+# Each node's standalone.sh gets this script's environment unchanged: WS_* settings apply to all
+# three.
 # CLUSTER_DIR moves target/cluster; CLUSTER_BOOT_TIMEOUT (seconds, default 120) bounds a start.
 set -euo pipefail
 

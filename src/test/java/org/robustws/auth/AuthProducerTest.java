@@ -48,6 +48,33 @@ class AuthProducerTest {
     assertEquals(new AuthSettings(settings.verifier(), true, 2000, 0, 4), settings);
   }
 
+  /**
+   * docs/security.md: an algorithm other than RS256 or ES256 fails the deployment (the producer
+   * runs when the application starts) with a message naming the setting; both of those are
+   * accepted.
+   */
+  @Test
+  void anAlgorithmOtherThanRs256OrEs256IsRefusedNamingTheSetting() {
+    for (String algorithm : List.of("RS256", "ES256")) {
+      assertEquals(
+          algorithm, producer.settings(keyWith(algorithm)).verifier().orElseThrow().algorithm());
+    }
+    for (String algorithm : List.of("HS256", "none", "RS384", "PS256", "rs256")) {
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> producer.settings(keyWith(algorithm)));
+      assertTrue(e.getMessage().contains("mp.jwt.verify.publickey.algorithm"), e.getMessage());
+    }
+  }
+
+  private static MapConfig keyWith(String algorithm) {
+    return new MapConfig(
+        Map.of(
+            "mp.jwt.verify.publickey.location",
+            "file:/etc/keys.json",
+            "mp.jwt.verify.publickey.algorithm",
+            algorithm));
+  }
+
   @Test
   void authenticationRequiredWithoutAKeyIsRefused() {
     assertThrows(

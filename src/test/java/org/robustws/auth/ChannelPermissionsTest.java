@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.robustws.api.ChannelAuthorizer;
 import org.robustws.api.ChannelAuthorizer.Action;
 import org.robustws.api.ChannelAuthorizer.Decision;
+import org.robustws.protocol.Channels;
 
 class ChannelPermissionsTest {
   private static final Identity ALICE = new Identity("alice", Set.of("editor"), Long.MAX_VALUE);
@@ -52,6 +53,38 @@ class ChannelPermissionsTest {
     assertFalse(p.allows(null, Action.PUBLISH, "lobby"), "default");
     assertFalse(p.allows(null, Action.SUBSCRIBE, "other:x"), "a namespace without rules");
     assertTrue(p.allows(BOB, Action.SUBSCRIBE, "News:eu"), "namespaces ignore case");
+  }
+
+  /**
+   * docs/security.md: a subject with characters a channel name may not hold owns no channel, not
+   * even the names closest to it; a subject of allowed characters owns its own.
+   */
+  @Test
+  void aSubjectWithCharactersAChannelNameMayNotHoldOwnsNoChannel() {
+    ChannelPermissions p = permissions();
+    Identity mail = new Identity("alice@example.com", Set.of(), Long.MAX_VALUE);
+    Identity path = new Identity("tenant/alice", Set.of(), Long.MAX_VALUE);
+    assertFalse(Channels.isValid("user:alice@example.com"));
+    assertFalse(Channels.isValid("user:tenant/alice"));
+    for (String near :
+        List.of(
+            "user:alice",
+            "user:alice.example.com",
+            "user:alice_example.com",
+            "user:alice-example.com",
+            "user:aliceexample.com",
+            "user:alice.inbox")) {
+      assertTrue(Channels.isValid(near), near);
+      for (Action action : Action.values()) {
+        assertFalse(p.allows(mail, action, near), mail.subject() + " " + action + " " + near);
+      }
+    }
+    for (String near :
+        List.of("user:tenant", "user:tenant.alice", "user:alice", "user:tenant_alice")) {
+      assertFalse(p.allows(path, Action.SUBSCRIBE, near), near);
+    }
+    Identity plain = new Identity("alice.example.com", Set.of(), Long.MAX_VALUE);
+    assertTrue(p.allows(plain, Action.SUBSCRIBE, "user:alice.example.com"), "the same, allowed");
   }
 
   @Test

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import java.util.logging.Handler;
@@ -25,6 +27,11 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.robustws.auth.AccessControl;
+import org.robustws.auth.AuthSettings;
+import org.robustws.auth.ChannelPermissions;
+import org.robustws.auth.ChannelRule;
+import org.robustws.auth.Identity;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Connection;
 import org.robustws.connection.ConnectionClosed;
@@ -493,6 +500,187 @@ class DispatcherTest {
     assertEquals(3, errors.get(1).getInt("ref"));
     assertEquals(99, ofType(transport, "pong").get(0).getInt("timestamp"));
     assertEquals(0, transport.closeCalls);
+  }
+
+  /**
+   * docs/protocol.md section 10: an error's {@code ref} is the offending message's {@code id} where
+   * the message was a JSON object with one, except for the errors listed there.
+   */
+  @Test
+  void anErrorCarriesTheMessagesIdAsRefExceptWhereTheProtocolSaysNot() {
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = node.open(EndpointKind.WS, INFO, transport);
+    assertRef(transport, null, "invalid_format", () -> dispatcher.onText(connection, "{oops"));
+    assertRef(transport, null, "invalid_format", () -> dispatcher.onText(connection, "[1]"));
+    assertRef(
+        transport,
+        null,
+        "invalid_format",
+        () -> dispatcher.onBinary(connection, ByteBuffer.wrap(new byte[] {1})));
+    assertRef(
+        transport, "r1", "invalid_format", () -> dispatcher.onText(connection, "{\"id\":\"r1\"}"));
+    assertRef(
+        transport, "r2", "unknown_type", text(connection, "{\"type\":\"fly\",\"id\":\"r2\"}"));
+    assertRef(
+        transport,
+        "r3",
+        "invalid_channel",
+        text(connection, "{\"type\":\"subscribe\",\"channel\":\"a b\",\"id\":\"r3\"}"));
+    assertRef(
+        transport,
+        "r4",
+        "invalid_format",
+        text(connection, "{\"type\":\"ack\",\"seq\":1.5,\"id\":\"r4\"}"));
+    assertRef(
+        transport,
+        "r5",
+        "not_subscribed",
+        text(connection, "{\"type\":\"unsubscribe\",\"channel\":\"no\",\"id\":\"r5\"}"));
+    assertRef(
+        transport,
+        "r6",
+        "auth_not_configured",
+        text(connection, "{\"type\":\"auth\",\"token\":\"t\",\"id\":\"r6\"}"));
+    assertRef(
+        transport,
+        null,
+        "invalid_state",
+        text(
+            connection,
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"t\",\"lastSeq\":0,"
+                + "\"id\":\"r7\"}"));
+    for (int i = 0; i < settings.maxSubscriptions(); i++) {
+      dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"c" + i + "\"}");
+    }
+    assertRef(
+        transport,
+        "r8",
+        "too_many_subscriptions",
+        text(connection, "{\"type\":\"subscribe\",\"channel\":\"one.more\",\"id\":\"r8\"}"));
+    // the message rate: the clock stands still, so the burst runs out; the refused message is not
+    // read at all
+    int sent = 0;
+    while (ofType(transport, "error").stream().noneMatch(e -> e.containsValue(RATE_LIMITED))) {
+      assertTrue(sent++ <= settings.rateBurst(), "a burst of " + settings.rateBurst());
+      dispatcher.onText(connection, "{\"type\":\"echo\",\"id\":\"r9\"}");
+    }
+    assertFalse(lastError(transport).containsKey("ref"), lastError(transport).toString());
+
+    // failures on our side: the caches stop under the connection
+    clock.advance(Duration.ofMinutes(1)); // the rate limit's burst again
+    dispatcher.onText(connection, "{\"type\":\"unsubscribe\",\"channel\":\"c0\"}");
+    node.stores.close();
+    assertRef(
+        transport,
+        "r10",
+        "internal",
+        text(connection, "{\"type\":\"publish\",\"channel\":\"c1\",\"id\":\"r10\"}"));
+    assertRef(
+        transport,
+        null,
+        "internal",
+        text(connection, "{\"type\":\"subscribe\",\"channel\":\"c200\",\"id\":\"r11\"}"));
+    assertEquals(0, transport.closeCalls);
+  }
+
+  /**
+   * docs/protocol.md section 10: {@code unauthenticated} names the {@code id} of a {@code
+   * subscribe}, {@code unsubscribe} or {@code publish} only; {@code forbidden} names it too.
+   */
+  @Test
+  void unauthenticatedRefersOnlyToSubscribeUnsubscribeAndPublish() {
+    ChannelRule anyone = new ChannelRule.Anyone();
+    AccessControl required =
+        new AccessControl(
+            new AuthSettings(
+                Optional.of(
+                    new AuthSettings.Verification(
+                        "file:/k", Optional.empty(), List.of(), "RS256", 60)),
+                true,
+                10_000,
+                30_000,
+                0),
+            Optional.of(token -> new Identity("alice", Set.of(), Long.MAX_VALUE)),
+            new ChannelPermissions(
+                Map.of("OPS", new ChannelPermissions.Rules(anyone, new ChannelRule.Nobody())),
+                new ChannelPermissions.Rules(anyone, anyone),
+                List.of()));
+    TestNode guarded = new TestNode(settings, clock, events, Runnable::run, required);
+    nodes.add(guarded);
+    RecordingTransport transport = new RecordingTransport();
+    Connection connection = guarded.open(EndpointKind.WS, INFO, transport);
+    Dispatcher d = guarded.dispatcher;
+    for (String type : List.of("subscribe", "unsubscribe", "publish")) {
+      String message = "{\"type\":\"" + type + "\",\"channel\":\"ops:x\",\"id\":\"" + type + "\"}";
+      assertRef(transport, type, "unauthenticated", () -> d.onText(connection, message));
+    }
+    for (String message :
+        List.of(
+            "{\"type\":\"message\",\"id\":\"m\"}",
+            "{\"type\":\"echo\",\"id\":\"e\"}",
+            "{\"type\":\"ack\",\"seq\":0,\"id\":\"a\"}",
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"t\",\"lastSeq\":0,"
+                + "\"id\":\"r\"}")) {
+      assertRef(transport, null, "unauthenticated", () -> d.onText(connection, message));
+    }
+    d.onText(connection, "{\"type\":\"auth\",\"token\":\"t\",\"id\":\"a1\"}");
+    assertEquals("alice", ofType(transport, "authenticated").get(0).getString("sub"));
+    assertRef(
+        transport,
+        "f1",
+        "forbidden",
+        () -> d.onText(connection, "{\"type\":\"publish\",\"channel\":\"ops:x\",\"id\":\"f1\"}"));
+  }
+
+  /**
+   * docs/protocol.md section 12: {@code /ws-legacy} shares the slow-consumer close with {@code
+   * /ws}: a client that stops reading while the server echoes large frames is closed with 4008 once
+   * {@code ws.outbound.max-bytes} are queued; one that reads gets every echo.
+   */
+  @Test
+  void closesASlowLegacyClientWith4008() {
+    String big = "x".repeat(settings.maxMessageBytes());
+    int echoes = (int) (settings.outboundMaxBytes() / big.length()) + 2;
+    RecordingTransport reading = new RecordingTransport();
+    Connection fast = node.open(EndpointKind.LEGACY, INFO, reading);
+    RecordingTransport stopped = new RecordingTransport();
+    Connection slow = node.open(EndpointKind.LEGACY, INFO, stopped);
+    stopped.hold();
+    for (int i = 0; i < echoes; i++) {
+      dispatcher.onText(fast, big);
+      dispatcher.onText(slow, big);
+    }
+    assertEquals(echoes, reading.texts.size());
+    assertEquals(0, reading.closeCalls);
+    assertEquals(CloseCodes.SLOW_CONSUMER, stopped.closeCode);
+    assertTrue(stopped.texts.size() < echoes, "it fell behind: " + stopped.texts.size());
+  }
+
+  private static final JsonValue RATE_LIMITED = Json.createValue("rate_limited");
+
+  private Runnable text(Connection connection, String text) {
+    return () -> dispatcher.onText(connection, text);
+  }
+
+  /** Runs {@code send}; the error it is answered with must be {@code error} with {@code ref}. */
+  private static void assertRef(
+      RecordingTransport transport, String ref, String error, Runnable send) {
+    int before = ofType(transport, "error").size();
+    send.run();
+    List<JsonObject> errors = ofType(transport, "error");
+    assertEquals(before + 1, errors.size(), "one error: " + transport.texts);
+    JsonObject answer = errors.get(before);
+    assertEquals(error, answer.getString("error"), answer.toString());
+    if (ref == null) {
+      assertFalse(answer.containsKey("ref"), answer.toString());
+    } else {
+      assertEquals(ref, answer.getString("ref"), answer.toString());
+    }
+  }
+
+  private static JsonObject lastError(RecordingTransport transport) {
+    List<JsonObject> errors = ofType(transport, "error");
+    return errors.get(errors.size() - 1);
   }
 
   @Test

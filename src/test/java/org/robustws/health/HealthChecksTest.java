@@ -6,12 +6,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.robustws.cluster.Peers;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.ConnectionInfo;
 import org.robustws.connection.EndpointKind;
+import org.robustws.testing.LocalCaches;
 import org.robustws.testing.MutableClock;
 import org.robustws.testing.RecordingTransport;
 import org.robustws.testing.TestNode;
@@ -70,5 +73,39 @@ class HealthChecksTest {
 
     small.drain.shutdown();
     assertEquals(HealthCheckResponse.Status.DOWN, readiness.call().getStatus(), "draining");
+  }
+
+  /**
+   * docs/deployment.md, a split: readiness reports each cache's availability. A lone server's real
+   * local caches are {@code AVAILABLE} (Infinispan lets no local cache be set otherwise), so this
+   * shows the UP side and the data only; no test degrades a cache.
+   */
+  @Test
+  void readinessReportsBothCachesAvailableOnALoneServer() {
+    try (LocalCaches caches = new LocalCaches(null)) {
+      ClusterReadiness readiness = new ClusterReadiness();
+      readiness.streams = caches.cache("streams");
+      readiness.sessions = caches.cache("sessions");
+      readiness.peers =
+          new Peers() {
+            @Override
+            public String localName() {
+              return "node-1";
+            }
+
+            @Override
+            public List<String> members() {
+              return List.of("node-1");
+            }
+          };
+      HealthCheckResponse response = readiness.call();
+      assertEquals(HealthCheckResponse.Status.UP, response.getStatus());
+      assertEquals("cluster-state", response.getName());
+      Map<String, Object> data = response.getData().orElseThrow();
+      assertEquals("AVAILABLE", data.get("streams"));
+      assertEquals("AVAILABLE", data.get("sessions"));
+      assertEquals("node-1", data.get("node"));
+      assertEquals(1L, data.get("members"));
+    }
   }
 }

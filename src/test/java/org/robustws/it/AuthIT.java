@@ -467,6 +467,39 @@ class AuthIT {
     }
   }
 
+  /**
+   * docs/security.md: no token is read from the URL or a cookie. A valid token in the query (under
+   * the names clients use) and in a cookie leaves the connection unauthenticated; the same token as
+   * {@code Authorization: Bearer} authenticates it.
+   */
+  @Test
+  void aTokenInTheUrlOrACookieAuthenticatesNothing() throws Exception {
+    String token = token("olga", 300);
+    URI withQuery =
+        server.uri(
+            "ws",
+            "/ws?access_token=" + token + "&token=" + token + "&jwt=" + token + "&auth=" + token);
+    try (TestClient olga =
+        TestClient.connect(
+            TYRUS,
+            withQuery,
+            TestClient.withHeader("Cookie", "access_token=" + token + "; token=" + token))) {
+      JsonObject connected = olga.next();
+      SECRETS.add(connected.getString("resumeToken"));
+      assertFalse(connected.containsKey("sub"), connected.toString());
+      olga.send(subscribe("user:olga"));
+      JsonObject refused = olga.next();
+      assertEquals("unauthenticated", refused.getString("error"), refused.toString());
+    }
+    try (TestClient olga =
+        TestClient.connect(
+            TYRUS, ws(), TestClient.withHeader("Authorization", "Bearer " + token))) {
+      JsonObject connected = olga.next();
+      SECRETS.add(connected.getString("resumeToken"));
+      assertEquals("olga", connected.getString("sub"), "the same token, where it belongs");
+    }
+  }
+
   @Test
   void anInvalidBearerTokenIsRefusedWith401BeforeTheUpgrade() throws Exception {
     double before = failures("signature");

@@ -61,6 +61,33 @@ class HandshakeValidationIT {
     assertRefused(send(handshake("/ws", null, "13", "")), 400, "bad_handshake");
   }
 
+  /** docs/protocol.md section 1: not {@code GET}, or no {@code Upgrade} token in Connection. */
+  @Test
+  void aHandshakeThatIsNotAGetOrHasNoUpgradeTokenInConnectionIs400() throws Exception {
+    for (String method : new String[] {"POST", "PUT"}) {
+      String post =
+          handshake("/ws", KEY, "13", "Content-Length: 0\r\n").replaceFirst("GET", method);
+      Answer answer = send(post);
+      assertRefused(answer, 400, "bad_handshake");
+      assertTrue(answer.text().contains("GET request"), answer.text());
+    }
+    for (String connection : new String[] {"keep-alive", "close", "Upgrades"}) {
+      for (String path : new String[] {"/ws", "/ws-legacy"}) {
+        String request =
+            handshake(path, KEY, "13", "")
+                .replace("Connection: Upgrade", "Connection: " + connection);
+        Answer answer = send(request);
+        assertRefused(answer, 400, "bad_handshake");
+        assertTrue(answer.text().contains("Connection header"), answer.text());
+      }
+    }
+    // the token may stand among others, in any case
+    String listed =
+        handshake("/ws", KEY, "13", "")
+            .replace("Connection: Upgrade", "Connection: keep-alive, upgrade");
+    assertEquals(101, send(listed).status());
+  }
+
   @Test
   void anotherVersionIs426WithVersion13() throws Exception {
     for (String version : new String[] {"12", "8", null}) {

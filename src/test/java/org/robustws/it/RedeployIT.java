@@ -15,13 +15,15 @@ import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.as.arquillian.container.ManagementClient;
+import org.jboss.dmr.ModelNode;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * An undeploy tells every client when to come back and closes with 1012, never 1006 or 1001; after
- * a redeploy, clients resume their sessions and lose no event.
+ * a redeploy, clients resume their sessions and lose no event, and the settings are read again.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -29,6 +31,7 @@ class RedeployIT {
   private static final String WAR = "redeployed";
 
   @ArquillianResource Deployer deployer;
+  @ArquillianResource ManagementClient management;
 
   @Deployment(name = WAR, managed = false, testable = false)
   static WebArchive war() {
@@ -70,6 +73,47 @@ class RedeployIT {
       }
       deployer.undeploy(WAR);
     }
+  }
+
+  /**
+   * README, Configuration: the settings are read when the app is deployed. A system property set on
+   * the running server changes nothing for the deployed app (its next connection is told the old
+   * value), and a redeploy picks it up.
+   */
+  @Test
+  void aRedeployPicksUpAChangedSystemProperty() throws Exception {
+    URI ws = URI.create("ws://127.0.0.1:8080/ws");
+    ClientManager container = ClientManager.createClient();
+    deployer.deploy(WAR);
+    try {
+      assertEquals(65_536, maxMessageBytes(container, ws), "the default");
+      assertEquals("success", maxMessageBytesProperty("add", "32768"));
+      assertEquals(65_536, maxMessageBytes(container, ws), "read at deployment, not at a connect");
+      deployer.undeploy(WAR);
+      deployer.deploy(WAR);
+      assertEquals(32_768, maxMessageBytes(container, ws), "after the redeploy");
+    } finally {
+      maxMessageBytesProperty("remove", null);
+      deployer.undeploy(WAR);
+    }
+  }
+
+  /** The {@code maxMessageBytes} a new connection's {@code system/connected} announces. */
+  private static int maxMessageBytes(ClientManager container, URI ws) throws Exception {
+    try (TestClient client = TestClient.connect(container, ws)) {
+      return client.next("system").getJsonObject("config").getInt("maxMessageBytes");
+    }
+  }
+
+  /** Adds or removes the system property {@code ws.max-message-bytes}; returns the outcome. */
+  private String maxMessageBytesProperty(String operation, String value) throws Exception {
+    ModelNode op = new ModelNode();
+    op.get("operation").set(operation);
+    op.get("address").add("system-property", "ws.max-message-bytes");
+    if (value != null) {
+      op.get("value").set(value);
+    }
+    return management.getControllerClient().execute(op).get("outcome").asString();
   }
 
   /** Publishes {@code from..to} on both channels, alternating, and waits for every ack. */

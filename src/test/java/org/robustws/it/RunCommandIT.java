@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
 import java.net.InetAddress;
 import java.net.URI;
@@ -23,8 +24,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The README's run command, {@code mvn wildfly:run -Dmaven.test.skip}, starts the server once: a
  * client that connects as soon as {@code /ws} answers stays connected (no 1012 from a reload) until
- * the server is stopped, the log shows one start, and the run leaves the provisioned configuration
- * as the build wrote it (no deployment recorded in it).
+ * the server is stopped ({@code system/shutdown}, then 1012), the log shows one start, and the run
+ * leaves the provisioned configuration as the build wrote it (no deployment recorded in it).
  *
  * <p>Maven runs in a copy of the project ({@code target/run-command}: sources, compiled classes and
  * the provisioned server, so nothing is compiled or provisioned again), because a build in this
@@ -86,6 +87,8 @@ class RunCommandIT {
 
       shutdown();
       assertTrue(maven.waitFor(60, TimeUnit.SECONDS), "mvn wildfly:run ends after :shutdown");
+      JsonObject goodbye = client.next("system");
+      assertEquals("shutdown", goodbye.getString("event"), "before the 1012: " + goodbye);
       CloseReason closed = client.closed.get(10, TimeUnit.SECONDS);
       assertEquals(1012, closed.getCloseCode().getCode(), "the stop's close: " + closed);
     }

@@ -151,6 +151,47 @@ class MessageCodecTest {
     assertEquals(code, e.code().wireValue());
   }
 
+  /**
+   * docs/protocol.md section 3, {@code resume}: each case is a resume that decodes with one field
+   * replaced, so a check that went missing lets it through.
+   */
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "lastSeq     | 17.0                                | 'lastSeq' must be a non-negative",
+        "lastSeq     | -1                                  | 'lastSeq' must be a non-negative",
+        "lastSeq     | '\"17\"'                            | 'lastSeq' must be a non-negative",
+        "sessionId   | 42                                  | 'sessionId' must be a string",
+        "resumeToken | null                                | 'resumeToken' must be a string",
+        "positions   | []                                  | 'positions' must be an object",
+        "positions   | '{\"a\":5}'                         | each of 'positions' must be",
+        "positions   | '{\"a b\":{\"offset\":1,\"epoch\":\"e\"}}' | each of 'positions' must be",
+        "positions   | '{\"a\":{\"offset\":1}}'            | each of 'positions' must be",
+        "positions   | '{\"a\":{\"offset\":1,\"epoch\":7}}' | each of 'positions' must be",
+        "positions   | '{\"a\":{\"offset\":1.5,\"epoch\":\"e\"}}' | 'offset' must be a non-negative",
+        "positions   | '{\"a\":{\"offset\":-1,\"epoch\":\"e\"}}' | 'offset' must be a non-negative",
+      })
+  void refusesAResumeOfTheWrongShape(String field, String value, String message)
+      throws ProtocolException {
+    JsonObject valid =
+        parse(
+            "{\"type\":\"resume\",\"sessionId\":\"s\",\"resumeToken\":\"t\",\"lastSeq\":17,"
+                + "\"positions\":{\"a\":{\"offset\":1,\"epoch\":\"e\"}},\"id\":\"r1\"}");
+    assertEquals(
+        ClientMessage.Resume.of("s", "t", 17, Map.of("a", new Position(1, "e"))),
+        CODEC.decode(valid.toString()));
+    String bad =
+        Json.createObjectBuilder(valid)
+            .add(field, Json.createReader(new StringReader(value)).readValue())
+            .build()
+            .toString();
+    ProtocolException e = assertThrows(ProtocolException.class, () -> CODEC.decode(bad), bad);
+    assertEquals("invalid_format", e.code().wireValue(), bad);
+    assertTrue(e.getMessage().startsWith(message), bad + ": " + e.getMessage());
+    assertEquals(Json.createValue("r1"), e.ref(), bad);
+  }
+
   @Test
   void errorsReferToTheOffendingMessagesId() {
     ProtocolException e =
