@@ -174,28 +174,33 @@ test('sent again after a reconnect, with the same id, after resumed; once acked,
   c.disconnect();
 });
 
-test('when the resume fails they are sent again all the same, in the fresh session, after re-subscribing', (t) => {
+test('when the resume fails, those that went out are rejected with session_lost (sent), those that did not are sent in the fresh session', async (t) => {
   const { c, s1 } = connectedClient(t);
   c.subscribe('a');
-  c.publish('a', 1).catch(() => {});
-  const [f1] = publishes(s1);
+  const inFlight = c.publish('a', 1);
   s1.serverCloses(1006);
+  c.publish('a', 2).catch(() => {});
   advance(t, 1000);
   const s2 = FakeSocket.all[1];
   s2.serverSends(connected('s-2'));
   s2.serverSends({ type: 'resume_failed', reason: 'expired' });
-  assert.deepEqual(s2.sent.slice(1), [{ type: 'subscribe', channel: 'a' }, f1]);
+  await assert.rejects(inFlight, (e) => e instanceof PublishError && e.code === 'session_lost' && e.sent === true);
+  const sent = publishes(s2);
+  assert.equal(sent.length, 1, 'only the one that never went out');
+  assert.equal(sent[0].data, 2);
+  assert.deepEqual(s2.sent[1], { type: 'subscribe', channel: 'a' }, 'after re-subscribing');
   c.disconnect();
 });
 
-test('with resume: false every reconnect is a fresh session, and they are sent again there', (t) => {
+test('with resume: false every reconnect is a fresh session: what went out is rejected with session_lost', async (t) => {
   const { c, s1 } = connectedClient(t, { resume: false });
-  c.publish('a', 1).catch(() => {});
+  const inFlight = c.publish('a', 1);
   s1.serverCloses(1006);
   advance(t, 1000);
   const s2 = FakeSocket.all[1];
   s2.serverSends(connected('s-2'));
-  assert.deepEqual(s2.sent, publishes(s1));
+  await assert.rejects(inFlight, (e) => e instanceof PublishError && e.code === 'session_lost');
+  assert.deepEqual(publishes(s2), []);
   c.disconnect();
 });
 

@@ -41,6 +41,7 @@ export async function placeOrder(order: Order): Promise<number | null> {
         return null; // too many in flight: wait for acks, then publish again
       case 'timeout':
       case 'gave_up':
+      case 'session_lost':
         // e.sent: it went out at least once, so the server may have applied it
         console.warn(`${e.id} unconfirmed (sent: ${e.sent})`);
         return null;

@@ -178,6 +178,16 @@ export class Publications {
     for (const publication of this.list()) this.fail(publication.id, code, message);
   }
 
+  /**
+   * Rejects the publications that went out in a session that is gone (its resume failed, or none
+   * was tried): the server may have applied them, and would take them as new in another session.
+   *
+   * @param {string} message
+   */
+  failSent(message) {
+    for (const publication of this.list()) if (publication.sent) this.fail(publication.id, 'session_lost', message);
+  }
+
   /** @param {Publication} publication */
   _remove(publication) {
     if (publication.timer !== null) clearTimeout(publication.timer);

@@ -118,7 +118,7 @@ export interface PublishAck {
 
 /** The server's codes a publication may get, then the library's own. */
 export type ServerPublishErrorCode = 'rate_limited' | 'forbidden' | 'invalid_channel' | 'unauthenticated' | 'invalid_format' | 'internal';
-export type ClientPublishErrorCode = 'timeout' | 'gave_up' | 'queue_full' | 'too_large' | 'duplicate_id' | 'unsupported';
+export type ClientPublishErrorCode = 'timeout' | 'gave_up' | 'queue_full' | 'too_large' | 'duplicate_id' | 'unsupported' | 'session_lost';
 export type PublishErrorCode = ServerPublishErrorCode | ClientPublishErrorCode | (string & {});
 
 export interface PublishOptions {

@@ -124,7 +124,7 @@ export class RobustWebSocket extends EventTarget {
     /** network and visibility signals (the browser's unless given; null: none), watched while it runs */
     this._wake = new EnvironmentWatch(options.environment === undefined ? browserEnvironment() : options.environment, (trigger) => this._onWake(trigger));
     this.queue = new OfflineQueue(this.options.queueLimit, this.options.overflow);
-    /** publications waiting for their `ack`, sent again after every reconnect */
+    /** publications waiting for their `ack`, sent again after a resume (rejected when the session is lost) */
     this.publications = new Publications(this.options.maxPendingPublications);
     /** @type {State} */
     this.state = 'disconnected';
@@ -763,6 +763,8 @@ export class RobustWebSocket extends EventTarget {
   }
 
   _adoptFreshSession() {
+    // at most once: a publication of the session that is gone would be new to this one
+    this.publications.failSent('the session could not be resumed: the server may have applied it, and would apply it again in a new session');
     this.session = this._freshSession;
     this.lastSeq = 0;
     this.ackedSeq = 0;
