@@ -141,4 +141,8 @@ public interface WsLog extends BasicLogger {
   @LogMessage(level = ERROR)
   @Message(id = 28, value = "Fan-out catch-up tick failed")
   void catchUpFailed(@Cause Throwable cause);
+
+  @LogMessage(level = ERROR)
+  @Message(id = 29, value = "Session record refresh tick failed")
+  void recordRefreshFailed(@Cause Throwable cause);
 }

@@ -8,8 +8,9 @@ import org.infinispan.Cache;
 
 /**
  * The records of resumable sessions, as JSON in the cache {@code ws/sessions}, which outlives
- * redeploys and restarts and, on a cluster, is held by two nodes. A record lives for twice the
- * resume grace period after its last write.
+ * redeploys and restarts and, on a cluster, is held by two nodes. A detached session's record lives
+ * for twice the resume grace period after its last write, a held one's for at least {@link
+ * #HELD_LIFESPAN_MS}.
  *
  * <p>Only a resume writes a record unconditionally. Every other write (subscribe, detach, stop,
  * expiry) goes through {@link #update}, a conditional write that leaves the record alone if a
@@ -22,12 +23,27 @@ final class SessionRecords {
   private static final long EXPIRED_AT = 1;
 
   private final Cache<String, String> cache;
+
+  /**
+   * The least lifespan of a held session's record: {@link SessionStore#refreshRecords} rewrites
+   * each one every half of it, so it outlives its session's connection, however long, and a crash
+   * of the node leaves it for a resume elsewhere; one left by a crash expires within an hour.
+   */
+  static final long HELD_LIFESPAN_MS = 60 * 60_000;
+
   private final Jsonb jsonb = JsonbBuilder.create();
-  private final long lifespanMillis;
+  private final long detachedLifespanMillis;
+  private final long heldLifespanMillis;
 
   SessionRecords(Cache<String, String> cache, long graceMillis) {
     this.cache = cache;
-    this.lifespanMillis = 2 * graceMillis;
+    this.detachedLifespanMillis = 2 * graceMillis;
+    this.heldLifespanMillis = Math.max(detachedLifespanMillis, HELD_LIFESPAN_MS);
+  }
+
+  /** How long the cache keeps a record after this write of it. */
+  long lifespanOf(SessionRecord record) {
+    return record.detachedAt() == 0 ? heldLifespanMillis : detachedLifespanMillis;
   }
 
   SessionRecord read(String sessionId) {
@@ -37,7 +53,7 @@ final class SessionRecords {
 
   /** A resume's record: the session's newest. */
   void write(SessionRecord record) {
-    cache.put(record.id(), toJson(record), lifespanMillis, TimeUnit.MILLISECONDS);
+    cache.put(record.id(), toJson(record), lifespanOf(record), TimeUnit.MILLISECONDS);
   }
 
   /** The record of a session this node holds, unless another node resumed it since. */
@@ -82,10 +98,11 @@ final class SessionRecords {
         return;
       }
       String json = toJson(next);
+      long lifespan = lifespanOf(next);
       boolean written =
           stored == null
-              ? cache.putIfAbsent(sessionId, json, lifespanMillis, TimeUnit.MILLISECONDS) == null
-              : cache.replace(sessionId, stored, json, lifespanMillis, TimeUnit.MILLISECONDS);
+              ? cache.putIfAbsent(sessionId, json, lifespan, TimeUnit.MILLISECONDS) == null
+              : cache.replace(sessionId, stored, json, lifespan, TimeUnit.MILLISECONDS);
       if (written) {
         return;
       }

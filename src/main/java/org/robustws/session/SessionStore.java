@@ -15,9 +15,10 @@ import org.robustws.stream.StreamPosition;
 
 /**
  * Sessions: the ones connections of this node hold, in memory, and every resumable one as a {@link
- * SessionRecord} in the cache {@code ws/sessions}, which outlives redeploys and restarts. A record
- * lives for twice the resume grace period after its last write: a resume in the second half is
- * answered {@code expired}, later ones {@code unknown}.
+ * SessionRecord} in the cache {@code ws/sessions}, which outlives redeploys and restarts. A held
+ * session's record is rewritten every half hour, so it outlives a crash of this node; a detached
+ * one's lives for twice the resume grace period after its last write: a resume in the second half
+ * is answered {@code expired}, later ones {@code unknown}.
  *
  * <p>Writes and resumes of one session id are serialised by a lock of this node, so a record
  * written at a detach can never overwrite the newer one of a resume. Resumes, and hand-overs to a
@@ -25,6 +26,9 @@ import org.robustws.stream.StreamPosition;
  */
 public final class SessionStore {
   private static final int LOCK_STRIPES = 64;
+
+  /** How many ticks of {@link #refreshRecords} rewrite every held session's record once. */
+  public static final int REFRESH_TICKS = 30;
 
   private final SessionRecords records;
   private final ChannelStreams streams;
@@ -198,6 +202,28 @@ public final class SessionStore {
   /** Writes the records of every session this node holds, for a stop. */
   public void saveAll() {
     held.all().forEach(this::save);
+  }
+
+  /**
+   * Rewrites the records of the held sessions whose turn tick {@code tick} is (one in {@link
+   * #REFRESH_TICKS}, by id): a held session's record expires {@link
+   * SessionRecords#HELD_LIFESPAN_MS} after its last write, so one tick a minute keeps every record
+   * of a connection alive however long it lives, and a crash of this node leaves them to resume
+   * from. Sessions never recorded (no subscription, no publication with an id) are left out.
+   *
+   * @return how many it rewrote
+   */
+  public int refreshRecords(long tick) {
+    int rewritten = 0;
+    for (ClientSession session : held.all()) {
+      if (session.recorded()
+          && Math.floorMod(session.id().hashCode(), REFRESH_TICKS)
+              == Math.floorMod(tick, REFRESH_TICKS)) {
+        save(session);
+        rewritten++;
+      }
+    }
+    return rewritten;
   }
 
   private void save(ClientSession session) {

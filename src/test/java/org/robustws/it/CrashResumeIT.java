@@ -23,13 +23,16 @@ import org.junit.jupiter.api.Test;
  * port offset 700: HTTP 8780, management 10690), started again on the same data, 5 more events of
  * each channel are published, and every client resumes: those that send their positions get every
  * event after them, once, in each channel's order; those that send only lastSeq get the same or a
- * {@code gap} naming their channels, never silence. The server runs with {@code
- * WS_ALLOW_MISSING_ORIGIN=false}, which the second test checks.
+ * {@code gap} naming their channels, never silence; also when they were attached longer than twice
+ * the resume grace period (a detached session's record lifespan) before the kill. The server runs
+ * with {@code WS_ALLOW_MISSING_ORIGIN=false}, which the second test checks, and a grace of 2 s.
  */
 class CrashResumeIT {
   private static final int OFFSET = 700;
   private static final int CLIENTS = 30;
   private static final List<String> CHANNELS = List.of("crash:a", "crash:b");
+  // short, so that the clients stay attached longer than twice the grace before the kill
+  private static final String GRACE_MS = "2000";
   private static StandaloneServer server;
 
   @BeforeAll
@@ -37,7 +40,9 @@ class CrashResumeIT {
     // its clients (Tyrus) send their Origin: the server can refuse handshakes without one
     server =
         StandaloneServer.prepare(
-            "crash-server", OFFSET, Map.of("WS_ALLOW_MISSING_ORIGIN", "false"));
+            "crash-server",
+            OFFSET,
+            Map.of("WS_ALLOW_MISSING_ORIGIN", "false", "WS_RESUME_GRACE_MS", GRACE_MS));
     server.start();
   }
 
@@ -91,6 +96,9 @@ class CrashResumeIT {
               i % 2 == 0));
     }
 
+    // attached longer than twice the grace since their records were written: a held session's
+    // record must not expire with a detached one's lifespan
+    Thread.sleep(3 * Long.parseLong(GRACE_MS));
     server.close(); // SIGKILL, while every client is attached
     server.start();
     publish(tyrus, ws, 11, 15);

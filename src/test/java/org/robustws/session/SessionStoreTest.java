@@ -263,6 +263,38 @@ class SessionStoreTest {
     assertReason(ResumeResult.Reason.UNKNOWN, resume(idle, 0, sink()));
   }
 
+  /**
+   * A held session's record lives an hour after each write and is rewritten in one of every {@link
+   * SessionStore#REFRESH_TICKS} ticks, so a connection's record outlives it however long it lives
+   * (and a crash); once detached, it lives twice the grace period. A session never recorded is not
+   * written by the refresh.
+   */
+  @Test
+  void aHeldSessionsRecordIsKeptAliveAndADetachedOnesExpiresAfterTwiceTheGrace() {
+    HistoryLimits limits = new HistoryLimits(1000, 1 << 20, 600_000);
+    stores = stores(limits, dir);
+    ListSink sink = sink();
+    SessionStore.Created held = stores.sessions.create(sink, null);
+    stores.sessions.create(sink(), null); // never recorded
+    stores.sessions.subscribe(held.session(), "x");
+    String id = held.session().id();
+    assertEquals(
+        SessionRecords.HELD_LIFESPAN_MS,
+        stores.sessionCache.getAdvancedCache().getCacheEntry(id).getLifespan());
+    int rewritten = 0;
+    for (int tick = 0; tick < SessionStore.REFRESH_TICKS; tick++) {
+      rewritten += stores.sessions.refreshRecords(tick);
+    }
+    assertEquals(1, rewritten, "the held, recorded session once per round of ticks");
+    stores.sessions.closed(sink, clock.millis());
+    assertEquals(
+        2 * WsSettings.defaults().resumeGraceMs(),
+        stores.sessionCache.getAdvancedCache().getCacheEntry(id).getLifespan());
+    for (int tick = 0; tick < SessionStore.REFRESH_TICKS; tick++) {
+      assertEquals(0, stores.sessions.refreshRecords(tick), "none held");
+    }
+  }
+
   /** A subject claimed after the first subscribe is in the stored record: a restart keeps it. */
   @Test
   void aClaimAfterASubscriptionIsRecorded() {

@@ -2,6 +2,7 @@ package org.robustws.testing;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import org.infinispan.Cache;
 import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.fanout.LocalFanout;
@@ -19,6 +20,10 @@ public final class TestStores implements AutoCloseable {
   public final ChannelStreams streams;
   public final SessionStore sessions;
   public final LocalFanout fanout;
+
+  /** The cache of the session records, to look at what the store wrote. */
+  public final Cache<String, String> sessionCache;
+
   private final LocalCaches caches;
 
   public TestStores(WsSettings settings, Clock clock, Path dir) {
@@ -34,8 +39,8 @@ public final class TestStores implements AutoCloseable {
     caches = new LocalCaches(dir);
     streams = new ChannelStreams(caches.cache("streams"), history, settings.resumeGraceMs(), clock);
     InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
-    sessions =
-        new SessionStore(caches.cache("sessions"), channels, streams, OtherNodes.NONE, settings);
+    sessionCache = caches.cache("sessions");
+    sessions = new SessionStore(sessionCache, channels, streams, OtherNodes.NONE, settings);
     fanout = new LocalFanout(streams, sessions, channels, clock);
   }
 
