@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import org.robustws.auth.Identity;
 import org.robustws.config.WsSettings;
@@ -29,12 +28,7 @@ public final class Connection implements Outbound {
   private final Inbound inbound;
   private final AtomicReference<ConnectionState> state =
       new AtomicReference<>(ConnectionState.CONNECTING);
-  // one array rather than a LongAdder each (3 x 32 bytes): rarely contended, and held per
-  // connection
-  private static final int MESSAGES_OUT = 0;
-  private static final int BYTES_OUT = 1;
-  private static final int SEND_FAILURES = 2;
-  private final AtomicLongArray counts = new AtomicLongArray(3);
+  private final Outgoing outgoing;
   // who the connection is, from its last valid token; null until it authenticates
   private volatile Identity identity;
   // what the layer above tells about this connection's session, for the snapshot
@@ -73,44 +67,10 @@ public final class Connection implements Outbound {
     long interval = settings.heartbeatIntervalMs();
     this.nextPingAt = connectedAt + interval - Math.floorMod(id.hashCode(), interval / 2 + 1);
     this.transport = transport;
+    this.outgoing = new Outgoing(id, endpoint, traffic, this::logFields);
     this.outbound =
         new OutboundQueue(
-            transport,
-            new OutboundQueue.Listener() {
-              @Override
-              public void sent(String type, int bytes) {
-                counts.incrementAndGet(MESSAGES_OUT);
-                counts.addAndGet(BYTES_OUT, bytes);
-                traffic.sent(endpoint, type, bytes);
-                if (WsLog.LOG.isDebugEnabled()) {
-                  try (LogFields f = logFields("RWS0011")) {
-                    WsLog.LOG.messageOut(id, type, bytes);
-                  }
-                }
-              }
-
-              @Override
-              public void failed(Throwable failure) {
-                // only the first failure: a dead socket fails every frame still queued. A client
-                // that vanished (I/O failure) is normal life, and thousands of them at once (a
-                // network blip) must not serialise every thread on the log formatter with stack
-                // traces (bench/RESULTS.md, resume storm); anything else is ours to fix.
-                if (counts.get(SEND_FAILURES) == 0) {
-                  boolean io = failure instanceof IOException;
-                  try (LogFields f = logFields(io ? "RWS0017" : "RWS0008")) {
-                    if (io) {
-                      WsLog.LOG.ioFailure(id, failure);
-                    } else {
-                      WsLog.LOG.sendFailed(id, failure);
-                    }
-                  }
-                }
-                counts.incrementAndGet(SEND_FAILURES);
-                traffic.sendFailed(endpoint);
-              }
-            },
-            settings.outboundMaxMessages(),
-            settings.outboundMaxBytes());
+            transport, outgoing, settings.outboundMaxMessages(), settings.outboundMaxBytes());
   }
 
   @Override
@@ -301,9 +261,9 @@ public final class Connection implements Outbound {
         inbound.lastSeenAt(),
         inbound.messagesIn(),
         inbound.bytesIn(),
-        counts.get(MESSAGES_OUT),
-        counts.get(BYTES_OUT),
-        counts.get(SEND_FAILURES),
+        outgoing.messages(),
+        outgoing.bytes(),
+        outgoing.failures(),
         outbound.queuedFrames(),
         sessionId,
         subscriptions,
