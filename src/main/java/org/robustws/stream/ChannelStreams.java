@@ -213,7 +213,8 @@ public final class ChannelStreams {
 
   /**
    * What a read found: the entries, or {@code null} if the stream does not hold them all; {@code
-   * entryMissing} if that is because an entry between the head's first and last was not there.
+   * entryMissing} if that is because an entry between the head's first and last was not there (or
+   * was still an older epoch's).
    */
   private record Found(List<StreamEntry> entries, boolean entryMissing) {
     static final Found LOST = new Found(null, false);
@@ -242,11 +243,8 @@ public final class ChannelStreams {
     List<StreamEntry> entries = new ArrayList<>((int) (last - from.offset()));
     for (long offset = from.offset() + 1; offset <= last; offset++) {
       StreamEntry entry = decode(channel, offset, batch.get(entryKey(offset, channel)));
-      if (entry == null) {
-        return Found.MISSING;
-      }
-      if (!entry.epoch().equals(head.epoch())) {
-        return Found.LOST;
+      if (entry == null || !entry.epoch().equals(head.epoch())) {
+        return Found.MISSING; // or an older epoch's, which this epoch's append is overwriting
       }
       entries.add(entry);
     }
