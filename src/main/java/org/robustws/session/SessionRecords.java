@@ -8,15 +8,15 @@ import org.infinispan.Cache;
 
 /**
  * The records of resumable sessions, as JSON in the cache {@code ws/sessions}, which outlives
- * redeploys and restarts and, on a cluster, is held by two nodes. A detached session's record lives
- * for twice the resume grace period after its last write, a held one's for at least {@link
- * #HELD_LIFESPAN_MS}.
+ * redeploys and restarts and, on a cluster, is replicated to every node. A detached session's
+ * record lives for twice the resume grace period after its last write, a held one's for at least
+ * {@link #HELD_LIFESPAN_MS}.
  *
  * <p>Only a resume writes a record unconditionally. Every other write (subscribe, detach, stop,
  * expiry) goes through {@link #update}, a conditional write that leaves the record alone if a
- * resume on another node has made it newer (a new token) since this node took the session. The
- * cache is not transactional: a write is one call to the record's primary owner, which writes its
- * backup.
+ * resume on another node has made it newer (a new token) since this node took the session. On one
+ * node the cache is not transactional; on a cluster each write runs in a transaction of its own,
+ * under the record's cluster-wide lock.
  */
 final class SessionRecords {
   /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
