@@ -22,8 +22,6 @@ final class SessionRecords {
   /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
   private static final long EXPIRED_AT = 1;
 
-  private final Cache<String, String> cache;
-
   /**
    * The least lifespan of a held session's record: {@link SessionStore#refreshRecords} rewrites
    * each one every half of it, so it outlives its session's connection, however long, and a crash
@@ -31,6 +29,7 @@ final class SessionRecords {
    */
   static final long HELD_LIFESPAN_MS = 60 * 60_000;
 
+  private final Cache<String, String> cache;
   private final Jsonb jsonb = JsonbBuilder.create();
   private final long detachedLifespanMillis;
   private final long heldLifespanMillis;

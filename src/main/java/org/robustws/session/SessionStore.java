@@ -214,11 +214,10 @@ public final class SessionStore {
    * @return how many it rewrote
    */
   public int refreshRecords(long tick) {
+    int turn = Math.floorMod(tick, REFRESH_TICKS);
     int rewritten = 0;
     for (ClientSession session : held.all()) {
-      if (session.recorded()
-          && Math.floorMod(session.id().hashCode(), REFRESH_TICKS)
-              == Math.floorMod(tick, REFRESH_TICKS)) {
+      if (session.recorded() && Math.floorMod(session.id().hashCode(), REFRESH_TICKS) == turn) {
         save(session);
         rewritten++;
       }

@@ -161,16 +161,20 @@ public final class ChannelStreams {
    * @return empty if the stream no longer holds all of them: trimmed, expired, or another epoch
    */
   public Optional<List<StreamEntry>> readAfter(String channel, StreamPosition from, long upTo) {
-    AdvancedCache<String, String> unlocked = cache.getAdvancedCache();
-    Found found = read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
+    Found found = readUnlocked(channel, from, upTo);
     if (found.entryMissing()) {
       found = readLocked(channel, from, upTo);
     }
     for (long pause = 1; found.entryMissing() && pause <= MISSING_PAUSES_MS; pause *= 2) {
       sleep(pause);
-      found = read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
+      found = readUnlocked(channel, from, upTo);
     }
     return Optional.ofNullable(found.entries());
+  }
+
+  private Found readUnlocked(String channel, StreamPosition from, long upTo) {
+    AdvancedCache<String, String> unlocked = cache.getAdvancedCache();
+    return read(unlocked, channel, parseHead(unlocked.get(headKey(channel))), from, upTo);
   }
 
   private Found readLocked(String channel, StreamPosition from, long upTo) {
