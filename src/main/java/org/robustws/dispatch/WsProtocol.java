@@ -219,8 +219,11 @@ final class WsProtocol {
       resumed
           .revoked()
           .forEach(channel -> reply(connection, ServerMessage.Unsubscribed.forbidden(channel)));
-    } else if (result instanceof ResumeResult.Superseded) {
+    } else if (result instanceof ResumeResult.Superseded superseded) {
       connection.closeAsTakenOver();
+      if (superseded.previous() != null) {
+        superseded.previous().closeAsTakenOver();
+      }
     } else if (result instanceof ResumeResult.Failed failed) {
       reply(
           connection,

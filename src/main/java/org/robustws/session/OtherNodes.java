@@ -6,12 +6,14 @@ import java.util.Optional;
 @FunctionalInterface
 public interface OtherNodes {
   /** A lone server's: there are none. */
-  OtherNodes NONE = sessionId -> Optional.empty();
+  OtherNodes NONE = (sessionId, openOrder) -> Optional.empty();
 
   /**
-   * Makes the node whose connection holds the session, if another node's does, let it go.
+   * Makes the node whose connection holds the session, if another node's does, let it go to the
+   * resuming connection, unless that one is older than its holder ({@code openOrder}, {@link
+   * org.robustws.connection.Outbound#openOrder}).
    *
    * @return the session's record as that node had it, JSON
    */
-  Optional<String> handOver(String sessionId);
+  Optional<String> handOver(String sessionId, long openOrder);
 }

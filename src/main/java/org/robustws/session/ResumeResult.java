@@ -57,10 +57,13 @@ public sealed interface ResumeResult {
   }
 
   /**
-   * A newer connection already holds the session: this request is a late one from an older
-   * connection of the same client, which the caller must close as taken over.
+   * Another connection holds the session: a newer one (this request is a late one from an older
+   * connection of the same client), or one on another node whose resume of the session at the same
+   * moment wrote its record first (this one may have queued its replay and {@code resumed}
+   * already). The caller must close the requesting connection as taken over, and {@code previous},
+   * the sink of this node that held the session before, if any.
    */
-  record Superseded() implements ResumeResult {
+  record Superseded(Outbound previous) implements ResumeResult {
     static final String LABEL = "superseded";
 
     @Override

@@ -77,7 +77,8 @@ final class Resumption {
       }
       if (current == null) {
         // a connection of another node may still hold it (half-open), with a newer state
-        Optional<SessionRecord> handed = others.handOver(request.sessionId()).map(records::parse);
+        Optional<SessionRecord> handed =
+            others.handOver(request.sessionId(), newSink.openOrder()).map(records::parse);
         if (handed.isPresent()) {
           record = handed.get();
           if (!mayResume(record, request)) {
@@ -87,7 +88,7 @@ final class Resumption {
       }
       String used = request.token();
       if (newSink.openOrder() < record.newestOwner()) {
-        return new ResumeResult.Superseded();
+        return new ResumeResult.Superseded(null);
       }
       if (record.detachedAt() > 0 && now - record.detachedAt() > graceMillis) {
         return new ResumeResult.Failed(ResumeResult.Reason.EXPIRED);
@@ -142,7 +143,14 @@ final class Resumption {
       }
       newSink.flush();
       SessionRecord written = session.record();
-      records.write(written);
+      if (!records.writeResumed(written, record.tokenHash())) {
+        // a resume on another node read the record when this one did, before either held the
+        // session, and wrote first: it keeps the session, this connection is closed as taken over
+        held.releaseConnection(newSink.id(), session);
+        held.forget(session);
+        session.release(now);
+        return new ResumeResult.Superseded(previous);
+      }
       return new ResumeResult.Resumed(
           session, replayed, previous, written.positions(), List.copyOf(revoked));
     } finally {
@@ -160,11 +168,13 @@ final class Resumption {
 
   /**
    * Another node resumes the session: if a connection of this node holds it, the connection lets it
-   * go and is closed with 4001, as on a resume here.
+   * go and is closed with 4001, as on a resume here. If that connection is newer than the resuming
+   * one ({@code openOrder}), it keeps the session, and the record it answers makes the other resume
+   * {@link ResumeResult.Superseded}.
    *
    * @return the session's record as it was, JSON, if this node held it
    */
-  Optional<String> handOver(String sessionId, long now) {
+  Optional<String> handOver(String sessionId, long openOrder, long now) {
     if (!held.contains(sessionId)) {
       // no wait for the lock: a resume here may hold its stripe while it asks the other nodes,
       // this one's asker among them (a cycle only the asks' 2 s bound would break)
@@ -181,6 +191,9 @@ final class Resumption {
         return Optional.empty();
       }
       record = current.record();
+      if (openOrder < record.newestOwner()) {
+        return Optional.of(records.toJson(record));
+      }
       previous = current.release(now);
       held.forget(current);
       if (previous != null) {

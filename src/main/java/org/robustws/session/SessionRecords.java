@@ -12,11 +12,10 @@ import org.infinispan.Cache;
  * record lives for twice the resume grace period after its last write, a held one's for at least
  * {@link #HELD_LIFESPAN_MS}.
  *
- * <p>Only a resume writes a record unconditionally. Every other write (subscribe, detach, stop,
- * expiry) goes through {@link #update}, a conditional write that leaves the record alone if a
- * resume on another node has made it newer (a new token) since this node took the session. On one
- * node the cache is not transactional; on a cluster each write runs in a transaction of its own,
- * under the record's cluster-wide lock.
+ * <p>Only a resume gives a record a new token. Every write goes through {@link #update}, a
+ * conditional write that leaves the record alone if a resume on another node has given it a newer
+ * token since this node read it. On one node the cache is not transactional; on a cluster each
+ * write runs in a transaction of its own, under the record's cluster-wide lock.
  */
 final class SessionRecords {
   /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
@@ -50,9 +49,16 @@ final class SessionRecords {
     return json == null ? null : parse(json);
   }
 
-  /** A resume's record: the session's newest. */
-  void write(SessionRecord record) {
-    cache.put(record.id(), toJson(record), lifespanOf(record), TimeUnit.MILLISECONDS);
+  /**
+   * A resume's record, with its new token, unless another resume has given the stored record a
+   * token other than {@code basisTokenHash}, the one of the record the resume started from.
+   *
+   * @return false if the other resume wrote first: that one keeps the session
+   */
+  boolean writeResumed(SessionRecord record, String basisTokenHash) {
+    return update(
+        record.id(),
+        stored -> stored == null || stored.tokenHash().equals(basisTokenHash) ? record : null);
   }
 
   /** The record of a session this node holds, unless another node resumed it since. */
@@ -88,13 +94,14 @@ final class SessionRecords {
    * else gives it the newer one and tries again.
    *
    * @param change given the stored record or null; returns the record to write, or null for none
+   * @return false if {@code change} wrote none
    */
-  private void update(String sessionId, UnaryOperator<SessionRecord> change) {
+  private boolean update(String sessionId, UnaryOperator<SessionRecord> change) {
     while (true) {
       String stored = cache.get(sessionId);
       SessionRecord next = change.apply(stored == null ? null : parse(stored));
       if (next == null) {
-        return;
+        return false;
       }
       String json = toJson(next);
       long lifespan = lifespanOf(next);
@@ -103,7 +110,7 @@ final class SessionRecords {
               ? cache.putIfAbsent(sessionId, json, lifespan, TimeUnit.MILLISECONDS) == null
               : cache.replace(sessionId, stored, json, lifespan, TimeUnit.MILLISECONDS);
       if (written) {
-        return;
+        return true;
       }
     }
   }

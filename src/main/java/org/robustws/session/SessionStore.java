@@ -265,12 +265,14 @@ public final class SessionStore {
 
   /**
    * Another node resumes the session: if a connection of this node holds it, the connection lets it
-   * go and is closed with 4001, as on a resume here.
+   * go and is closed with 4001, as on a resume here, unless it is newer than the resuming one.
    *
+   * @param openOrder where the resuming connection comes in the order of opens
    * @return the session's record as it was, JSON, if this node held it
+   * @see Resumption#handOver
    */
-  public Optional<String> handOver(String sessionId, long now) {
-    return resumption.handOver(sessionId, now);
+  public Optional<String> handOver(String sessionId, long openOrder, long now) {
+    return resumption.handOver(sessionId, openOrder, now);
   }
 
   /** Makes the {@code resumed} frame. */

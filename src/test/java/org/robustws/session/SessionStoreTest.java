@@ -19,15 +19,21 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.robustws.channel.InMemoryChannelRegistry;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
+import org.robustws.fanout.LocalFanout;
 import org.robustws.stream.HistoryLimits;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
@@ -792,6 +798,93 @@ class SessionStoreTest {
         ResumeResult.Resumed.class,
         resume(first.id(), token, 1, Map.of(), sink()),
         "the record the late detach would have written back had the old token only");
+  }
+
+  /**
+   * Two nodes resume one session at the same moment (two tabs that share its token, a client that
+   * resumed twice): each reads the record and asks the other to hand the session over before either
+   * holds it. Afterwards one of them holds it and gets the next event; the other connection is
+   * closed as taken over and gets nothing more. Two stores on one cache, each the other's other
+   * node, with a round trip of 2 ms per ask, as between nodes.
+   */
+  @Test
+  void twoNodesResumingOneSessionAtOnceLeaveItToOneConnection() throws Exception {
+    SessionStore[] nodes = new SessionStore[2];
+    LocalFanout[] fanouts = new LocalFanout[2];
+    for (int n = 0; n < 2; n++) {
+      int other = 1 - n;
+      OtherNodes others =
+          (id, openOrder) -> {
+            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
+            return nodes[other].handOver(id, openOrder, clock.millis());
+          };
+      InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
+      nodes[n] =
+          new SessionStore(
+              stores.sessionCache, channels, stores.streams, others, WsSettings.defaults());
+      fanouts[n] = new LocalFanout(stores.streams, nodes[n], channels, clock);
+    }
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      int races = 0;
+      for (int round = 0; round < 30; round++) {
+        ListSink old = sink();
+        SessionStore.Created created = nodes[0].create(old, null);
+        nodes[0].subscribe(created.session(), "x");
+        nodes[0].closed(old, clock.millis());
+        ListSink[] sinks = {sink(), sink()};
+        CyclicBarrier together = new CyclicBarrier(2);
+        List<Future<ResumeResult>> results = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+          SessionStore node = nodes[n];
+          ListSink sink = sinks[n];
+          results.add(
+              threads.submit(
+                  () -> {
+                    together.await();
+                    return node.resume(
+                        new SessionStore.ResumeRequest(
+                            created.session().id(),
+                            created.resumeToken(),
+                            0,
+                            Map.of(),
+                            null,
+                            channel -> true),
+                        sink,
+                        clock.millis(),
+                        (id, token, replayed, seq, at) -> "{\"type\":\"resumed\"}");
+                  }));
+        }
+        for (int n = 0; n < 2; n++) {
+          // as WsProtocol does: a superseded request's connection is closed as taken over
+          if (results.get(n).get(10, TimeUnit.SECONDS) instanceof ResumeResult.Superseded) {
+            sinks[n].closeAsTakenOver();
+          }
+        }
+        boolean bothResumed = sinks[0].frames.size() == 1 && sinks[1].frames.size() == 1;
+        races += bothResumed ? 1 : 0;
+        StreamEntry entry = stores.streams.append("x", Json.createValue("after " + round), null);
+        fanouts[0].deliver(entry);
+        fanouts[1].deliver(entry);
+        String why = "round " + round;
+        List<Integer> holders = new ArrayList<>();
+        for (int n = 0; n < 2; n++) {
+          if (nodes[n].find(created.session().id()).isPresent()) {
+            holders.add(n);
+          }
+        }
+        assertEquals(1, holders.size(), why + ": nodes holding the session " + holders);
+        ListSink kept = sinks[holders.get(0)];
+        ListSink closed = sinks[1 - holders.get(0)];
+        assertEquals(0, kept.closedWith, why);
+        assertEquals(1, kept.events().size(), why + ": the next event reaches the one kept");
+        assertEquals(4001, closed.closedWith, why);
+        assertTrue(closed.events().isEmpty(), why + ": and not the one closed");
+      }
+      assertTrue(races > 0, "both resumes answered `resumed` in no round: no race happened");
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   /** Beyond {@code ws.max-sessions}, the session detached first expires first. */
