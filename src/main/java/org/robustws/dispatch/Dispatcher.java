@@ -228,11 +228,14 @@ public class Dispatcher {
     }
     long now = clock.millis();
     connection.moveTo(ConnectionState.DISCONNECTED);
-    if (connection.endpoint() == EndpointKind.WS) {
-      ws.closed(connection, now);
+    try {
+      if (connection.endpoint() == EndpointKind.WS) {
+        ws.closed(connection, now); // may fail to write the session's record: the caller logs it
+      }
+    } finally {
+      ConnectionSnapshot snapshot = connection.snapshot();
+      traffic.closed(connection.endpoint(), code, now - snapshot.connectedAt());
+      events.closed(new ConnectionClosed(snapshot, code, reason, now - snapshot.connectedAt()));
     }
-    ConnectionSnapshot snapshot = connection.snapshot();
-    traffic.closed(connection.endpoint(), code, now - snapshot.connectedAt());
-    events.closed(new ConnectionClosed(snapshot, code, reason, now - snapshot.connectedAt()));
   }
 }

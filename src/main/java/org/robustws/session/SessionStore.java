@@ -176,8 +176,11 @@ public final class SessionStore {
       if (held.get(session.id()) != session) {
         return; // a resume took it between its detach and this lock, and wrote a newer record
       }
-      records.writeHeld(session.record());
-      held.forget(session);
+      try {
+        records.writeHeld(session.record());
+      } finally {
+        held.forget(session); // also when the write fails (a cache degraded on a split)
+      }
     } finally {
       lock.unlock();
     }

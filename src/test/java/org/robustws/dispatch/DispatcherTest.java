@@ -3,6 +3,7 @@ package org.robustws.dispatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -284,6 +285,21 @@ class DispatcherTest {
     assertEquals(CloseCodes.HEARTBEAT_TIMEOUT, closed.code());
 
     dispatcher.onClose(silentOne, 1006, "");
+    assertEquals(
+        1, events.all.stream().filter(ConnectionClosed.class::isInstance).count(), "closed once");
+  }
+
+  /**
+   * A close whose session record cannot be written (the cache refuses writes: a split's minority)
+   * fails for the endpoint to log, and is still counted and reported once, the connection gone.
+   */
+  @Test
+  void aCloseWhoseRecordWriteFailsIsStillReportedOnce() {
+    Connection connection = node.open(EndpointKind.WS, INFO, new RecordingTransport());
+    dispatcher.onText(connection, "{\"type\":\"subscribe\",\"channel\":\"news\"}");
+    node.stores.sessionCache.stop();
+    assertThrows(RuntimeException.class, () -> dispatcher.onClose(connection, 1001, ""));
+    assertTrue(node.connections.find(connection.id()).isEmpty());
     assertEquals(
         1, events.all.stream().filter(ConnectionClosed.class::isInstance).count(), "closed once");
   }

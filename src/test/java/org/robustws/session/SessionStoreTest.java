@@ -3,6 +3,7 @@ package org.robustws.session;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -885,6 +886,21 @@ class SessionStoreTest {
     } finally {
       threads.shutdownNow();
     }
+  }
+
+  /**
+   * A close whose record write fails (on a split, the side without a majority refuses writes) still
+   * lets the session go: nothing of it stays held or listening on this node.
+   */
+  @Test
+  void aDetachWhoseRecordWriteFailsStillLetsTheSessionGo() {
+    ListSink sink = sink();
+    SessionStore.Created created = stores.sessions.create(sink, null);
+    stores.sessions.subscribe(created.session(), "x");
+    stores.sessionCache.stop();
+    assertThrows(RuntimeException.class, () -> stores.sessions.closed(sink, clock.millis()));
+    assertTrue(stores.sessions.find(created.session().id()).isEmpty(), "still held");
+    assertTrue(stores.sessions.heldSubscribers("x").isEmpty(), "still listening");
   }
 
   /** Beyond {@code ws.max-sessions}, the session detached first expires first. */
