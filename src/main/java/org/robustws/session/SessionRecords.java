@@ -14,8 +14,8 @@ import org.infinispan.Cache;
  *
  * <p>Only a resume gives a record a new token. Every write goes through {@link #update}, a
  * conditional write that leaves the record alone if a resume on another node has given it a newer
- * token since this node read it. On one node the cache is not transactional; on a cluster each
- * write runs in a transaction of its own, under the record's cluster-wide lock.
+ * token since this node read it. The cache is not transactional, on one node or a cluster: a
+ * conditional write is atomic on the record's primary owner.
  */
 final class SessionRecords {
   /** The detach time of a session expired early, at the cap: long enough ago for any grace. */
