@@ -12,8 +12,8 @@
 #   (40) loops each run one lifetime after the other from 20 client addresses. Kind "event": open
 #   /ws, system/connected, subscribe life:<loop>, publish one event there, the event and the
 #   publish's ack, close 1000; kind "subscribe": open, subscribe, close. After an unreported
-#   warm-up of LIFE_WARM_S (60) s of both kinds (Node: two passes of LIFE_N of each, V8 needs no
-#   minute), LIFE_N (2,000) lifetimes of each kind counted: the servers' CPU ticks (summed over
+#   warm-up of both kinds (two passes of LIFE_N of each, repeated until LIFE_WARM_S (60) s have
+#   passed; Node: the two passes), LIFE_N (30,000) lifetimes of each kind counted: the servers' CPU ticks (summed over
 #   the three nodes) over that fixed count, per lifetime; lifetime p50/p99.
 # Target: three nodes <= 1.5x one node's server CPU per lifetime (report.py's ratios per round).
 # Shipped defaults but ws.resume.grace-ms=5000 (as bench/run-auth.sh: at ~500 lifetimes/s the
@@ -28,7 +28,9 @@
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
 ROUNDS=${1:-3}
-N=${LIFE_N:-2000}
+# 30,000: the warm-up passes are as long, and the count window (~30 s on the cluster) outlasts the
+# transients after a start (with 2,000, ~4 s, rounds of one run differed by 2.3x; bench/RESULTS.md)
+N=${LIFE_N:-30000}
 HOLD=${LIFE_HOLD:-2000}
 WARM_S=${LIFE_WARM_S:-60}
 CONCURRENCY=${LIFE_CONCURRENCY:-40}

@@ -250,12 +250,6 @@ public final class ClientSession {
     return replayed;
   }
 
-  /** Makes the {@code resumed} frame, which follows the replayed events. */
-  @FunctionalInterface
-  interface ResumedFrame {
-    String encode(int replayed, long lastSeq, Map<String, StreamPosition> positions);
-  }
-
   /** The client confirmed every event up to {@code ackedSeq}: it will not resume before it. */
   public synchronized void acknowledge(long ackedSeq) {
     window.acknowledge(ackedSeq, seq);
