@@ -412,19 +412,34 @@ class ClusterIT {
    */
   private static void awaitMembers(int n, int count, int seconds) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    int seen = -1;
+    String last = "no answer";
     while (System.nanoTime() < deadline) {
       try {
-        seen = members(n);
+        last = readiness(n);
       } catch (java.net.http.HttpTimeoutException notYet) {
-        seen = -1;
+        last = "no answer within 5 s";
       }
-      if (seen == count) {
+      java.util.regex.Matcher members =
+          java.util.regex.Pattern.compile("\"members\"\\s*:\\s*(\\d+)").matcher(last);
+      if (members.find() && Integer.parseInt(members.group(1)) == count) {
         return;
       }
       Thread.sleep(200);
     }
-    throw new AssertionError("node " + n + " sees " + seen + " members, not " + count);
+    threadDump(n);
+    throw new AssertionError("node " + n + " never saw " + count + " members; last: " + last);
+  }
+
+  /**
+   * Node {@code n}'s threads, to target/cluster-it/node-N.threads.txt: what kept it from answering.
+   */
+  private static void threadDump(int n) throws Exception {
+    String pid = java.nio.file.Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+    new ProcessBuilder("jcmd", pid, "Thread.print")
+        .redirectErrorStream(true)
+        .redirectOutput(DIR.resolve("node-" + n + ".threads.txt").toFile())
+        .start()
+        .waitFor(30, TimeUnit.SECONDS);
   }
 
   /** Sends {@code SIG<name>} to node {@code n}'s JVM. */
@@ -453,10 +468,20 @@ class ClusterIT {
         StreamSubscriber.subscribe(TYRUS, node(1), "alone", true, "cl:alone")) {
       publish(node(1), "cl:alone", List.of(1));
       client.readUntil(1);
+      // the merge of the test before is over on every node, and so are the caches' rebalances:
+      // frozen 2 s after node 3 rejoined, node 1's /health answered nothing for 30 s once (the
+      // cause is not known; a failure here leaves node 1's threads in node-1.threads.txt)
+      for (int n = 1; n <= 3; n++) {
+        awaitMembers(n, 3, 60);
+        for (int i = 0; i < 100 && readyStatus(n) != 200; i++) {
+          Thread.sleep(200);
+        }
+      }
+      Thread.sleep(3_000);
       signal("STOP", 2);
       signal("STOP", 3);
       try {
-        awaitMembers(1, 1, 30);
+        awaitMembers(1, 1, 60);
         String check = readiness(1);
         for (int i = 0; i < 50 && !check.contains("DEGRADED"); i++) {
           Thread.sleep(200); // the caches degrade once they take in the new view
@@ -598,13 +623,6 @@ class ClusterIT {
 
   private static int readyStatus(int n) throws Exception {
     return ready(n).statusCode();
-  }
-
-  /** The cluster members node {@code n} sees, as its readiness check reports them; -1 if none. */
-  private static int members(int n) throws Exception {
-    java.util.regex.Matcher members =
-        java.util.regex.Pattern.compile("\"members\"\\s*:\\s*(\\d+)").matcher(readiness(n));
-    return members.find() ? Integer.parseInt(members.group(1)) : -1;
   }
 
   private static HttpResponse<String> ready(int n) throws Exception {
