@@ -450,11 +450,6 @@ class ClusterIT {
   }
 
   /**
-   * All three nodes stopped and started: the caches live in memory only, so nothing is kept. A
-   * session resumes as {@code unknown} (the client starts a new one) and a channel's stream starts
-   * again at offset 1 in a new epoch.
-   */
-  /**
    * Nodes 2 and 3 frozen together: node 1 is left with one of the three members of its last view,
    * the side without a majority. Its caches turn {@code DEGRADED_MODE} ({@code DENY_READ_WRITES}):
    * its readiness is DOWN (HTTP 503) and a publication there is answered with {@code internal} and
@@ -514,6 +509,11 @@ class ClusterIT {
     }
   }
 
+  /**
+   * All three nodes stopped and started: the caches live in memory only, so nothing is kept. A
+   * session resumes as {@code unknown} (the client starts a new one) and a channel's stream starts
+   * again at offset 1 in a new epoch.
+   */
   @Test
   @Order(8)
   void aFullStopOfAllThreeNodesKeepsNothing() throws Exception {

@@ -153,35 +153,29 @@ class ChannelStreamsTest {
     String third = cache.remove(key);
     ExecutorService late = Executors.newSingleThreadExecutor();
     try {
-      Future<?> applied =
-          late.submit(
-              () -> {
-                Thread.sleep(20);
-                return cache.put(key, third);
-              });
+      Future<?> applied = late.submit(putAfter20Ms(cache, key, third));
       List<StreamEntry> read = streams.readAfter("a", start, Long.MAX_VALUE).orElseThrow();
       assertEquals(List.of(1L, 2L, 3L), read.stream().map(StreamEntry::offset).toList());
+      applied.get();
+      // an older epoch's entry at that offset: this epoch's append has not overwritten it yet
+      cache.put(key, "older" + third.substring(third.indexOf('|')));
+      applied = late.submit(putAfter20Ms(cache, key, third));
+      assertEquals(3, streams.readAfter("a", start, Long.MAX_VALUE).orElseThrow().size());
       applied.get();
     } finally {
       late.shutdown();
     }
-    // an older epoch's entry at that offset: this epoch's append has not overwritten it yet
-    cache.put(key, "older" + third.substring(third.indexOf('|')));
-    ExecutorService overwrite = Executors.newSingleThreadExecutor();
-    try {
-      Future<?> applied =
-          overwrite.submit(
-              () -> {
-                Thread.sleep(20);
-                return cache.put(key, third);
-              });
-      assertEquals(3, streams.readAfter("a", start, Long.MAX_VALUE).orElseThrow().size());
-      applied.get();
-    } finally {
-      overwrite.shutdown();
-    }
     cache.remove(key);
     assertTrue(streams.readAfter("a", start, Long.MAX_VALUE).isEmpty(), "never came: lost");
+  }
+
+  /** Puts {@code value} at {@code key} 20 ms after it is called, as a late commit does. */
+  private static java.util.concurrent.Callable<String> putAfter20Ms(
+      org.infinispan.Cache<String, String> cache, String key, String value) {
+    return () -> {
+      Thread.sleep(20);
+      return cache.put(key, value);
+    };
   }
 
   @Test
