@@ -146,9 +146,7 @@ final class Resumption {
       if (!records.writeResumed(written, record.tokenHash())) {
         // a resume on another node read the record when this one did, before either held the
         // session, and wrote first: it keeps the session, this connection is closed as taken over
-        held.releaseConnection(newSink.id(), session);
-        held.forget(session);
-        session.release(now);
+        letGo(session, now);
         return new ResumeResult.Superseded(previous);
       }
       return new ResumeResult.Resumed(
@@ -194,11 +192,7 @@ final class Resumption {
       if (openOrder < record.newestOwner()) {
         return Optional.of(records.toJson(record));
       }
-      previous = current.release(now);
-      held.forget(current);
-      if (previous != null) {
-        held.releaseConnection(previous.id(), current);
-      }
+      previous = letGo(current, now);
     } finally {
       lock.unlock();
     }
@@ -206,6 +200,20 @@ final class Resumption {
       previous.closeAsTakenOver();
     }
     return Optional.of(records.toJson(record));
+  }
+
+  /**
+   * Forgets a session this node holds, and its connection lets it go. Under the session's lock.
+   *
+   * @return the sink that held it, if any
+   */
+  private Outbound letGo(ClientSession session, long now) {
+    Outbound sink = session.release(now);
+    held.forget(session);
+    if (sink != null) {
+      held.releaseConnection(sink.id(), session);
+    }
+    return sink;
   }
 
   /** Forgets the session a connection got at its open: it resumes another one instead. */
