@@ -28,6 +28,9 @@ final class SessionRecords {
    */
   static final long HELD_LIFESPAN_MS = 60 * 60_000;
 
+  /** Conditional writes tried before {@link #update} gives up: one node writes a record at once. */
+  static final int MAX_ATTEMPTS = 100;
+
   private final Cache<String, String> cache;
   private final Jsonb jsonb = JsonbBuilder.create();
   private final long detachedLifespanMillis;
@@ -93,26 +96,39 @@ final class SessionRecords {
    * was given when the write happens (a conditional write, atomic on the record's primary owner);
    * else gives it the newer one and tries again.
    *
+   * <p>A read is local and a conditional write is decided by the primary owner. After a split and a
+   * merge a node's copy can differ from the primary's (it holds a record the primary has not, or an
+   * older one) until the next write replaces it: a conditional write made from that copy fails
+   * however often it is tried. So when one fails and the local copy has not changed, the next try
+   * is a putIfAbsent, which the primary answers with its own record.
+   *
    * @param change given the stored record or null; returns the record to write, or null for none
    * @return false if {@code change} wrote none
+   * @throws IllegalStateException if the record changed under every one of {@link #MAX_ATTEMPTS}
    */
   private boolean update(String sessionId, UnaryOperator<SessionRecord> change) {
-    while (true) {
-      String stored = cache.get(sessionId);
+    String stored = cache.get(sessionId);
+    for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       SessionRecord next = change.apply(stored == null ? null : parse(stored));
       if (next == null) {
         return false;
       }
       String json = toJson(next);
       long lifespan = lifespanOf(next);
-      boolean written =
-          stored == null
-              ? cache.putIfAbsent(sessionId, json, lifespan, TimeUnit.MILLISECONDS) == null
-              : cache.replace(sessionId, stored, json, lifespan, TimeUnit.MILLISECONDS);
-      if (written) {
+      if (stored == null) {
+        stored = cache.putIfAbsent(sessionId, json, lifespan, TimeUnit.MILLISECONDS);
+        if (stored == null) {
+          return true;
+        }
+      } else if (cache.replace(sessionId, stored, json, lifespan, TimeUnit.MILLISECONDS)) {
         return true;
+      } else {
+        String local = cache.get(sessionId);
+        stored = stored.equals(local) ? null : local; // unchanged: the primary's is another
       }
     }
+    throw new IllegalStateException(
+        "the record of " + sessionId + " changed under " + MAX_ATTEMPTS + " writes in a row");
   }
 
   String toJson(SessionRecord record) {

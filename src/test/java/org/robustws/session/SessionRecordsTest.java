@@ -1,0 +1,113 @@
+package org.robustws.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.infinispan.Cache;
+import org.infinispan.cache.impl.AbstractDelegatingCache;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.robustws.testing.LocalCaches;
+
+/**
+ * Record writes from a node whose copy of a record is not the primary owner's, as a split and a
+ * merge leave it on a cluster: reads of that node answer its own copy, conditional writes are
+ * decided on the real cache, the primary's. Before, such a write was tried again forever (a node
+ * burned a core for minutes after a merge, seen on the three-node cluster).
+ */
+class SessionRecordsTest {
+  private static final Duration NO_SPIN = Duration.ofSeconds(10);
+
+  private LocalCaches caches;
+  private Cache<String, String> primary;
+
+  @BeforeEach
+  void start() {
+    caches = new LocalCaches(null);
+    primary = caches.cache("sessions");
+  }
+
+  @AfterEach
+  void stop() {
+    caches.close();
+  }
+
+  @Test
+  void aRecordThePrimaryNoLongerHasIsWrittenAgain() {
+    SessionRecords records = new SessionRecords(primary, 60_000);
+    SessionRecords stale =
+        new SessionRecords(new LocalCopy(primary, "s-1", records.toJson(held("h", 5))), 60_000);
+
+    assertTimeoutPreemptively(NO_SPIN, () -> stale.writeHeld(held("h", 7)));
+
+    assertEquals(7, records.read("s-1").seq());
+  }
+
+  @Test
+  void anOlderCopyGivesWayToThePrimarysRecord() {
+    SessionRecords records = new SessionRecords(primary, 60_000);
+    primary.put("s-1", records.toJson(held("h", 6)));
+    SessionRecords stale =
+        new SessionRecords(new LocalCopy(primary, "s-1", records.toJson(held("h", 5))), 60_000);
+
+    assertTimeoutPreemptively(NO_SPIN, () -> stale.writeHeld(held("h", 7)));
+
+    assertEquals(7, records.read("s-1").seq());
+  }
+
+  @Test
+  void aResumeElsewhereThatTheCopyMissedStillWins() {
+    SessionRecords records = new SessionRecords(primary, 60_000);
+    primary.put("s-1", records.toJson(held("resumed-elsewhere", 6)));
+    SessionRecords stale =
+        new SessionRecords(new LocalCopy(primary, "s-1", records.toJson(held("h", 5))), 60_000);
+
+    assertTimeoutPreemptively(NO_SPIN, () -> stale.writeHeld(held("h", 7)));
+    boolean resumed =
+        assertTimeoutPreemptively(NO_SPIN, () -> stale.writeResumed(held("h2", 8), "h"));
+
+    assertFalse(resumed, "the resume read a token the record no longer has");
+    assertEquals("resumed-elsewhere", records.read("s-1").tokenHash());
+    assertEquals(6, records.read("s-1").seq());
+  }
+
+  @Test
+  void aCopyOfNothingTakesThePrimarysRecordFromItsAnswer() {
+    SessionRecords records = new SessionRecords(primary, 60_000);
+    primary.put("s-1", records.toJson(held("h", 6)));
+    SessionRecords missing = new SessionRecords(new LocalCopy(primary, "s-1", null), 60_000);
+
+    boolean resumed =
+        assertTimeoutPreemptively(NO_SPIN, () -> missing.writeResumed(held("h2", 8), "h"));
+
+    assertTrue(resumed, "the primary's record has the token the resume started from");
+    assertEquals("h2", records.read("s-1").tokenHash());
+  }
+
+  private static SessionRecord held(String tokenHash, long seq) {
+    return new SessionRecord("s-1", tokenHash, null, seq, 0, Map.of(), List.of(), 0, 1, null);
+  }
+
+  /** A node's own copy of one record, which the cache's writes do not change. */
+  private static final class LocalCopy extends AbstractDelegatingCache<String, String> {
+    private final String key;
+    private final String copy;
+
+    LocalCopy(Cache<String, String> primary, String key, String copy) {
+      super(primary);
+      this.key = key;
+      this.copy = copy;
+    }
+
+    @Override
+    public String get(Object k) {
+      return key.equals(k) ? copy : super.get(k);
+    }
+  }
+}
