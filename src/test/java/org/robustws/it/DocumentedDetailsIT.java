@@ -139,8 +139,10 @@ class DocumentedDetailsIT {
    * README, Configuration and "Metrics and health": the WildFly configuration's defaults, as the
    * shared server (started without any WS_* variable) resolves them: 16 io threads that handle the
    * frames themselves, 8 worker threads, compression off at level 1 when on, the org.robustws
-   * category at INFO, JSON lines through one async handler; and no JGroups subsystem, so the run
-   * command's server is a lone node. FailedDeploymentIT sets each variable and reads it back.
+   * category at INFO, JSON lines through one async handler; the management interface's 100
+   * connections at once and 60 s for an idle one (docs/deployment.md); and no JGroups subsystem, so
+   * the run command's server is a lone node. FailedDeploymentIT sets each variable and reads it
+   * back.
    */
   @Test
   void theWildFlyConfigurationHasTheDocumentedDefaults() throws Exception {
@@ -158,6 +160,10 @@ class DocumentedDetailsIT {
         root.matches("(?s).*\\[\\s*\"ASYNC\"\\s*\\].*"), "the root logger's handlers: " + root);
     String async = cli("/subsystem=logging/async-handler=ASYNC:read-attribute(name=subhandlers)");
     assertTrue(async.contains("\"CONSOLE\"") && async.contains("\"FILE\""), async);
+    String http = "/core-service=management/management-interface=http-interface:";
+    String withDefault = "read-attribute(name=%s, include-defaults=true)";
+    assertCli("100", http + withDefault.formatted("connection-high-water"));
+    assertCli("60000", http + withDefault.formatted("no-request-timeout"));
     String subsystems = cli(":read-children-names(child-type=subsystem)");
     assertTrue(subsystems.contains("\"undertow\""), subsystems);
     assertFalse(subsystems.contains("jgroups"), subsystems);
