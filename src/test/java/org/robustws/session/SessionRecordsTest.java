@@ -2,6 +2,7 @@ package org.robustws.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,8 +91,39 @@ class SessionRecordsTest {
     assertEquals("h2", records.read("s-1").tokenHash());
   }
 
+  @Test
+  void aRecordThatChangesUnderEveryWriteIsGivenUpOn() {
+    SessionRecords records = new SessionRecords(primary, 60_000);
+    primary.put("s-1", records.toJson(held("h", 1)));
+    SessionRecords churning = new SessionRecords(new ChangingCopy(primary, records), 60_000);
+
+    IllegalStateException given =
+        assertThrows(
+            IllegalStateException.class,
+            () -> assertTimeoutPreemptively(NO_SPIN, () -> churning.writeHeld(held("h", 7))));
+
+    assertTrue(given.getMessage().contains("s-1"), given.getMessage());
+    assertEquals(1, records.read("s-1").seq(), "nothing written");
+  }
+
   private static SessionRecord held(String tokenHash, long seq) {
     return new SessionRecord("s-1", tokenHash, null, seq, 0, Map.of(), List.of(), 0, 1, null);
+  }
+
+  /** A copy that is another record at every read, none of them the primary's. */
+  private static final class ChangingCopy extends AbstractDelegatingCache<String, String> {
+    private final SessionRecords records;
+    private long reads;
+
+    ChangingCopy(Cache<String, String> primary, SessionRecords records) {
+      super(primary);
+      this.records = records;
+    }
+
+    @Override
+    public String get(Object k) {
+      return records.toJson(held("h", 100 + ++reads));
+    }
   }
 
   /** A node's own copy of one record, which the cache's writes do not change. */
