@@ -462,7 +462,8 @@ class ClusterIT {
    * the side without a majority. Its caches turn {@code DEGRADED_MODE} ({@code DENY_READ_WRITES}):
    * its readiness is DOWN (HTTP 503) and a publication there is answered with {@code internal} and
    * stored nowhere, while its client stays connected. Once the two run again the three merge, node
-   * 1 is ready and the next publication there is the channel's next offset and reaches the client.
+   * 1 is ready and the next publication there is the channel's next offset and reaches the client;
+   * once the cluster is idle, no node keeps a core busy.
    */
   @Test
   @Order(7)
