@@ -442,7 +442,7 @@ class ClusterIT {
    * Node {@code n}'s threads, to target/cluster-it/node-N.threads.txt: what kept it from answering.
    */
   private static void threadDump(int n) throws Exception {
-    String pid = java.nio.file.Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+    String pid = pid(n);
     new ProcessBuilder("jcmd", pid, "Thread.print")
         .redirectErrorStream(true)
         .redirectOutput(DIR.resolve("node-" + n + ".threads.txt").toFile())
@@ -452,7 +452,7 @@ class ClusterIT {
 
   /** Sends {@code SIG<name>} to node {@code n}'s JVM. */
   private static void signal(String name, int n) throws Exception {
-    String pid = java.nio.file.Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+    String pid = pid(n);
     Process kill = new ProcessBuilder("kill", "-" + name, pid).inheritIO().start();
     assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
   }
@@ -475,9 +475,7 @@ class ClusterIT {
       // the merge of the test before is over on every node, and so are the caches' rebalances
       for (int n = 1; n <= 3; n++) {
         awaitMembers(n, 3, 60);
-        for (int i = 0; i < 100 && readyStatus(n) != 200; i++) {
-          Thread.sleep(200);
-        }
+        awaitReady(n, 20);
       }
       Thread.sleep(3_000);
       signal("STOP", 2);
@@ -509,9 +507,7 @@ class ClusterIT {
         awaitMembers(n, 3, 90);
       }
       // the caches leave DEGRADED_MODE once their own merge is done, after the view's
-      for (int i = 0; i < 300 && readyStatus(1) != 200; i++) {
-        Thread.sleep(200);
-      }
+      awaitReady(1, 60);
       assertEquals(200, readyStatus(1), readiness(1));
       publish(node(1), "cl:alone", List.of(3));
       client.readUntil(2);
@@ -544,10 +540,22 @@ class ClusterIT {
 
   /** The CPU time node {@code n}'s JVM has used, in clock ticks (100 per second). */
   private static long cpuTicks(int n) throws Exception {
-    String pid = java.nio.file.Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+    String pid = pid(n);
     String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+  }
+
+  /** Node {@code n}'s JVM process id, as cluster.sh wrote it. */
+  private static String pid(int n) throws Exception {
+    return java.nio.file.Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+  }
+
+  /** Waits until node {@code n} is ready, for at most {@code seconds}; the caller asserts it. */
+  private static void awaitReady(int n, int seconds) throws Exception {
+    for (int i = 0; i < seconds * 5 && readyStatus(n) != 200; i++) {
+      Thread.sleep(200);
+    }
   }
 
   /**

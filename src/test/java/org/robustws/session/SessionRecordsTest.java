@@ -28,10 +28,14 @@ class SessionRecordsTest {
   private LocalCaches caches;
   private Cache<String, String> primary;
 
+  /** The records as the primary owner holds them. */
+  private SessionRecords records;
+
   @BeforeEach
   void start() {
     caches = new LocalCaches(null);
     primary = caches.cache("sessions");
+    records = new SessionRecords(primary, 60_000);
   }
 
   @AfterEach
@@ -41,9 +45,7 @@ class SessionRecordsTest {
 
   @Test
   void aRecordThePrimaryNoLongerHasIsWrittenAgain() {
-    SessionRecords records = new SessionRecords(primary, 60_000);
-    SessionRecords stale =
-        new SessionRecords(new LocalCopy(primary, "s-1", records.toJson(held("h", 5))), 60_000);
+    SessionRecords stale = readingCopy(held("h", 5));
 
     assertTimeoutPreemptively(NO_SPIN, () -> stale.writeHeld(held("h", 7)));
 
@@ -52,10 +54,8 @@ class SessionRecordsTest {
 
   @Test
   void anOlderCopyGivesWayToThePrimarysRecord() {
-    SessionRecords records = new SessionRecords(primary, 60_000);
     primary.put("s-1", records.toJson(held("h", 6)));
-    SessionRecords stale =
-        new SessionRecords(new LocalCopy(primary, "s-1", records.toJson(held("h", 5))), 60_000);
+    SessionRecords stale = readingCopy(held("h", 5));
 
     assertTimeoutPreemptively(NO_SPIN, () -> stale.writeHeld(held("h", 7)));
 
@@ -64,10 +64,8 @@ class SessionRecordsTest {
 
   @Test
   void aResumeElsewhereThatTheCopyMissedStillWins() {
-    SessionRecords records = new SessionRecords(primary, 60_000);
     primary.put("s-1", records.toJson(held("resumed-elsewhere", 6)));
-    SessionRecords stale =
-        new SessionRecords(new LocalCopy(primary, "s-1", records.toJson(held("h", 5))), 60_000);
+    SessionRecords stale = readingCopy(held("h", 5));
 
     assertTimeoutPreemptively(NO_SPIN, () -> stale.writeHeld(held("h", 7)));
     boolean resumed =
@@ -80,9 +78,8 @@ class SessionRecordsTest {
 
   @Test
   void aCopyOfNothingTakesThePrimarysRecordFromItsAnswer() {
-    SessionRecords records = new SessionRecords(primary, 60_000);
     primary.put("s-1", records.toJson(held("h", 6)));
-    SessionRecords missing = new SessionRecords(new LocalCopy(primary, "s-1", null), 60_000);
+    SessionRecords missing = readingCopy(null);
 
     boolean resumed =
         assertTimeoutPreemptively(NO_SPIN, () -> missing.writeResumed(held("h2", 8), "h"));
@@ -93,7 +90,6 @@ class SessionRecordsTest {
 
   @Test
   void aRecordThatChangesUnderEveryWriteIsGivenUpOn() {
-    SessionRecords records = new SessionRecords(primary, 60_000);
     primary.put("s-1", records.toJson(held("h", 1)));
     SessionRecords churning = new SessionRecords(new ChangingCopy(primary, records), 60_000);
 
@@ -104,6 +100,12 @@ class SessionRecordsTest {
 
     assertTrue(given.getMessage().contains("s-1"), given.getMessage());
     assertEquals(1, records.read("s-1").seq(), "nothing written");
+  }
+
+  /** The records of a node whose copy of s-1 is {@code copy} (null: none), whatever it writes. */
+  private SessionRecords readingCopy(SessionRecord copy) {
+    return new SessionRecords(
+        new LocalCopy(primary, "s-1", copy == null ? null : records.toJson(copy)), 60_000);
   }
 
   private static SessionRecord held(String tokenHash, long seq) {
