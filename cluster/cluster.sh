@@ -16,7 +16,8 @@
 # one-node configuration into the nodes' (JGroups over TCP on loopback, replicated caches).
 # Each node's standalone.sh gets this script's environment unchanged: WS_* settings apply to all
 # three.
-# CLUSTER_DIR moves target/cluster; CLUSTER_BOOT_TIMEOUT (seconds, default 120) bounds a start.
+# CLUSTER_DIR moves target/cluster; CLUSTER_BOOT_TIMEOUT (seconds, default 120) bounds a start;
+# CLUSTER_EXTRA_CLI names a file of more CLI commands applied after configure-node.cli.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -48,7 +49,8 @@ build() {
   fi
 }
 
-# $DIR/template: the provisioned standalone/ folder with configure-node.cli applied, offline.
+# $DIR/template: the provisioned standalone/ folder with configure-node.cli (and CLUSTER_EXTRA_CLI)
+# applied, offline.
 template() {
   local t=$DIR/template
   rm -rf "$t"
@@ -56,7 +58,7 @@ template() {
   cp -r "$SERVER/standalone" "$t"
   rm -rf "$t/data" "$t/log" "$t/tmp" "$t"/deployments/*
   { echo "embed-server --server-config=standalone.xml --std-out=discard"
-    cat "$ROOT/cluster/configure-node.cli"
+    cat "$ROOT/cluster/configure-node.cli" ${CLUSTER_EXTRA_CLI:+"$CLUSTER_EXTRA_CLI"}
     echo "stop-embedded-server"; } >"$DIR/configure-node.cli"
   if ! JAVA_OPTS="-Djboss.server.base.dir=$t" "$SERVER/bin/jboss-cli.sh" \
       --file="$DIR/configure-node.cli" >"$DIR/configure-node.log" 2>&1; then

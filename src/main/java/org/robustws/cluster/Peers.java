@@ -84,6 +84,18 @@ public class Peers {
         .toList();
   }
 
+  /**
+   * Whether this node is the view's coordinator (its oldest member; true on a lone server). When it
+   * stops, the next oldest takes over: Infinispan then gathers the caches' state from every member.
+   */
+  public boolean coordinator() {
+    return factory
+        .getGroup()
+        .getMembership()
+        .getCoordinator()
+        .equals(factory.getGroup().getLocalMember());
+  }
+
   /** Whether other nodes may hold connections or sessions: false on a lone server. */
   public boolean alone() {
     return factory.getGroup().getMembership().getMembers().size() < 2;

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.robustws.stream.Catchup;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.StreamEntry;
 import org.robustws.stream.StreamPosition;
@@ -57,7 +58,7 @@ record ReplayPlan(List<StreamEntry> entries, List<String> lost) {
       // acknowledged beyond lastSeq, and no positions: where it stands in each channel is unknown
       return new ReplayPlan(null, List.copyOf(from.keySet()));
     }
-    ChannelStreams.Catchup since = streams.readAfterEach(from);
+    Catchup since = streams.readAfterEach(from);
     since.lost().forEach(channel -> addOnce(lost, channel));
     entries.addAll(since.entries());
     return new ReplayPlan(entries, lost);

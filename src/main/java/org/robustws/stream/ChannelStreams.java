@@ -14,6 +14,7 @@ import static org.robustws.stream.StreamFormat.parsePlace;
 import jakarta.json.JsonValue;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -97,13 +98,14 @@ public final class ChannelStreams {
     if (!Channels.isValid(channel)) {
       throw new IllegalArgumentException("invalid channel name");
     }
-    long now = clock.millis();
     String headKey = headKey(channel);
     boolean committed = false;
     cache.startBatch();
     try {
       AdvancedCache<String, String> batch = cache.getAdvancedCache();
       batch.lock(headKey);
+      long now =
+          clock.millis(); // under the lock: on one node, a later offset never has an earlier time
       StreamHead head = parseHead(batch.get(headKey));
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
@@ -198,22 +200,19 @@ public final class ChannelStreams {
   }
 
   /**
-   * What each channel holds after its position, merged in {@link StreamEntry#APPEND_ORDER}, and the
-   * channels whose stream no longer holds all of it (as {@link #readAfter} says).
+   * What each channel holds after its position, merged across channels ({@link Catchup#merge}), and
+   * the channels whose stream no longer holds all of it (as {@link #readAfter} says).
    */
   public Catchup readAfterEach(Map<String, StreamPosition> positions) {
-    List<StreamEntry> entries = new ArrayList<>();
+    Map<String, List<StreamEntry>> byChannel = new LinkedHashMap<>();
     List<String> lost = new ArrayList<>();
     positions.forEach(
         (channel, from) ->
             readAfter(channel, from, Long.MAX_VALUE)
-                .ifPresentOrElse(entries::addAll, () -> lost.add(channel)));
-    entries.sort(StreamEntry.APPEND_ORDER);
-    return new Catchup(entries, lost);
+                .ifPresentOrElse(
+                    entries -> byChannel.put(channel, entries), () -> lost.add(channel)));
+    return Catchup.merge(byChannel, lost);
   }
-
-  /** The result of {@link #readAfterEach}. */
-  public record Catchup(List<StreamEntry> entries, List<String> lost) {}
 
   /**
    * What a read found: the entries, or {@code null} if the stream does not hold them all; {@code

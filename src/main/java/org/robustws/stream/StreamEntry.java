@@ -1,7 +1,5 @@
 package org.robustws.stream;
 
-import java.util.Comparator;
-
 /**
  * One event of a channel stream, as stored once for all its subscribers. Every subscriber's {@code
  * event} frame differs only in {@code seq}, so the rest is kept as ready-made JSON: {@code tail}
@@ -13,12 +11,6 @@ import java.util.Comparator;
  */
 public record StreamEntry(
     String channel, String epoch, long offset, String tail, int tailBytes, long appendedAt) {
-
-  /** The order a replay across channels follows: append time, then channel and offset. */
-  public static final Comparator<StreamEntry> APPEND_ORDER =
-      Comparator.comparingLong(StreamEntry::appendedAt)
-          .thenComparing(StreamEntry::channel)
-          .thenComparingLong(StreamEntry::offset);
 
   private static final String PREFIX = "{\"type\":\"event\",\"seq\":";
 

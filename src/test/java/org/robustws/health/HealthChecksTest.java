@@ -97,6 +97,11 @@ class HealthChecksTest {
             public List<String> members() {
               return List.of("node-1");
             }
+
+            @Override
+            public boolean coordinator() {
+              return true;
+            }
           };
       HealthCheckResponse response = readiness.call();
       assertEquals(HealthCheckResponse.Status.UP, response.getStatus());
@@ -106,6 +111,7 @@ class HealthChecksTest {
       assertEquals("AVAILABLE", data.get("sessions"));
       assertEquals("node-1", data.get("node"));
       assertEquals(1L, data.get("members"));
+      assertEquals(true, data.get("coordinator"));
     }
   }
 }

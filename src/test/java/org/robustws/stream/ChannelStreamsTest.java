@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -131,6 +132,27 @@ class ChannelStreamsTest {
     assertTrue(streams.readAfter("a", new StreamPosition(epoch, 6), Long.MAX_VALUE).isEmpty());
     assertTrue(streams.readAfter("none", StreamPosition.START, Long.MAX_VALUE).get().isEmpty());
     assertTrue(streams.readAfter("none", new StreamPosition("e", 3), Long.MAX_VALUE).isEmpty());
+  }
+
+  /**
+   * Appends to one channel made on nodes whose clocks disagree: a later offset may carry an earlier
+   * time. A replay across channels keeps each channel's offsets in order and merges them by time.
+   */
+  @Test
+  void aReplayAcrossChannelsKeepsEachChannelsOffsetOrder() {
+    ChannelStreams streams = streams(new HistoryLimits(10, 1 << 20, 60_000), null);
+    streams.append("a", text("x"), null);
+    clock.advance(java.time.Duration.ofMillis(-50)); // another node's clock
+    streams.append("a", text("x"), null);
+    streams.append("b", text("x"), null);
+    clock.advance(java.time.Duration.ofMillis(100));
+    streams.append("b", text("x"), null);
+    Catchup catchup =
+        streams.readAfterEach(Map.of("a", StreamPosition.START, "b", StreamPosition.START));
+    assertEquals(
+        List.of("b1", "a1", "a2", "b2"),
+        catchup.entries().stream().map(entry -> entry.channel() + entry.offset()).toList());
+    assertEquals(List.of(), catchup.lost());
   }
 
   /**
