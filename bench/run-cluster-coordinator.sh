@@ -6,7 +6,8 @@
 # resumes from its start on the third node; then the stopped node is started again. Per round: the
 # resume's answer, publications acknowledged, events replayed, acknowledged ones the replay lacks
 # (lost), offsets acknowledged twice, replayed offsets out of order, publications unanswered for
-# 10 s, error answers. A round is whole when the resume succeeds and all of these are 0.
+# 10 s, error answers (and, for an offset acknowledged twice, both publications and the one
+# replayed). A round is whole when the resume succeeds and all of these are 0.
 # COORD_MERGE_POLICY sets both caches' merge policy over cluster/configure-node.cli's NONE:
 # PREFERRED_ALWAYS is what this cluster had before (bench/RESULTS.md, "Cluster: the coordinator's
 # leave").

@@ -95,6 +95,12 @@ async function publisher(node, state) {
     out_of_order: offsets.filter((o, i) => i > 0 && o <= offsets[i - 1]).length,
     unanswered: state.unanswered,
     errors: state.errors.length,
+    // the publications of offsets acknowledged twice (data: publishing node-number) and what the replay held there
+    twice: [...new Set(ackedOffsets.filter((o, i) => ackedOffsets.indexOf(o) !== i))].map(o => ({
+      offset: o,
+      acked: [...state.acked].filter(([, at]) => at === o).map(([d]) => d),
+      replayed: (replayed.find(e => e.offset === o) || {}).data,
+    })),
   }));
   process.exit(0);
 })().catch(e => { console.error(e.stack); process.exit(1); });
