@@ -104,8 +104,8 @@ public final class ChannelStreams {
     try {
       AdvancedCache<String, String> batch = cache.getAdvancedCache();
       batch.lock(headKey);
-      long now =
-          clock.millis(); // under the lock: on one node, a later offset never has an earlier time
+      // taken under the lock: on one node, a later offset never carries an earlier time
+      long now = clock.millis();
       StreamHead head = parseHead(batch.get(headKey));
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
