@@ -458,8 +458,8 @@ class ClusterIT {
       majority.readUntil(20);
       assertEquals(all, majority.received.get("cl:split"));
       if (frozen.isClosed()) {
-        // node 3 could not read what it missed from its copy yet (the merge's conflict resolution
-        // runs after the views merged): it closed its client as it closes one it cannot catch up
+        // node 3 could not read what it missed from its copy yet (on the merge it drops its copies
+        // and receives the majority's): it closed its client as it closes one it cannot catch up
         assertEquals(4008, frozen.closeCode(), "the frozen node's close");
         assertEquals("resumed", frozen.resumeOn(TYRUS, BALANCER).getString("type"));
       }
