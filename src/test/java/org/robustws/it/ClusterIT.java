@@ -17,7 +17,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -283,7 +283,10 @@ class ClusterIT {
       assertEquals(List.of(), two.errors, "node " + second + "'s publisher");
       Map<Integer, Long> acked = new HashMap<>(one.offsets);
       acked.putAll(two.offsets);
-      assertEquals(acked.size(), Set.copyOf(acked.values()).size(), "offsets acknowledged twice");
+      Map<Long, List<Integer>> byOffset = new TreeMap<>();
+      acked.forEach((data, at) -> byOffset.computeIfAbsent(at, o -> new ArrayList<>()).add(data));
+      byOffset.values().removeIf(publications -> publications.size() < 2);
+      assertEquals(Map.of(), byOffset, "offsets acknowledged twice (offset: publications)");
 
       JsonObject answer = session.resumeOn(TYRUS, node(second));
       assertEquals("resumed", answer.getString("type"), answer.toString());
