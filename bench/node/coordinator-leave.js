@@ -7,59 +7,37 @@
 // unanswered for 10 s, error answers. The stopping node's publisher stops at its `shutdown`; its
 // last publication may be stored unacknowledged (replayed, not counted as acknowledged).
 // Usage: node coordinator-leave.js ROUND COORDINATOR CLUSTER_SH
-const WebSocket = require('ws');
 const { execFile } = require('child_process');
+const { open: connect } = require('./client');
 const [round, coordinator, clusterSh] = [process.argv[2], +process.argv[3], process.argv[4]];
 const channel = `coordinator:${round}:${process.pid}`;
-const url = n => `ws://127.0.0.1:${8080 + 100 * n}/ws`;
 const others = [1, 2, 3].filter(n => n !== coordinator);
 const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-// A connection whose messages are awaited with next(predicate, ms).
-function open(n) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url(n));
-    const queue = [];
-    let waiter = null;
-    ws.on('message', m => {
-      const message = JSON.parse(String(m));
-      if (waiter && waiter.test(message)) { const w = waiter; waiter = null; w.resolve(message); } else queue.push(message);
-    });
-    ws.next = (test, ms = 10000) => new Promise((res, rej) => {
-      const i = queue.findIndex(test);
-      if (i >= 0) return res(queue.splice(i, 1)[0]);
-      const timer = setTimeout(() => { waiter = null; rej(new Error('timeout')); }, ms);
-      waiter = { test, resolve: m => { clearTimeout(timer); res(m); } };
-    });
-    ws.closed = new Promise(r => ws.on('close', r));
-    ws.on('error', () => {});
-    ws.on('open', () => resolve(ws));
-    ws.on('close', code => reject(new Error('closed ' + code)));
-  });
-}
+const open = n => connect(`ws://127.0.0.1:${8080 + 100 * n}/ws`);
+const ANSWER_MS = 10000;
 
 async function publisher(node, state) {
   const ws = await open(node);
-  await ws.next(m => m.type === 'system');
+  await ws.next('system');
   for (let i = 1; state.running; i++) {
     const data = `${node}-${i}`;
-    ws.send(JSON.stringify({ type: 'publish', channel, data }));
+    ws.send({ type: 'publish', channel, data });
     let answer;
     try {
-      answer = await ws.next(m => m.type === 'ack' || m.type === 'error' || (m.type === 'system' && m.event === 'shutdown'));
+      answer = await ws.next(m => m.type === 'ack' || m.type === 'error' || (m.type === 'system' && m.event === 'shutdown'), ANSWER_MS);
     } catch (e) { state.unanswered++; break; }
     if (answer.type === 'ack') state.acked.set(data, answer.offset);
     else if (answer.type === 'error') state.errors.push(answer.code || answer.reason || 'error');
     else break; // its node is stopping
   }
-  ws.close();
+  ws.socket.close();
 }
 
 (async () => {
   const session = await open(others[0]);
-  const hello = await session.next(m => m.type === 'system');
-  session.send(JSON.stringify({ type: 'subscribe', channel }));
-  await session.next(m => m.type === 'subscribed');
+  const hello = await session.next('system');
+  session.send({ type: 'subscribe', channel });
+  await session.next('subscribed');
   const state = { running: true, acked: new Map(), errors: [], unanswered: 0 };
   const publishers = [1, 2, 3].map(n => publisher(n, state).catch(() => { state.unanswered++; }));
   await sleep(1500);
@@ -67,20 +45,20 @@ async function publisher(node, state) {
   await sleep(2500);
   state.running = false;
   await Promise.all(publishers);
-  session.close();
+  session.socket.close();
   await session.closed;
 
   const resumer = await open(others[1]);
-  await resumer.next(m => m.type === 'system');
-  resumer.send(JSON.stringify({ type: 'resume', sessionId: hello.sessionId, resumeToken: hello.resumeToken, lastSeq: 0 }));
+  await resumer.next('system');
+  resumer.send({ type: 'resume', sessionId: hello.sessionId, resumeToken: hello.resumeToken, lastSeq: 0 });
   const replayed = [];
   let answer;
   for (;;) {
-    const m = await resumer.next(() => true);
+    const m = await resumer.next(() => true, ANSWER_MS);
     if (m.type === 'event') replayed.push(m);
     else if (m.type === 'resumed' || m.type === 'resume_failed') { answer = m; break; }
   }
-  resumer.close();
+  resumer.socket.close();
   const offsets = replayed.map(e => e.offset);
   const replayedData = new Set(replayed.map(e => e.data));
   const ackedOffsets = [...state.acked.values()];

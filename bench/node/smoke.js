@@ -4,39 +4,10 @@
 'use strict';
 
 const assert = require('node:assert/strict');
-const WebSocket = require('ws');
+const client = require('./client');
 
 const url = process.argv[2] || 'ws://127.0.0.1:8590/ws';
-
-/** A client that queues parsed messages; next(type) skips others until one of that type. */
-function open() {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    const queue = [];
-    const waiters = [];
-    socket.on('message', (raw) => {
-      queue.push(JSON.parse(raw.toString()));
-      while (waiters.length) waiters.shift()();
-    });
-    socket.on('error', reject);
-    const client = {
-      socket,
-      send: (m) => socket.send(JSON.stringify(m)),
-      next: (type) => new Promise((res, rej) => {
-        const timer = setTimeout(() => rej(new Error(`no '${type}' within 5 s`)), 5000);
-        const look = () => {
-          const i = queue.findIndex((m) => m.type === type);
-          if (i >= 0) {
-            clearTimeout(timer);
-            res(queue.splice(i, 1)[0]);
-          } else waiters.push(look);
-        };
-        look();
-      }),
-    };
-    socket.on('open', () => resolve(client));
-  });
-}
+const open = () => client.open(url);
 
 (async () => {
   const channel = `smoke.${Date.now()}`;
