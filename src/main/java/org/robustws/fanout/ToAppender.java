@@ -6,15 +6,14 @@ import org.robustws.fanout.Fanout.Published;
 import org.robustws.stream.ChannelStreams.Publication;
 
 /**
- * A publication for the node that appends its channel ({@link Fanout#publish}); the answer is where
- * it went and the sessions it was given to on every node, or {@code null} if that node has stopped
- * appending (it is leaving: the publication was not appended).
+ * Publications waiting on one node for a channel, for the node that appends it ({@link
+ * ChannelAppends}); the answer is where each went and the sessions it was given to on every node,
+ * in their order, or {@code null} if that node has stopped appending (none was appended).
  */
-public record ToAppender(String channel, Publication publication)
-    implements NodeCommand<Published> {
+public record ToAppender(String channel, Publication[] batch) implements NodeCommand<Published[]> {
 
   @Override
-  public Published execute(ThisNode node) {
-    return node.publications().appendHere(channel, publication);
+  public Published[] execute(ThisNode node) {
+    return node.publications().appendSent(channel, batch);
   }
 }
