@@ -28,7 +28,8 @@ import org.robustws.stream.StreamEntry;
  * ChannelStreams#appender}, the head's primary owner, which grants its lock), so the lock is always
  * a local one and one transaction holds the publications of every node. Publications wait for their
  * channel on each node ({@link GroupCommit}); a batch is appended where it waits, or sent to the
- * owner in one command ({@link ToAppender}), where it joins the batch waiting there.
+ * owner in one command ({@link ToAppender}), where it joins the batch waiting there. A lane holds
+ * its channel's turn until the owner answers: what arrives meanwhile forms the next batch.
  *
  * <p>A node that stops appends nothing after the appends under way ({@link #stop}) and answers a
  * batch sent to it with a refusal: the batch is sent again once the cache's topology names another
@@ -107,22 +108,43 @@ final class ChannelAppends {
     return forwardCount.sum();
   }
 
-  /** A lane's batch, while the channel's turn is held. */
+  /**
+   * A lane's batch, while the channel's turn is held: appended here, or sent to the channel's owner
+   * and its answer awaited, so the publications that arrive meanwhile form the next batch. A batch
+   * refused or cancelled is sent again to the owner of the moment, or appended here if that is this
+   * node or the owner has left the view.
+   */
   private Supplier<List<Published>> appendOrSend(String channel, List<Publication> batch) {
-    Optional<String> owner = streams.appender(channel);
-    if (owner.isPresent()) {
-      List<Publication> keyed = withKeys(batch);
-      Optional<CompletionStage<Published[]>> sent = send(owner.get(), channel, keyed);
-      if (sent.isPresent()) {
-        return () -> answered(owner.get(), channel, keyed, sent.get());
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(APPENDER_WAIT_MS);
+    for (long pause = 1; ; pause = Math.min(2 * pause, 64)) {
+      Optional<String> owner = streams.appender(channel);
+      Optional<CompletionStage<Published[]>> sent = Optional.empty();
+      if (owner.isPresent()) {
+        batch = withKeys(batch);
+        sent = send(owner.get(), channel, batch);
       }
-      batch = keyed; // its owner left the view
+      if (sent.isEmpty()) {
+        return appendHere(channel, batch);
+      }
+      Published[] answer = answer(owner.get(), sent.get());
+      if (answer != null) {
+        List<Published> published = Arrays.asList(answer);
+        return () -> published;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException("no node appends channel " + channel);
+      }
+      sleep(pause);
     }
+  }
+
+  /** Appends the batch, unless this node has stopped appending: then each result is null. */
+  private Supplier<List<Published>> appendHere(String channel, List<Publication> batch) {
     appending.incrementAndGet();
     try {
       if (stopped) {
-        int size = batch.size();
-        return () -> new ArrayList<>(Collections.nCopies(size, (Published) null));
+        List<Published> refused = Collections.nCopies(batch.size(), null);
+        return () -> refused;
       }
       return appendAndTell(channel, batch);
     } finally {
@@ -136,30 +158,6 @@ final class ChannelAppends {
         peers.askOne(owner, new ToAppender(channel, batch.toArray(Publication[]::new)));
     sent.ifPresent(stage -> forwardCount.add(batch.size()));
     return sent;
-  }
-
-  /**
-   * The owner's answer, after the turn passed on; a refused or cancelled batch is sent again to the
-   * channel's owner of the moment, or appended here through the lane if that is this node.
-   */
-  private List<Published> answered(
-      String owner, String channel, List<Publication> batch, CompletionStage<Published[]> sent) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(APPENDER_WAIT_MS);
-    Published[] answer = answer(owner, sent);
-    for (long pause = 1; answer == null; pause = Math.min(2 * pause, 64)) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException("no node appends channel " + channel);
-      }
-      sleep(pause);
-      Optional<String> now = streams.appender(channel);
-      Optional<CompletionStage<Published[]>> again =
-          now.flatMap(node -> send(node, channel, batch));
-      if (again.isEmpty()) {
-        return lanes.submitAll(channel, batch);
-      }
-      answer = answer(now.get(), again.get());
-    }
-    return Arrays.asList(answer);
   }
 
   /**
