@@ -12,7 +12,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -21,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.robustws.admin.StatsService;
 import org.robustws.connection.ConnectionManager;
-import org.robustws.fanout.Fanout;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.logging.WsLog;
 import org.robustws.session.SessionStore;
@@ -52,7 +50,6 @@ public class Peers {
   CommandDispatcherFactory<GroupMember> factory;
 
   @Inject LocalFanout fanout;
-  @Inject Fanout publications;
   @Inject ConnectionManager connections;
   @Inject SessionStore sessions;
   @Inject StatsService stats;
@@ -64,7 +61,7 @@ public class Peers {
     dispatcher =
         factory.createCommandDispatcher(
             DISPATCHER_ID,
-            new ThisNode(localName(), fanout, publications, connections, sessions, stats, clock),
+            new ThisNode(localName(), fanout, connections, sessions, stats, clock),
             Peers.class.getClassLoader());
   }
 
@@ -120,29 +117,6 @@ public class Peers {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  /**
-   * Sends the command to the named member of the current view, without waiting.
-   *
-   * @return its answer; empty if no member of the view has that name. The answer completes with a
-   *     {@link java.util.concurrent.CancellationException} when the member has no dispatcher (not
-   *     yet or no longer deployed) or left the view: the command may then have run there or not
-   */
-  public <R> Optional<CompletionStage<R>> askOne(String member, NodeCommand<R> command) {
-    if (dispatcher == null) {
-      return Optional.empty();
-    }
-    for (GroupMember candidate : factory.getGroup().getMembership().getMembers()) {
-      if (candidate.getName().equals(member)) {
-        try {
-          return Optional.of(dispatcher.dispatchToMember(command, candidate));
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   /** The answers of the other nodes to one command. */

@@ -44,47 +44,21 @@ final class GroupCommit<P, R> {
    * @throws RuntimeException what either step of its batch threw
    */
   R submit(String channel, P item) {
-    return submitAll(channel, List.of(item)).get(0);
-  }
-
-  /**
-   * Submits items that go into one batch, in their order.
-   *
-   * @return their results once their batch has run both steps
-   * @throws RuntimeException what either step of their batch threw
-   */
-  List<R> submitAll(String channel, List<P> items) {
     Lane<P, R> lane = lanes.computeIfAbsent(channel, c -> new Lane<>());
-    List<Waiting<P, R>> mine = new ArrayList<>(items.size());
-    items.forEach(item -> mine.add(new Waiting<>(item)));
+    Waiting<P, R> mine = new Waiting<>(item);
     boolean lead;
     synchronized (lane) {
-      lane.waiting.addAll(mine); // together: a batch takes all of them or none
+      lane.waiting.add(mine);
       lead = !lane.busy;
       lane.busy = true;
     }
-    if (lead || mine.get(0).turn.join()) {
+    if (lead || mine.turn.join()) {
       runWaiting(channel, lane);
     }
     try {
-      List<R> results = new ArrayList<>(mine.size());
-      for (Waiting<P, R> waiting : mine) {
-        results.add(waiting.done.join());
-      }
-      return results;
+      return mine.done.join();
     } catch (CompletionException e) {
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
-    }
-  }
-
-  /** Items waiting for the channel's next batch (0 if none). */
-  int waiting(String channel) {
-    Lane<P, R> lane = lanes.get(channel);
-    if (lane == null) {
-      return 0;
-    }
-    synchronized (lane) {
-      return lane.waiting.size();
     }
   }
 

@@ -24,7 +24,6 @@ import org.robustws.connection.ConnectionManager;
 import org.robustws.connection.ConnectionState;
 import org.robustws.connection.EndpointKind;
 import org.robustws.connection.TrafficListener;
-import org.robustws.fanout.Fanout;
 import org.robustws.protocol.ErrorCode;
 import org.robustws.session.ResumeResult;
 
@@ -57,7 +56,6 @@ public class WsMetrics implements TrafficListener {
   @Inject MeterRegistry registry;
   @Inject ConnectionManager manager;
   @Inject Peers peers;
-  @Inject Fanout fanout;
 
   private final Map<EndpointKind, Family<LongAdder>> received = new EnumMap<>(EndpointKind.class);
   private final Map<EndpointKind, Family<LongAdder>> sent = new EnumMap<>(EndpointKind.class);
@@ -108,12 +106,6 @@ public class WsMetrics implements TrafficListener {
     registry.gauge("ws.ready", Tags.empty(), this, m -> m.manager.admitsNewClients() ? 1 : 0);
     registry.gauge("ws.connections.max", Tags.empty(), this, m -> m.manager.capacity());
     registry.gauge("ws.cluster.members", Tags.empty(), this, m -> m.peers.members().size());
-    registry
-        .more()
-        .counter("ws.publications.appended", Tags.empty(), this, m -> m.fanout.appended());
-    registry
-        .more()
-        .counter("ws.publications.forwarded", Tags.empty(), this, m -> m.fanout.forwarded());
     for (EndpointKind endpoint : EndpointKind.values()) {
       Tags tags = Tags.of("endpoint", endpoint.label());
       registry.gauge("ws.connections.active", tags, this, m -> m.manager.count(endpoint));

@@ -12,7 +12,6 @@ import static org.robustws.stream.StreamFormat.parseHead;
 import static org.robustws.stream.StreamFormat.parsePlace;
 
 import jakarta.json.JsonValue;
-import java.io.Serializable;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -22,9 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
-import org.infinispan.distribution.DistributionManager;
-import org.infinispan.distribution.LocalizedCacheTopology;
-import org.infinispan.remoting.transport.Address;
 import org.robustws.protocol.Channels;
 
 /**
@@ -61,25 +57,13 @@ public final class ChannelStreams {
   }
 
   /**
-   * What a publisher gives a channel: any JSON value and its id ({@code null} for none), kept as
-   * JSON text (what the stream stores, and what travels to the node that appends the channel), and
-   * {@code key}: a publication with the key of an earlier one to the same channel is not appended
-   * again; {@code null} for none.
+   * What a publisher gives a channel: any JSON value, its id or {@code null}, and {@code key}: a
+   * publication with the key of an earlier one to the same channel is not appended again; {@code
+   * null} for none.
    */
-  public record Publication(String data, String id, String key) implements Serializable {
-    public Publication(JsonValue data, JsonValue id, String key) {
-      this(
-          String.valueOf(data == null ? JsonValue.NULL : data),
-          id == null ? null : id.toString(),
-          key);
-    }
-
+  public record Publication(JsonValue data, JsonValue id, String key) {
     public Publication(JsonValue data, JsonValue id) {
       this(data, id, null);
-    }
-
-    public Publication withKey(String key) {
-      return new Publication(data, id, key);
     }
   }
 
@@ -156,25 +140,6 @@ public final class ChannelStreams {
     } finally {
       cache.endBatch(committed);
     }
-  }
-
-  /**
-   * The node that appends the channel's events, if another node does: the primary owner of its head
-   * in the cache's current topology, which grants the head's lock. Appending there makes the lock a
-   * local one and lets one {@code GroupCommit} batch hold every node's publications.
-   *
-   * @return the node's name in the cluster; empty for this node or a cache of this node alone
-   */
-  public Optional<String> appender(String channel) {
-    DistributionManager distribution = cache.getAdvancedCache().getDistributionManager();
-    LocalizedCacheTopology topology = distribution == null ? null : distribution.getCacheTopology();
-    if (topology == null) {
-      return Optional.empty();
-    }
-    Address primary = topology.getDistribution(headKey(channel)).primary();
-    return primary == null || primary.equals(topology.getLocalAddress())
-        ? Optional.empty()
-        : Optional.of(primary.toString()); // JGroups' logical name: jboss.node.name
   }
 
   /** The channel's head, if its stream exists. */

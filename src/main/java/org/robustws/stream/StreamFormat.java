@@ -1,5 +1,6 @@
 package org.robustws.stream;
 
+import jakarta.json.JsonValue;
 import java.util.concurrent.ThreadLocalRandom;
 import org.robustws.protocol.Utf8;
 
@@ -15,14 +16,9 @@ final class StreamFormat {
 
   private StreamFormat() {}
 
-  /**
-   * The event as stored and sent: its frame's tail after {@code "seq"}.
-   *
-   * @param data the event's data as JSON text
-   * @param id the publication's id as JSON text, {@code null} for none
-   */
+  /** The event as stored and sent: its frame's tail after {@code "seq"}. */
   static StreamEntry entry(
-      String channel, String epoch, long offset, String data, String id, long now) {
+      String channel, String epoch, long offset, JsonValue data, JsonValue id, long now) {
     // channel names and epochs need no escaping: both are made of [A-Za-z0-9._:-]
     String tail =
         ",\"channel\":\""
@@ -32,7 +28,7 @@ final class StreamFormat {
             + ",\"epoch\":\""
             + epoch
             + "\",\"data\":"
-            + data
+            + (data == null ? JsonValue.NULL : data)
             + (id == null ? "" : ",\"id\":" + id)
             + "}";
     return new StreamEntry(channel, epoch, offset, tail, Utf8.length(tail), now);

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -118,48 +117,6 @@ class GroupCommitTest {
     release.countDown();
     assertEquals("slow!", slow.get(10, TimeUnit.SECONDS));
     threads.shutdown();
-  }
-
-  /**
-   * A batch another node sent goes whole into one batch with what waits here; what waited before it
-   * runs first, and every item gets its own result in order.
-   */
-  @Test
-  void itemsSubmittedTogetherGoIntoOneBatchInTheirOrder() throws Exception {
-    CountDownLatch firstWaits = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    List<List<String>> batchesRun = new CopyOnWriteArrayList<>();
-    GroupCommit<String, String> batches =
-        new GroupCommit<>(
-            (channel, batch) -> {
-              batchesRun.add(batch);
-              if (batch.contains("holds")) {
-                firstWaits.countDown();
-                await(release); // holds the channel's turn
-              }
-              return () -> batch.stream().map(item -> item + "!").toList();
-            });
-    ExecutorService threads = Executors.newFixedThreadPool(3);
-    Future<String> holds = threads.submit(() -> batches.submit("c", "holds"));
-    assertTrue(firstWaits.await(10, TimeUnit.SECONDS));
-    Future<String> before = threads.submit(() -> batches.submit("c", "local"));
-    awaitWaiting(batches, 1);
-    Future<List<String>> sent =
-        threads.submit(() -> batches.submitAll("c", List.of("a", "b", "c")));
-    awaitWaiting(batches, 4);
-    release.countDown();
-    assertEquals("holds!", holds.get(10, TimeUnit.SECONDS));
-    assertEquals("local!", before.get(10, TimeUnit.SECONDS));
-    assertEquals(List.of("a!", "b!", "c!"), sent.get(10, TimeUnit.SECONDS));
-    assertEquals(List.of(List.of("holds"), List.of("local", "a", "b", "c")), batchesRun);
-    threads.shutdown();
-  }
-
-  private static void awaitWaiting(GroupCommit<?, ?> batches, int items) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (batches.waiting("c") < items && System.nanoTime() < deadline) {
-      Thread.sleep(1);
-    }
   }
 
   private static void await(CountDownLatch latch) {
