@@ -145,4 +145,16 @@ public interface WsLog extends BasicLogger {
   @LogMessage(level = ERROR)
   @Message(id = 29, value = "Session record refresh tick failed")
   void recordRefreshFailed(@Cause Throwable cause);
+
+  @LogMessage(level = WARN)
+  @Message(
+      id = 30,
+      value =
+          "%d transaction(s) of cluster nodes that left held locks on the channel streams here: "
+              + "asked Infinispan to roll them back")
+  void leaverTransactions(int count);
+
+  @LogMessage(level = ERROR)
+  @Message(id = 31, value = "Leaver transaction check failed")
+  void leaverCheckFailed(@Cause Throwable cause);
 }

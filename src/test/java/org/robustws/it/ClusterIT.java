@@ -158,6 +158,13 @@ class ClusterIT {
     JsonObject publisherHello = publisher.next("system");
     publisher.send(keyed);
     JsonObject keyedAck = publisher.next("ack");
+    // node 3 appends too when it dies: transactions of its own may be committing (their locks on
+    // the other nodes' copies must not outlive it: LeaverTransactions)
+    List<AckedPublisher> dying =
+        List.of(
+            AckedPublisher.start(TYRUS, node(3), "cl:k4", 0),
+            AckedPublisher.start(TYRUS, node(3), "cl:k5", 0));
+    Thread.sleep(300);
     cluster("kill-node", "3");
     long killedAt = System.nanoTime();
     awaitMembers(1, 2, 2);
@@ -168,6 +175,11 @@ class ClusterIT {
     first.get(60, TimeUnit.SECONDS);
     second.get(60, TimeUnit.SECONDS);
     publishing.shutdown();
+    for (AckedPublisher appending : dying) {
+      assertFalse(appending.offsets.isEmpty(), "node 3 was appending");
+    }
+    publish(node(1), "cl:k4", List.of(-1)); // the channels node 3 appended take appends after it
+    publish(node(2), "cl:k5", List.of(-1));
 
     for (StreamSubscriber client : others) {
       client.readUntil(2 * events);
