@@ -8,6 +8,7 @@ import jakarta.ejb.Timeout;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.infinispan.Cache;
 import org.infinispan.factories.ComponentRegistry;
@@ -61,18 +62,19 @@ public class LeaverTransactions {
         lastOrphans = 0;
         return;
       }
-      Set<Address> members = new HashSet<>(rpc.getTransport().getMembers());
+      List<Address> members = rpc.getTransport().getMembers();
+      Set<Address> present = new HashSet<>(members);
       int orphans =
           (int)
               transactions.getRemoteTransactions().stream()
-                  .filter(tx -> !members.contains(tx.getGlobalTransaction().getAddress()))
+                  .filter(tx -> !present.contains(tx.getGlobalTransaction().getAddress()))
                   .count();
       if (orphans > 0 && orphans != lastOrphans) {
         WsLog.LOG.leaverTransactions(orphans);
       }
       lastOrphans = orphans;
       if (orphans > 0) {
-        transactions.cleanupLeaverTransactions(rpc.getTransport().getMembers());
+        transactions.cleanupLeaverTransactions(members);
       }
     } catch (RuntimeException e) {
       WsLog.LOG.leaverCheckFailed(e);

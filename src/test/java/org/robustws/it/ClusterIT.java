@@ -123,10 +123,12 @@ class ClusterIT {
 
   /**
    * 30 clients of node 3 (half send positions) and 10 of each other node listen to two channels;
-   * publishers on nodes 1 and 2 go on publishing while node 3 is killed. Node 3's clients resume
-   * through the balancer: with positions every event once, in order; with lastSeq alone the same or
-   * {@code gap} naming both channels. The others miss nothing. A session of node 3 that only
-   * published, with an id, resumes too and its publication sent again is a repeat.
+   * publishers on nodes 1 and 2 go on publishing while node 3 is killed, and two of node 3 publish
+   * on channels of their own as it dies: those channels then take appends on the other nodes. Node
+   * 3's clients resume through the balancer: with positions every event once, in order; with
+   * lastSeq alone the same or {@code gap} naming both channels. The others miss nothing. A session
+   * of node 3 that only published, with an id, resumes too and its publication sent again is a
+   * repeat.
    */
   @Test
   @Order(2)
