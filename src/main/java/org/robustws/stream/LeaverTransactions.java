@@ -10,9 +10,9 @@ import jakarta.ejb.TimerService;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.infinispan.factories.ComponentRegistry;
-import org.infinispan.remoting.rpc.RpcManager;
 import org.infinispan.remoting.transport.Address;
 import org.infinispan.transaction.impl.TransactionTable;
 import org.robustws.logging.WsLog;
@@ -45,7 +45,7 @@ public class LeaverTransactions {
 
   @PostConstruct
   void start() {
-    if (cache.getAdvancedCache().getRpcManager() != null) { // clustered
+    if (cache.getAdvancedCache().getRpcManager() != null) { // clustered: ticks only there
       timerService.createIntervalTimer(
           TICK_MS, TICK_MS, new TimerConfig("leaver transactions", false));
     }
@@ -54,15 +54,15 @@ public class LeaverTransactions {
   @Timeout
   void tick() {
     try {
-      RpcManager rpc = cache.getAdvancedCache().getRpcManager();
       // WildFly's cache behind the lazy one is an InternalCache, which has the component registry
+      AdvancedCache<String, String> streams = cache.getAdvancedCache();
       TransactionTable transactions =
-          ComponentRegistry.componentOf(cache.getAdvancedCache(), TransactionTable.class);
-      if (rpc == null || transactions == null || transactions.getRemoteTxCount() == 0) {
+          ComponentRegistry.componentOf(streams, TransactionTable.class);
+      if (transactions.getRemoteTxCount() == 0) {
         lastOrphans = 0;
         return;
       }
-      List<Address> members = rpc.getTransport().getMembers();
+      List<Address> members = streams.getRpcManager().getTransport().getMembers();
       Set<Address> present = new HashSet<>(members);
       int orphans =
           (int)
