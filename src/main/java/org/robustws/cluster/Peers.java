@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,7 @@ import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.logging.WsLog;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.TopologyFence;
 import org.wildfly.clustering.server.GroupMember;
 import org.wildfly.clustering.server.dispatcher.CommandDispatcher;
 import org.wildfly.clustering.server.dispatcher.CommandDispatcherFactory;
@@ -53,6 +55,7 @@ public class Peers {
   @Inject ConnectionManager connections;
   @Inject SessionStore sessions;
   @Inject StatsService stats;
+  @Inject TopologyFence fence;
   @Inject Clock clock;
 
   private CommandDispatcher<GroupMember, ThisNode> dispatcher;
@@ -61,7 +64,7 @@ public class Peers {
     dispatcher =
         factory.createCommandDispatcher(
             DISPATCHER_ID,
-            new ThisNode(localName(), fanout, connections, sessions, stats, clock),
+            new ThisNode(localName(), fanout, connections, sessions, stats, fence, clock),
             Peers.class.getClassLoader());
   }
 
@@ -117,6 +120,49 @@ public class Peers {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Sends the command to every other node of the current view and waits for all of them.
+   *
+   * @return whether each answered true within {@code waitMs}; a node that left the view meanwhile,
+   *     or that runs no application (it answers with a cancellation: starting, or stopping) counts
+   *     as having answered true, as it takes part in nothing
+   */
+  public boolean allAnswerTrue(NodeCommand<Boolean> command, long waitMs) {
+    if (dispatcher == null || alone()) {
+      return true;
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+    Map<GroupMember, CompletionStage<Boolean>> sent;
+    try {
+      sent = dispatcher.dispatchToGroup(command, Set.of(factory.getGroup().getLocalMember()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    for (Map.Entry<GroupMember, CompletionStage<Boolean>> answer : sent.entrySet()) {
+      try {
+        long left = Math.max(0, deadline - System.nanoTime());
+        if (!Boolean.TRUE.equals(
+            answer.getValue().toCompletableFuture().get(left, TimeUnit.NANOSECONDS))) {
+          return false;
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      } catch (CancellationException e) {
+        // no dispatcher there: the application is not running on that node
+      } catch (ExecutionException e) {
+        if (factory.getGroup().getMembership().getMembers().contains(answer.getKey())) {
+          WsLog.LOG.peerNotAnswering(e.toString());
+          return false;
+        }
+      } catch (TimeoutException e) {
+        WsLog.LOG.peerNotAnswering(e.toString());
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The answers of the other nodes to one command. */

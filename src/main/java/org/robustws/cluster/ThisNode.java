@@ -5,10 +5,11 @@ import org.robustws.admin.StatsService;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.TopologyFence;
 
 /**
- * What the commands of other nodes use on this one: its subscribers, connections, sessions and
- * figures. {@code name}: its name in the cluster.
+ * What the commands of other nodes use on this one: its subscribers, connections, sessions,
+ * figures, and the fence of its appends. {@code name}: its name in the cluster.
  */
 public record ThisNode(
     String name,
@@ -16,4 +17,5 @@ public record ThisNode(
     ConnectionManager connections,
     SessionStore sessions,
     StatsService stats,
+    TopologyFence fence,
     Clock clock) {}

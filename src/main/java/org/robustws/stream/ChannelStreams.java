@@ -30,8 +30,9 @@ import org.robustws.protocol.Channels;
  * <p>Per channel the cache holds its {@link StreamHead}, its events, and where each publication
  * with an idempotency key went (for {@code idMillis} after it). An append is one batch
  * (transaction) that locks the channel's head, so appends to one channel get consecutive offsets
- * whichever node or thread makes them, and appends to different channels never contend. Entries and
- * heads also carry a lifespan of twice the age bound, so the stream of a channel that went quiet
+ * whichever node or thread makes them, and appends to different channels never contend; on a
+ * cluster a {@link TopologyFence} keeps that true while the head's owner changes. Entries and heads
+ * also carry a lifespan of twice the age bound, so the stream of a channel that went quiet
  * disappears on its own; an append trims older events first. Values are strings (no marshalling
  * schema): a head is {@code epoch|first|last|bytes}, an entry {@code epoch|appendedAt|tail}, a
  * publication's place {@code epoch|offset}.
@@ -40,18 +41,28 @@ public final class ChannelStreams {
   /** The longest pause before an entry the head counts is given up as lost (ms; 127 in all). */
   private static final long MISSING_PAUSES_MS = 64;
 
+  /** Appends started again after a topology change, at most, before one fails. */
+  private static final int MAX_ATTEMPTS = 5;
+
   private final Cache<String, String> cache;
-  private final HistoryLimits limits;
+  private final TopologyFence fence;
+  private final HistoryTrim history;
   private final long idMillis;
   private final Clock clock;
 
   /**
+   * @param fence keeps the appends of different cache topologies apart ({@link TopologyFence})
    * @param idMillis how long a publication's idempotency key is remembered
    */
   public ChannelStreams(
-      Cache<String, String> cache, HistoryLimits limits, long idMillis, Clock clock) {
+      Cache<String, String> cache,
+      TopologyFence fence,
+      HistoryLimits limits,
+      long idMillis,
+      Clock clock) {
     this.cache = cache;
-    this.limits = limits;
+    this.fence = fence;
+    this.history = new HistoryTrim(limits);
     this.idMillis = idMillis;
     this.clock = clock;
   }
@@ -93,17 +104,43 @@ public final class ChannelStreams {
    * not appended: the head's lock makes the check and the append one step on every node.
    *
    * @return where each went, committed, in the order given
+   * @throws IllegalStateException if the cluster's topology kept changing, or a node did not answer
+   *     the fence ({@link TopologyFence})
    */
   public List<Appended> appendAll(String channel, List<Publication> publications) {
     if (!Channels.isValid(channel)) {
       throw new IllegalArgumentException("invalid channel name");
     }
+    for (int attempt = 1; ; attempt++) {
+      int topology = fence.enter();
+      try {
+        List<Appended> appended = appendOnce(channel, publications, topology);
+        if (appended != null) {
+          return appended;
+        }
+      } finally {
+        fence.exit(topology);
+      }
+      if (attempt == MAX_ATTEMPTS) {
+        throw new IllegalStateException("the streams' topology kept changing during an append");
+      }
+    }
+  }
+
+  /**
+   * @return where each went, or {@code null} (rolled back) if the head's lock came in a later
+   *     topology than the append started in
+   */
+  private List<Appended> appendOnce(String channel, List<Publication> publications, int topology) {
     String headKey = headKey(channel);
     boolean committed = false;
     cache.startBatch();
     try {
       AdvancedCache<String, String> batch = cache.getAdvancedCache();
       batch.lock(headKey);
+      if (!fence.current(topology)) {
+        return null;
+      }
       // taken under the lock: on one node, a later offset never carries an earlier time
       long now = clock.millis();
       StreamHead head = parseHead(batch.get(headKey));
@@ -132,7 +169,8 @@ public final class ChannelStreams {
       }
       if (last > head.last()) {
         StreamHead trimmed =
-            trim(batch, channel, new StreamHead(head.epoch(), head.first(), last, bytes), now);
+            history.trim(
+                batch, channel, new StreamHead(head.epoch(), head.first(), last, bytes), now);
         batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
       }
       committed = true;
@@ -254,40 +292,7 @@ public final class ChannelStreams {
     return new Found(entries, false);
   }
 
-  /**
-   * Drops the oldest events while the stream holds more than the bounds allow or they are older
-   * than the age bound; the newest event always stays.
-   */
-  private StreamHead trim(
-      AdvancedCache<String, String> batch, String channel, StreamHead head, long now) {
-    long first = head.first();
-    long bytes = head.bytes();
-    boolean recount = false;
-    while (first < head.last()) {
-      StreamEntry oldest = decode(channel, first, batch.get(entryKey(first, channel)));
-      boolean over = head.last() - first + 1 > limits.events() || bytes > limits.bytes();
-      if (oldest != null && !over && now - oldest.appendedAt() <= limits.ageMs()) {
-        break;
-      }
-      batch.remove(entryKey(first, channel));
-      if (oldest == null) {
-        recount = true; // expired by its lifespan: its size is unknown now
-      } else {
-        bytes -= oldest.maxBytes();
-      }
-      first++;
-    }
-    if (recount) {
-      bytes = 0;
-      for (long offset = first; offset <= head.last(); offset++) {
-        StreamEntry entry = decode(channel, offset, batch.get(entryKey(offset, channel)));
-        bytes += entry == null ? 0 : entry.maxBytes();
-      }
-    }
-    return new StreamHead(head.epoch(), first, head.last(), bytes);
-  }
-
   private long lifespan() {
-    return 2 * limits.ageMs();
+    return 2 * history.ageMs();
   }
 }

@@ -5,7 +5,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
+import org.robustws.cluster.Peers;
 import org.robustws.config.WsSettings;
 
 /**
@@ -22,9 +24,23 @@ public class StreamsProducer {
 
   @Produces
   @Singleton
-  ChannelStreams channelStreams(WsSettings settings, Clock clock) {
+  TopologyFence topologyFence(Peers peers) {
+    if (!cache.getCacheConfiguration().clustering().cacheMode().isClustered()) {
+      return TopologyFence.none();
+    }
+    AdvancedCache<String, String> streams = cache.getAdvancedCache();
+    return new TopologyFence(
+        () -> streams.getDistributionManager().getCacheTopology().getTopologyId(),
+        topology ->
+            peers.allAnswerTrue(new NoAppendsBefore(topology), TopologyFence.WAIT_MS + 2_000));
+  }
+
+  @Produces
+  @Singleton
+  ChannelStreams channelStreams(WsSettings settings, TopologyFence fence, Clock clock) {
     return new ChannelStreams(
         cache,
+        fence,
         new HistoryLimits(
             settings.historyEvents(), settings.historyBytes(), settings.historyAgeMs()),
         settings.resumeGraceMs(),

@@ -22,6 +22,7 @@ import org.robustws.stream.ChannelStreams.Appended;
 import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.stream.HistoryLimits;
 import org.robustws.stream.StreamEntry;
+import org.robustws.stream.TopologyFence;
 import org.robustws.testing.LocalCaches;
 import org.robustws.testing.MutableClock;
 
@@ -31,6 +32,7 @@ class GroupCommitTest {
   private final ChannelStreams streams =
       new ChannelStreams(
           caches.cache("streams"),
+          TopologyFence.none(),
           new HistoryLimits(10_000, 1 << 24, 600_000),
           60_000,
           new MutableClock(Instant.ofEpochMilli(1_000_000)));

@@ -42,7 +42,8 @@ class ChannelStreamsTest {
   private ChannelStreams streams(HistoryLimits limits, Path store) {
     LocalCaches caches = new LocalCaches(store);
     open.add(caches);
-    return new ChannelStreams(caches.cache("streams"), limits, ID_MILLIS, clock);
+    return new ChannelStreams(
+        caches.cache("streams"), TopologyFence.none(), limits, ID_MILLIS, clock);
   }
 
   private static JsonValue text(String s) {
@@ -75,7 +76,11 @@ class ChannelStreamsTest {
     long idMillis = 300; // Infinispan expires entries by the wall clock
     ChannelStreams streams =
         new ChannelStreams(
-            caches.cache("streams"), new HistoryLimits(10, 1 << 20, 600_000), idMillis, clock);
+            caches.cache("streams"),
+            TopologyFence.none(),
+            new HistoryLimits(10, 1 << 20, 600_000),
+            idMillis,
+            clock);
     Publication first = new Publication(text("x"), Json.createValue("p-1"), "s-1:\"p-1\"");
     List<Appended> batch =
         streams.appendAll(
@@ -166,7 +171,8 @@ class ChannelStreamsTest {
     open.add(caches);
     org.infinispan.Cache<String, String> cache = caches.cache("streams");
     ChannelStreams streams =
-        new ChannelStreams(cache, new HistoryLimits(10, 1 << 20, 60_000), ID_MILLIS, clock);
+        new ChannelStreams(
+            cache, TopologyFence.none(), new HistoryLimits(10, 1 << 20, 60_000), ID_MILLIS, clock);
     for (int i = 1; i <= 3; i++) {
       streams.append("a", text("e" + i), null);
     }

@@ -10,6 +10,7 @@ import org.robustws.session.OtherNodes;
 import org.robustws.session.SessionStore;
 import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.HistoryLimits;
+import org.robustws.stream.TopologyFence;
 
 /**
  * The streams and sessions on a real embedded Infinispan, as the server wires them; {@code dir}
@@ -37,7 +38,13 @@ public final class TestStores implements AutoCloseable {
 
   public TestStores(WsSettings settings, HistoryLimits history, Clock clock, Path dir) {
     caches = new LocalCaches(dir);
-    streams = new ChannelStreams(caches.cache("streams"), history, settings.resumeGraceMs(), clock);
+    streams =
+        new ChannelStreams(
+            caches.cache("streams"),
+            TopologyFence.none(),
+            history,
+            settings.resumeGraceMs(),
+            clock);
     InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
     sessionCache = caches.cache("sessions");
     sessions = new SessionStore(sessionCache, channels, streams, OtherNodes.NONE, settings);

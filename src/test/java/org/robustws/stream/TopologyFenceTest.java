@@ -1,0 +1,234 @@
+package org.robustws.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.infinispan.Cache;
+import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.ConfigurationBuilder;
+import org.infinispan.configuration.global.GlobalConfigurationBuilder;
+import org.infinispan.conflict.MergePolicy;
+import org.infinispan.manager.DefaultCacheManager;
+import org.infinispan.partitionhandling.PartitionHandling;
+import org.infinispan.remoting.transport.Address;
+import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
+import org.infinispan.transaction.LockingMode;
+import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
+import org.infinispan.util.concurrent.IsolationLevel;
+import org.jgroups.JChannel;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Three Infinispan nodes in this JVM, configured as cluster/configure-node.cli configures the
+ * streams cache (replicated, pessimistic batches, {@code DENY_READ_WRITES}), each with its own
+ * {@link ChannelStreams} and {@link TopologyFence}; the fences ask each other directly where a
+ * server uses WildFly's command dispatcher.
+ */
+class TopologyFenceTest {
+  private static final int PAIRS = 6;
+
+  private final List<DefaultCacheManager> nodes = new ArrayList<>();
+  private final List<TopologyFence> fences = new ArrayList<>();
+  private final Set<Integer> running = ConcurrentHashMap.newKeySet();
+  private final HeldClock clock = new HeldClock();
+  private final ExecutorService threads = Executors.newCachedThreadPool();
+
+  @AfterEach
+  void stop() {
+    threads.shutdownNow();
+    nodes.forEach(DefaultCacheManager::stop);
+  }
+
+  /**
+   * For each of six channels whose head node 0 owns: an append on node 1 (or 2) holds the head's
+   * lock, one on the other node waits for it, node 0 stops, then the first goes on. Without the
+   * fence, Infinispan gives the lock on the new owner to the waiting append while the first has not
+   * committed, and both append at one offset in about half of the channels.
+   */
+  @Test
+  void theHeadOwnersLeaveLetsNoSecondAppendReadTheHeadBeforeTheFirstCommitted() throws Exception {
+    List<ChannelStreams> streams = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      streams.add(start(i));
+    }
+    while (nodes.get(2).getMembers().size() < 3) {
+      Thread.sleep(20);
+    }
+    List<String> channels = channelsOwnedBy(nodes.get(0).getAddress(), cache(1));
+    for (String channel : channels) {
+      streams.get(1).append(channel, Json.createValue("first"), null);
+    }
+    List<CompletableFuture<Long>> holding = new ArrayList<>();
+    List<CompletableFuture<Long>> waiting = new ArrayList<>();
+    CountDownLatch locked = new CountDownLatch(PAIRS);
+    for (int pair = 0; pair < PAIRS; pair++) {
+      String channel = channels.get(pair);
+      ChannelStreams holder = streams.get(1 + pair % 2);
+      holding.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                clock.holdThisThread(locked);
+                return holder.append(channel, Json.createValue("held"), null).offset();
+              },
+              threads));
+    }
+    assertTrue(locked.await(10, TimeUnit.SECONDS));
+    for (int pair = 0; pair < PAIRS; pair++) {
+      String channel = channels.get(pair);
+      ChannelStreams waiter = streams.get(2 - pair % 2);
+      waiting.add(
+          CompletableFuture.supplyAsync(
+              () -> waiter.append(channel, Json.createValue("waited"), null).offset(), threads));
+    }
+    Thread.sleep(300); // the waiting appends ask node 0 for the locks
+    running.remove(0);
+    nodes.get(0).stop();
+    Thread.sleep(500); // the topology without node 0 is installed while the locks are held
+    clock.release();
+    for (int pair = 0; pair < PAIRS; pair++) {
+      String channel = channels.get(pair);
+      long held = holding.get(pair).get(30, TimeUnit.SECONDS);
+      long waited = waiting.get(pair).get(30, TimeUnit.SECONDS);
+      assertEquals(Set.of(2L, 3L), Set.of(held, waited), channel + ": the offsets acknowledged");
+      for (ChannelStreams node : streams.subList(1, 3)) {
+        List<String> data =
+            node.readAfter(channel, StreamPosition.START, Long.MAX_VALUE).orElseThrow().stream()
+                .map(entry -> entry.tail().replaceAll(".*\"data\":(\"[a-z]+\").*", "$1"))
+                .toList();
+        assertEquals(3, data.size(), channel + ": " + data);
+        assertTrue(data.containsAll(List.of("\"held\"", "\"waited\"")), channel + ": " + data);
+      }
+    }
+  }
+
+  @Test
+  void aLoneCachesFenceNeverWaits() {
+    TopologyFence fence = TopologyFence.none();
+    int topology = fence.enter();
+    assertTrue(fence.current(topology));
+    assertTrue(fence.awaitNoneBefore(topology));
+    fence.exit(topology);
+  }
+
+  private ChannelStreams start(int index) throws Exception {
+    JChannel channel = new JChannel(getClass().getResourceAsStream("/jgroups-loopback.xml"));
+    channel.getProtocolStack().getTransport().setBindPort(7650 + index);
+    GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
+    global.transport().transport(new JGroupsTransport(channel)).nodeName("node-" + index);
+    ConfigurationBuilder config = new ConfigurationBuilder();
+    config
+        .clustering()
+        .cacheMode(CacheMode.REPL_SYNC)
+        .partitionHandling()
+        .whenSplit(PartitionHandling.DENY_READ_WRITES)
+        .mergePolicy(MergePolicy.NONE);
+    config.invocationBatching().enable(); // as WildFly's BATCH mode
+    config
+        .transaction()
+        .transactionMode(TransactionMode.TRANSACTIONAL)
+        .lockingMode(LockingMode.PESSIMISTIC)
+        .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+    config.locking().isolationLevel(IsolationLevel.REPEATABLE_READ).lockAcquisitionTimeout(15_000);
+    DefaultCacheManager node = new DefaultCacheManager(global.build(), false);
+    node.defineConfiguration("streams", config.build());
+    node.start();
+    nodes.add(node);
+    running.add(index);
+    Cache<String, String> cache = node.getCache("streams");
+    TopologyFence fence =
+        new TopologyFence(
+            () ->
+                cache
+                    .getAdvancedCache()
+                    .getDistributionManager()
+                    .getCacheTopology()
+                    .getTopologyId(),
+            topology ->
+                running.stream()
+                    .filter(other -> other != index)
+                    .allMatch(other -> fences.get(other).awaitNoneBefore(topology)));
+    fences.add(fence);
+    return new ChannelStreams(
+        cache, fence, new HistoryLimits(100, 1 << 20, 600_000), 60_000, clock);
+  }
+
+  private Cache<String, String> cache(int index) {
+    return nodes.get(index).getCache("streams");
+  }
+
+  private static List<String> channelsOwnedBy(Address owner, Cache<String, String> cache) {
+    List<String> channels = new ArrayList<>();
+    for (int i = 0; channels.size() < PAIRS; i++) {
+      String channel = "c" + i;
+      Address primary =
+          cache
+              .getAdvancedCache()
+              .getDistributionManager()
+              .getCacheTopology()
+              .getDistribution(StreamFormat.headKey(channel))
+              .primary();
+      if (primary.equals(owner)) {
+        channels.add(channel);
+      }
+    }
+    return channels;
+  }
+
+  /**
+   * The wall clock, except that a held thread's first reading waits for {@link #release}:
+   * ChannelStreams reads the clock while it holds the channel's head lock.
+   */
+  private static final class HeldClock extends Clock {
+    private final ThreadLocal<CountDownLatch> held = new ThreadLocal<>();
+    private final CountDownLatch released = new CountDownLatch(1);
+
+    void holdThisThread(CountDownLatch locked) {
+      held.set(locked);
+    }
+
+    void release() {
+      released.countDown();
+    }
+
+    @Override
+    public Instant instant() {
+      CountDownLatch locked = held.get();
+      if (locked != null) {
+        held.remove();
+        locked.countDown();
+        try {
+          released.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return Instant.now();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+}
