@@ -60,6 +60,16 @@ final class StreamSubscriber implements AutoCloseable {
     }
   }
 
+  /** Takes the events its connection has received so far, without waiting for more. */
+  void readQueued() {
+    for (String text = client.texts.poll(); text != null; text = client.texts.poll()) {
+      JsonObject message = json(text);
+      if ("event".equals(message.getString("type", ""))) {
+        take(message);
+      }
+    }
+  }
+
   int count() {
     return received.values().stream().mapToInt(List::size).sum();
   }
