@@ -42,7 +42,7 @@ public final class ChannelStreams {
   private static final long MISSING_PAUSES_MS = 64;
 
   /** Appends started again after a topology change, at most, before one fails. */
-  private static final int MAX_ATTEMPTS = 5;
+  private static final int MAX_ATTEMPTS = 10;
 
   private final Cache<String, String> cache;
   private final TopologyFence fence;
