@@ -157,4 +157,12 @@ public interface WsLog extends BasicLogger {
   @LogMessage(level = ERROR)
   @Message(id = 31, value = "Leaver transaction check failed")
   void leaverCheckFailed(@Cause Throwable cause);
+
+  @LogMessage(level = INFO)
+  @Message(
+      id = 32,
+      value =
+          "An append to channel %s starts again: the streams cache's topology changed from %d "
+              + "while it waited for the channel head's lock")
+  void appendStartedAgain(String channel, int topology);
 }

@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
+import org.robustws.logging.WsLog;
 import org.robustws.protocol.Channels;
 
 /**
@@ -139,6 +140,7 @@ public final class ChannelStreams {
       AdvancedCache<String, String> batch = cache.getAdvancedCache();
       batch.lock(headKey);
       if (!fence.current(topology)) {
+        WsLog.LOG.appendStartedAgain(channel, topology);
         return null;
       }
       // taken under the lock: on one node, a later offset never carries an earlier time

@@ -1,6 +1,8 @@
 package org.robustws.stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -13,10 +15,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
@@ -96,6 +103,22 @@ class TopologyFenceTest {
           CompletableFuture.supplyAsync(
               () -> waiter.append(channel, Json.createValue("waited"), null).offset(), threads));
     }
+    List<String> logged = new CopyOnWriteArrayList<>();
+    Handler handler =
+        new Handler() {
+          @Override
+          public void publish(LogRecord record) {
+            logged.add(record.getMessage());
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    Logger log = Logger.getLogger("org.robustws"); // held: JUL keeps its loggers weakly
+    log.addHandler(handler);
     Thread.sleep(300); // the waiting appends ask node 0 for the locks
     running.remove(0);
     nodes.get(0).stop();
@@ -115,6 +138,34 @@ class TopologyFenceTest {
         assertTrue(data.containsAll(List.of("\"held\"", "\"waited\"")), channel + ": " + data);
       }
     }
+    log.removeHandler(handler);
+    assertTrue(
+        logged.stream().anyMatch(message -> message.contains("RWS0032")),
+        "a waiting append got its lock in the new topology and started again: " + logged);
+  }
+
+  @Test
+  void aNewTopologysAppendsWaitForTheOlderOnesOfThisNode() throws Exception {
+    AtomicInteger topology = new AtomicInteger(1);
+    TopologyFence fence = new TopologyFence(topology::get, later -> true);
+    int older = fence.enter();
+    topology.set(2);
+    CompletableFuture<Integer> newer = CompletableFuture.supplyAsync(fence::enter, threads);
+    Thread.sleep(200);
+    assertFalse(newer.isDone(), "started while an append of topology 1 was under way");
+    fence.exit(older);
+    assertEquals(2, newer.get(5, TimeUnit.SECONDS));
+    assertFalse(fence.current(1));
+  }
+
+  @Test
+  void anAppendFailsWhileAnotherNodeHasNotAnsweredAndTheNextOneAsksAgain() {
+    List<Integer> asked = new CopyOnWriteArrayList<>();
+    TopologyFence fence = new TopologyFence(() -> 7, later -> asked.add(later) && asked.size() > 1);
+    assertThrows(IllegalStateException.class, fence::enter);
+    assertEquals(7, fence.enter());
+    assertEquals(7, fence.enter()); // cleared: not asked again
+    assertEquals(List.of(7, 7), asked);
   }
 
   @Test
