@@ -71,6 +71,7 @@ public class Peers {
   @PreDestroy
   void stop() {
     if (dispatcher != null) {
+      fence.close(); // the others count a node without a dispatcher as one without appends
       dispatcher.close();
     }
   }
@@ -125,9 +126,9 @@ public class Peers {
   /**
    * Sends the command to every other node of the current view and waits for all of them.
    *
-   * @return whether each answered true within {@code waitMs}; a node that left the view meanwhile,
-   *     or that runs no application (it answers with a cancellation: starting, or stopping) counts
-   *     as having answered true, as it takes part in nothing
+   * @return whether each answered true within {@code waitMs}; an answer that comes back cancelled
+   *     (the node left the view, or runs no dispatcher: the application not started yet, or
+   *     stopped) counts as true, as that node takes part in nothing
    */
   public boolean allAnswerTrue(NodeCommand<Boolean> command, long waitMs) {
     if (dispatcher == null || alone()) {
@@ -151,7 +152,7 @@ public class Peers {
         Thread.currentThread().interrupt();
         return false;
       } catch (CancellationException e) {
-        // no dispatcher there: the application is not running on that node
+        // the node left, or runs no dispatcher (the application not started, or stopped)
       } catch (ExecutionException e) {
         if (factory.getGroup().getMembership().getMembers().contains(answer.getKey())) {
           WsLog.LOG.peerNotAnswering(e.toString());

@@ -32,7 +32,7 @@ public class StreamsProducer {
     return new TopologyFence(
         () -> streams.getDistributionManager().getCacheTopology().getTopologyId(),
         topology ->
-            peers.allAnswerTrue(new NoAppendsBefore(topology), TopologyFence.WAIT_MS + 2_000));
+            peers.allAnswerTrue(new NoAppendsBefore(topology), TopologyFence.ANSWER_WAIT_MS));
   }
 
   @Produces

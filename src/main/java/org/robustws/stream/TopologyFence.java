@@ -14,9 +14,9 @@ import java.util.function.IntSupplier;
  * <p>Why: when a channel head's primary owner leaves (a stop or a crash), Infinispan 16.0.5 can
  * grant the head's lock on the new primary owner to a second transaction while the transaction that
  * held it on the old one has not committed: both read the same head and append at the same offset
- * (a lost update, ISPN-7140's family; {@code TopologyFenceTest} shows it without the fence). The
- * backup locks that should prevent it are given up when the new primary is the first transaction's
- * own node ({@code PessimisticLockingInterceptor.acquireLocalLock} removes the backup lock before
+ * (a lost update, ISPN-7140's family; {@code TopologyFenceTest} builds that situation). The backup
+ * locks that should prevent it are given up when the new primary is the first transaction's own
+ * node ({@code PessimisticLockingInterceptor.acquireLocalLock} removes the backup lock before
  * locking). With the fence, a lock granted in a later topology than the append started in is never
  * used, and the appends of a new topology wait until those of the old ones have finished on every
  * node, so only one transaction holding a head's lock is ever in flight.
@@ -34,7 +34,10 @@ public final class TopologyFence {
   }
 
   /** How long a node waits for its own appends of earlier topologies to finish. */
-  public static final long WAIT_MS = 10_000;
+  static final long WAIT_MS = 10_000;
+
+  /** How long a node waits for the others' answers: their own wait, and the way there and back. */
+  public static final long ANSWER_WAIT_MS = WAIT_MS + 2_000;
 
   private final IntSupplier topology;
   private final Others others;
@@ -49,6 +52,9 @@ public final class TopologyFence {
   private CompletableFuture<Boolean> clearing;
 
   private int clearingFor;
+
+  /** Set once the node stops answering the others: no append starts after it. */
+  private boolean closed;
 
   /**
    * @param topology the streams cache's current topology id, as this node has installed it
@@ -77,6 +83,9 @@ public final class TopologyFence {
       int now = topology.getAsInt();
       clear(now);
       synchronized (this) {
+        if (closed) {
+          throw new IllegalStateException("the application is stopping on this node");
+        }
         if (topology.getAsInt() == now) {
           underWay.merge(now, 1, Integer::sum);
           return now;
@@ -94,6 +103,24 @@ public final class TopologyFence {
   public synchronized void exit(int started) {
     underWay.computeIfPresent(started, (t, n) -> n == 1 ? null : n - 1);
     notifyAll();
+  }
+
+  /**
+   * Before this node stops answering the others (their commands then come back cancelled, counted
+   * as a node without appends): no append starts any more, and those under way get up to {@link
+   * #WAIT_MS} to finish.
+   */
+  public synchronized void close() {
+    closed = true;
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
+    try {
+      for (long left = WAIT_MS; !underWay.isEmpty() && left > 0; ) {
+        wait(left);
+        left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

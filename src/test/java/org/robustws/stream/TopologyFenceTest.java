@@ -162,9 +162,15 @@ class TopologyFenceTest {
       }
     }
     log.removeHandler(handler);
-    assertTrue(
-        logged.stream().anyMatch(message -> message.contains("RWS0032")),
-        "a waiting append got its lock in the new topology and started again: " + logged);
+    for (String channel : channels) {
+      assertTrue(
+          logged.stream()
+              .anyMatch(
+                  message -> message.contains("RWS0032: An append to channel " + channel + " ")),
+          channel
+              + "'s waiting append got its lock in the new topology and started again: "
+              + logged);
+    }
   }
 
   @Test
@@ -189,6 +195,18 @@ class TopologyFenceTest {
     assertEquals(7, fence.enter());
     assertEquals(7, fence.enter()); // cleared: not asked again
     assertEquals(List.of(7, 7), asked);
+  }
+
+  @Test
+  void aStoppingNodeWaitsForItsAppendsUnderWayAndStartsNoMore() throws Exception {
+    TopologyFence fence = new TopologyFence(() -> 3, later -> true);
+    int under = fence.enter();
+    CompletableFuture<Void> closing = CompletableFuture.runAsync(fence::close, threads);
+    Thread.sleep(200);
+    assertFalse(closing.isDone(), "closed while an append was under way");
+    fence.exit(under);
+    closing.get(5, TimeUnit.SECONDS);
+    assertThrows(IllegalStateException.class, fence::enter);
   }
 
   @Test
