@@ -48,7 +48,7 @@ public final class TopologyFence {
   /** No node has an append under way from a topology before this one. */
   private int cleared;
 
-  /** The round asking every node about {@code clearing}'s topology, if one is under way. */
+  /** The round asking every node about topology {@code clearingFor}, if one is under way. */
   private CompletableFuture<Boolean> clearing;
 
   private int clearingFor;
