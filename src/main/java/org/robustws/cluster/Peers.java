@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.robustws.admin.StatsService;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
@@ -112,12 +113,14 @@ public class Peers {
    */
   public <R> Answers<R> ask(NodeCommand<R> command) {
     if (dispatcher == null || alone()) {
-      return new Answers<>(List.of());
+      return new Answers<>(Map.of(), member -> false);
     }
     try {
       Map<GroupMember, CompletionStage<R>> sent =
           dispatcher.dispatchToGroup(command, Set.of(factory.getGroup().getLocalMember()));
-      return new Answers<>(List.copyOf(sent.values()));
+      return new Answers<>(
+          Map.copyOf(sent),
+          member -> factory.getGroup().getMembership().getMembers().contains(member));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -126,52 +129,20 @@ public class Peers {
   /**
    * Sends the command to every other node of the current view and waits for all of them.
    *
-   * @return whether each answered true within {@code waitMs}; an answer that comes back cancelled
-   *     (the node left the view, or runs no dispatcher: the application not started yet, or
-   *     stopped) counts as true, as that node takes part in nothing
+   * @return whether each answered true within {@code waitMs} ({@link Answers#allTrue})
    */
   public boolean allAnswerTrue(NodeCommand<Boolean> command, long waitMs) {
-    if (dispatcher == null || alone()) {
-      return true;
-    }
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-    Map<GroupMember, CompletionStage<Boolean>> sent;
-    try {
-      sent = dispatcher.dispatchToGroup(command, Set.of(factory.getGroup().getLocalMember()));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    for (Map.Entry<GroupMember, CompletionStage<Boolean>> answer : sent.entrySet()) {
-      try {
-        long left = Math.max(0, deadline - System.nanoTime());
-        if (!Boolean.TRUE.equals(
-            answer.getValue().toCompletableFuture().get(left, TimeUnit.NANOSECONDS))) {
-          return false;
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      } catch (CancellationException e) {
-        // the node left, or runs no dispatcher (the application not started, or stopped)
-      } catch (ExecutionException e) {
-        if (factory.getGroup().getMembership().getMembers().contains(answer.getKey())) {
-          WsLog.LOG.peerNotAnswering(e.toString());
-          return false;
-        }
-      } catch (TimeoutException e) {
-        WsLog.LOG.peerNotAnswering(e.toString());
-        return false;
-      }
-    }
-    return true;
+    return ask(command).allTrue(waitMs);
   }
 
   /** The answers of the other nodes to one command. */
   public static final class Answers<R> {
-    private final List<CompletionStage<R>> pending;
+    private final Map<GroupMember, CompletionStage<R>> pending;
+    private final Predicate<GroupMember> inView;
 
-    Answers(List<CompletionStage<R>> pending) {
+    Answers(Map<GroupMember, CompletionStage<R>> pending, Predicate<GroupMember> inView) {
       this.pending = pending;
+      this.inView = inView;
     }
 
     /**
@@ -181,7 +152,7 @@ public class Peers {
     public List<R> await() {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ANSWER_WAIT_MS);
       List<R> answers = new ArrayList<>(pending.size());
-      for (CompletionStage<R> stage : pending) {
+      for (CompletionStage<R> stage : pending.values()) {
         CompletableFuture<R> future = stage.toCompletableFuture();
         try {
           R answer = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -196,6 +167,39 @@ public class Peers {
         }
       }
       return answers;
+    }
+
+    /**
+     * Whether each node answered true within {@code waitMs} in all. An answer that comes back
+     * cancelled (the node left the view, or runs no dispatcher: the application not started yet, or
+     * stopped) counts as true, as that node takes part in nothing; so does a failure of a node that
+     * has left the view.
+     */
+    public boolean allTrue(long waitMs) {
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+      for (Map.Entry<GroupMember, CompletionStage<R>> answer : pending.entrySet()) {
+        try {
+          long left = Math.max(0, deadline - System.nanoTime());
+          if (!Boolean.TRUE.equals(
+              answer.getValue().toCompletableFuture().get(left, TimeUnit.NANOSECONDS))) {
+            return false;
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        } catch (CancellationException e) {
+          // the node left, or runs no dispatcher (the application not started, or stopped)
+        } catch (ExecutionException e) {
+          if (inView.test(answer.getKey())) {
+            WsLog.LOG.peerNotAnswering(e.toString());
+            return false;
+          }
+        } catch (TimeoutException e) {
+          WsLog.LOG.peerNotAnswering(e.toString());
+          return false;
+        }
+      }
+      return true;
     }
   }
 }
