@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -33,6 +35,8 @@ public final class HotChannel {
     long warmup = Long.parseLong(a.getOrDefault("warmup", "5"));
     AtomicLong acks = new AtomicLong();
     AtomicLong errors = new AtomicLong();
+    Set<String> places = ConcurrentHashMap.newKeySet();
+    AtomicLong repeats = new AtomicLong();
     HttpClient http = HttpClient.newHttpClient();
     List<WebSocket> sockets = new ArrayList<>();
     for (int i = 0; i < conns; i++) {
@@ -40,7 +44,7 @@ public final class HotChannel {
       URI uri = URI.create("ws://127.0.0.1:" + ports[i % ports.length] + "/ws");
       sockets.add(
           http.newWebSocketBuilder()
-              .buildAsync(uri, new Publisher(channel, acks, errors))
+              .buildAsync(uri, new Publisher(channel, acks, errors, places, repeats))
               .get(60, TimeUnit.SECONDS));
     }
     Thread.sleep(TimeUnit.SECONDS.toMillis(warmup));
@@ -54,9 +58,9 @@ public final class HotChannel {
     }
     System.out.printf(
         "{\"label\":\"%s\",\"nodes\":%d,\"connections\":%d,\"channels\":%d,"
-            + "\"publications_per_s\":%.1f,\"errors\":%d}%n",
+            + "\"publications_per_s\":%.1f,\"errors\":%d,\"offsets_acked_twice\":%d}%n",
         a.getOrDefault("label", "?"), ports.length, conns, channels, counted / elapsed,
-        errors.get());
+        errors.get(), repeats.get());
     System.exit(0);
   }
 
@@ -65,13 +69,18 @@ public final class HotChannel {
     private final String channel;
     private final AtomicLong acks;
     private final AtomicLong errors;
+    private final Set<String> places;
+    private final AtomicLong repeats;
     private final StringBuilder part = new StringBuilder();
     private long sent;
 
-    Publisher(String channel, AtomicLong acks, AtomicLong errors) {
+    Publisher(
+        String channel, AtomicLong acks, AtomicLong errors, Set<String> places, AtomicLong repeats) {
       this.channel = channel;
       this.acks = acks;
       this.errors = errors;
+      this.places = places;
+      this.repeats = repeats;
     }
 
     @Override
@@ -82,6 +91,9 @@ public final class HotChannel {
         part.setLength(0);
         if (frame.contains("\"type\":\"ack\"")) {
           acks.incrementAndGet();
+          if (!places.add(channel + " " + field(frame, "epoch") + " " + field(frame, "offset"))) {
+            repeats.incrementAndGet();
+          }
           publish(ws);
         } else if (frame.contains("\"event\":\"connected\"")) {
           publish(ws);
@@ -92,6 +104,16 @@ public final class HotChannel {
       }
       ws.request(1);
       return CompletableFuture.completedFuture(null);
+    }
+
+    /** The text after {@code "name":} up to the next comma or brace, quotes and all. */
+    private static String field(String frame, String name) {
+      int from = frame.indexOf("\"" + name + "\":") + name.length() + 3;
+      int to = from;
+      while (to < frame.length() && frame.charAt(to) != ',' && frame.charAt(to) != '}') {
+        to++;
+      }
+      return frame.substring(from, to);
     }
 
     private void publish(WebSocket ws) {

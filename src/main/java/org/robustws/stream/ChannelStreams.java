@@ -19,8 +19,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
+import org.infinispan.context.Flag;
 import org.robustws.logging.WsLog;
 import org.robustws.protocol.Channels;
 
@@ -145,6 +147,8 @@ public final class ChannelStreams {
       }
       // taken under the lock: on one node, a later offset never carries an earlier time
       long now = clock.millis();
+      // the head's lock orders the channel's other keys (a lock each: a call to its owner each)
+      AdvancedCache<String, String> keys = batch.withFlags(Flag.SKIP_LOCKING);
       StreamHead head = parseHead(batch.get(headKey));
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
@@ -154,17 +158,17 @@ public final class ChannelStreams {
       long bytes = head.bytes();
       for (Publication publication : publications) {
         String idKey = publication.key() == null ? null : idKey(channel, publication.key());
-        StreamPosition earlier = idKey == null ? null : parsePlace(batch.get(idKey));
+        StreamPosition earlier = idKey == null ? null : parsePlace(keys.get(idKey));
         if (earlier != null) {
           appended.add(new Appended(earlier.epoch(), earlier.offset(), null));
           continue;
         }
         StreamEntry entry =
             entry(channel, head.epoch(), ++last, publication.data(), publication.id(), now);
-        batch.put(
+        keys.put(
             entryKey(entry.offset(), channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
         if (idKey != null) {
-          batch.put(idKey, encodePlace(entry), idMillis, TimeUnit.MILLISECONDS);
+          keys.put(idKey, encodePlace(entry), idMillis, TimeUnit.MILLISECONDS);
         }
         bytes += entry.maxBytes();
         appended.add(new Appended(entry.epoch(), entry.offset(), entry));
@@ -172,7 +176,7 @@ public final class ChannelStreams {
       if (last > head.last()) {
         StreamHead trimmed =
             history.trim(
-                batch, channel, new StreamHead(head.epoch(), head.first(), last, bytes), now);
+                keys, channel, new StreamHead(head.epoch(), head.first(), last, bytes), now);
         batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
       }
       committed = true;
@@ -208,7 +212,7 @@ public final class ChannelStreams {
       found = readLocked(channel, from, upTo);
     }
     for (long pause = 1; found.entryMissing() && pause <= MISSING_PAUSES_MS; pause *= 2) {
-      sleep(pause);
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(pause)); // an interrupt ends it early
       found = readUnlocked(channel, from, upTo);
     }
     return Optional.ofNullable(found.entries());
@@ -228,14 +232,6 @@ public final class ChannelStreams {
       return read(batch, channel, parseHead(batch.get(headKey)), from, upTo);
     } finally {
       cache.endBatch(true);
-    }
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

@@ -197,6 +197,55 @@ class ChannelStreamsTest {
     assertTrue(streams.readAfter("a", start, Long.MAX_VALUE).isEmpty(), "never came: lost");
   }
 
+  /**
+   * An append locks its channel's head and nothing else: the head's lock already orders the
+   * channel's other keys, and on a cluster each further lock was a call to that key's primary owner
+   * (bench/RESULTS.md). Another transaction holding the lock of the next entry's key and of the
+   * publication's key does not hold the append up.
+   */
+  @Test
+  void anAppendLocksOnlyItsChannelsHead() throws Exception {
+    LocalCaches caches = new LocalCaches(null);
+    open.add(caches);
+    org.infinispan.Cache<String, String> cache = caches.cache("streams");
+    ChannelStreams streams =
+        new ChannelStreams(
+            cache, TopologyFence.none(), new HistoryLimits(1, 1 << 20, 60_000), ID_MILLIS, clock);
+    streams.append("a", text("e1"), null);
+    CountDownLatch locked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    ExecutorService holder = Executors.newSingleThreadExecutor();
+    ExecutorService appender = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> held =
+          holder.submit(
+              () -> {
+                cache.startBatch();
+                cache
+                    .getAdvancedCache()
+                    .lock(
+                        StreamFormat.entryKey(1, "a"),
+                        StreamFormat.entryKey(2, "a"),
+                        StreamFormat.idKey("a", "k"));
+                locked.countDown();
+                release.await();
+                cache.endBatch(false);
+                return null;
+              });
+      locked.await();
+      Future<List<Appended>> append =
+          appender.submit(
+              () -> streams.appendAll("a", List.of(new Publication(text("e2"), null, "k"))));
+      assertEquals(2, append.get(5, TimeUnit.SECONDS).get(0).offset());
+      release.countDown();
+      held.get();
+    } finally {
+      release.countDown();
+      holder.shutdown();
+      appender.shutdown();
+    }
+  }
+
   /** Puts {@code value} at {@code key} 20 ms after it is called, as a late commit does. */
   private static java.util.concurrent.Callable<String> putAfter20Ms(
       org.infinispan.Cache<String, String> cache, String key, String value) {
