@@ -126,7 +126,6 @@ public sealed interface ServerMessage {
     }
   }
 
-  /** Confirms a {@code publish}; {@code delivered} counts the sessions the event went to. */
   /**
    * The answer to a {@code publish}: where its event went in the channel's stream ({@code offset},
    * {@code epoch}) and how many sessions got it. {@code repeated} (true, or absent) says an earlier

@@ -147,8 +147,10 @@ public final class ChannelStreams {
       }
       // taken under the lock: on one node, a later offset never carries an earlier time
       long now = clock.millis();
-      // the head's lock orders the channel's other keys (a lock each: a call to its owner each)
-      AdvancedCache<String, String> keys = batch.withFlags(Flag.SKIP_LOCKING);
+      // the head's lock orders the channel's other keys, written without a lock (a call to the
+      // key's owner each) and without their previous value (with a store, a read each)
+      AdvancedCache<String, String> writes =
+          batch.withFlags(Flag.SKIP_LOCKING, Flag.IGNORE_RETURN_VALUES);
       StreamHead head = parseHead(batch.get(headKey));
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
@@ -158,25 +160,24 @@ public final class ChannelStreams {
       long bytes = head.bytes();
       for (Publication publication : publications) {
         String idKey = publication.key() == null ? null : idKey(channel, publication.key());
-        StreamPosition earlier = idKey == null ? null : parsePlace(keys.get(idKey));
+        StreamPosition earlier = idKey == null ? null : parsePlace(batch.get(idKey));
         if (earlier != null) {
           appended.add(new Appended(earlier.epoch(), earlier.offset(), null));
           continue;
         }
         StreamEntry entry =
             entry(channel, head.epoch(), ++last, publication.data(), publication.id(), now);
-        keys.put(
+        writes.put(
             entryKey(entry.offset(), channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
         if (idKey != null) {
-          keys.put(idKey, encodePlace(entry), idMillis, TimeUnit.MILLISECONDS);
+          writes.put(idKey, encodePlace(entry), idMillis, TimeUnit.MILLISECONDS);
         }
         bytes += entry.maxBytes();
         appended.add(new Appended(entry.epoch(), entry.offset(), entry));
       }
       if (last > head.last()) {
-        StreamHead trimmed =
-            history.trim(
-                keys, channel, new StreamHead(head.epoch(), head.first(), last, bytes), now);
+        StreamHead grown = new StreamHead(head.epoch(), head.first(), last, bytes);
+        StreamHead trimmed = history.trim(batch, writes, channel, grown, now);
         batch.put(headKey, encode(trimmed), lifespan(), TimeUnit.MILLISECONDS);
       }
       committed = true;

@@ -20,8 +20,16 @@ final class HistoryTrim {
   /**
    * Drops the oldest events while the stream holds more than the bounds allow or they are older
    * than the age bound; the newest event always stays.
+   *
+   * @param batch reads the events
+   * @param writes removes them
    */
-  StreamHead trim(AdvancedCache<String, String> batch, String channel, StreamHead head, long now) {
+  StreamHead trim(
+      AdvancedCache<String, String> batch,
+      AdvancedCache<String, String> writes,
+      String channel,
+      StreamHead head,
+      long now) {
     long first = head.first();
     long bytes = head.bytes();
     boolean recount = false;
@@ -31,7 +39,7 @@ final class HistoryTrim {
       if (oldest != null && !over && now - oldest.appendedAt() <= limits.ageMs()) {
         break;
       }
-      batch.remove(entryKey(first, channel));
+      writes.remove(entryKey(first, channel));
       if (oldest == null) {
         recount = true; // expired by its lifespan: its size is unknown now
       } else {
