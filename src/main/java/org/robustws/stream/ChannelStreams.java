@@ -32,13 +32,13 @@ import org.robustws.protocol.Channels;
  *
  * <p>Per channel the cache holds its {@link StreamHead}, its events, and where each publication
  * with an idempotency key went (for {@code idMillis} after it). An append is one batch
- * (transaction) that locks the channel's head, so appends to one channel get consecutive offsets
- * whichever node or thread makes them, and appends to different channels never contend; on a
- * cluster a {@link TopologyFence} keeps that true while the head's owner changes. Entries and heads
- * also carry a lifespan of twice the age bound, so the stream of a channel that went quiet
- * disappears on its own; an append trims older events first. Values are strings (no marshalling
- * schema): a head is {@code epoch|first|last|bytes}, an entry {@code epoch|appendedAt|tail}, a
- * publication's place {@code epoch|offset}.
+ * (transaction) that locks the channel's head and no other key, so appends to one channel get
+ * consecutive offsets whichever node or thread makes them, and appends to different channels never
+ * contend; on a cluster a {@link TopologyFence} keeps that true while the head's owner changes.
+ * Entries and heads also carry a lifespan of twice the age bound, so the stream of a channel that
+ * went quiet disappears on its own; an append trims older events first. Values are strings (no
+ * marshalling schema): a head is {@code epoch|first|last|bytes}, an entry {@code
+ * epoch|appendedAt|tail}, a publication's place {@code epoch|offset}.
  */
 public final class ChannelStreams {
   /** The longest pause before an entry the head counts is given up as lost (ms; 127 in all). */
