@@ -2,8 +2,14 @@ package org.robustws.admin;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -12,12 +18,17 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
+import java.io.StringReader;
 import org.jboss.logging.Logger;
 import org.robustws.connection.ConnectionSnapshot;
+import org.robustws.fanout.Fanout;
 import org.robustws.protocol.CloseCodes;
 import org.robustws.protocol.Utf8;
 
-/** {@code /api/connections}: list, inspect and close open connections of both endpoints. */
+/**
+ * {@code /api/connections}: list, inspect, message and close open connections of both endpoints, on
+ * every node of a cluster.
+ */
 @RolesAllowed(AdminApplication.ROLE)
 @Path("connections")
 @Produces(MediaType.APPLICATION_JSON)
@@ -25,6 +36,7 @@ public class ConnectionsResource {
   private static final Logger LOG = Logger.getLogger(ConnectionsResource.class);
 
   @Inject ClusterAdmin cluster;
+  @Inject Fanout fanout;
 
   /** Open connections, oldest first, filtered by {@code endpoint} and {@code state}, paged. */
   @GET
@@ -69,6 +81,29 @@ public class ConnectionsResource {
     }
     if (cluster.close(id, closeCode, closeReason)) {
       LOG.infof("%s closed %s with %d", AdminApplication.caller(caller), id, closeCode);
+      return Response.noContent().build();
+    }
+    throw unknown(id);
+  }
+
+  /**
+   * Sends the body (any JSON) to one connection as a {@code direct} message's {@code data}, on
+   * whichever node holds it.
+   *
+   * @return 204 once it is queued on that connection; 404 if no node holds it open
+   */
+  @POST
+  @Path("{id}/direct")
+  @Consumes(MediaType.APPLICATION_JSON)
+  public Response direct(@PathParam("id") String id, String body, @Context SecurityContext caller) {
+    JsonValue data;
+    try (JsonReader reader = Json.createReader(new StringReader(body == null ? "" : body))) {
+      data = reader.readValue();
+    } catch (JsonException e) {
+      throw ApiError.badRequest("the body is not valid JSON");
+    }
+    if (fanout.sendTo(id, data)) {
+      LOG.infof("%s sent direct to %s", AdminApplication.caller(caller), id);
       return Response.noContent().build();
     }
     throw unknown(id);

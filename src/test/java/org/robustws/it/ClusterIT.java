@@ -164,8 +164,8 @@ class ClusterIT {
             AckedPublisher.start(TYRUS, node(3), "cl:k4", 0),
             AckedPublisher.start(TYRUS, node(3), "cl:k5", 0));
     Thread.sleep(300);
-    cluster("kill-node", "3");
     long killedAt = System.nanoTime();
+    cluster("kill-node", "3"); // returns once the process is gone (polled every 0.5 s)
     awaitMembers(1, 2, 2);
     awaitMembers(2, 2, 2);
     assertTrue(
@@ -313,9 +313,10 @@ class ClusterIT {
   }
 
   /**
-   * Each node in turn is stopped (SIGTERM: drain, 1012), started again and waited for, while a
-   * publisher on each of the two other nodes publishes to one channel all along (they move away
-   * from the node about to stop). 30 clients connected through the balancer resume through it
+   * Each node in turn is drained ({@code POST /api/drain} to it: that node's readiness turns DOWN,
+   * the others' stays UP, its clients get 1012), stopped (SIGTERM), started again and waited for,
+   * while a publisher on each of the two other nodes publishes to one channel all along (they move
+   * away from the node about to stop). 30 clients connected through the balancer resume through it
    * whenever their node stops: each gets every acknowledged publication once, in the order of the
    * offsets their acks named, no offset is acknowledged twice, and every close they see is 1012,
    * none 1006.
@@ -335,6 +336,10 @@ class ClusterIT {
     for (int n = 1; n <= 3; n++) {
       publishers.get(0).moveTo(node(n % 3 + 1));
       publishers.get(1).moveTo(node((n + 1) % 3 + 1));
+      assertEquals(202, api("POST", n, "/api/drain").statusCode(), "drain node-" + n);
+      for (int m = 1; m <= 3; m++) {
+        assertEquals(m == n ? 503 : 200, readyStatus(m), "readiness of node-" + m);
+      }
       cluster("stop-node", Integer.toString(n));
       for (StreamSubscriber client : clients) {
         if (client.isClosed()) {
@@ -363,8 +368,9 @@ class ClusterIT {
 
   /**
    * The admin API on any node answers for the cluster: the connections of every node, each naming
-   * its node; a DELETE of a connection another node holds; every node's figures; a broadcast that
-   * reaches the clients of every node. HAProxy passes the test page, the API and /ws-legacy on.
+   * its node; a direct message to and a DELETE of a connection another node holds; every node's
+   * figures; a broadcast that reaches the clients of every node. Each node's metrics count three
+   * members. HAProxy passes the test page, the API and /ws-legacy on.
    */
   @Test
   @Order(5)
@@ -390,6 +396,17 @@ class ClusterIT {
     assertEquals(200, broadcast.statusCode(), broadcast.body());
     for (TestClient client : clients) {
       assertEquals("to all", client.next("broadcast").getString("data"));
+    }
+
+    HttpResponse<String> direct =
+        api("POST", 1, "/api/connections/" + ids.get(1) + "/direct", "{\"kick\":\"reload\"}");
+    assertEquals(204, direct.statusCode(), direct.body());
+    assertEquals("reload", clients.get(1).next("direct").getJsonObject("data").getString("kick"));
+    assertEquals(404, api("POST", 1, "/api/connections/nobody/direct", "1").statusCode());
+    assertEquals(400, api("POST", 1, "/api/connections/nobody/direct", "{no").statusCode());
+    for (int n = 1; n <= 3; n++) {
+      URI metrics = URI.create("http://127.0.0.1:" + (9990 + 100 * n) + "/prometheus");
+      assertEquals(3.0, Scrape.fetch(metrics).value("ws_cluster_members", ""), "node-" + n);
     }
 
     HttpResponse<String> closed =
@@ -629,7 +646,8 @@ class ClusterIT {
   /**
    * All three nodes stopped and started: the caches live in memory only, so nothing is kept. A
    * session resumes as {@code unknown} (the client starts a new one) and a channel's stream starts
-   * again at offset 1 in a new epoch.
+   * again at offset 1 in a new epoch. In between, node 1 started alone works as a cluster of one:
+   * ready with one member, it takes publications, and a session resumes on it exactly.
    */
   @Test
   @Order(8)
@@ -639,6 +657,18 @@ class ClusterIT {
     publish(node(1), "cl:full", List.of(1, 2, 3));
     client.readUntil(3);
     cluster("stop");
+    cluster("start-node", "1");
+    awaitMembers(1, 1, 5);
+    try (StreamSubscriber lone =
+        StreamSubscriber.subscribe(TYRUS, node(1), "lone", true, "cl:lone")) {
+      publish(node(1), "cl:lone", List.of(1, 2));
+      lone.readUntil(2);
+      lone.close(); // its connection: the session waits for a resume
+      publish(node(1), "cl:lone", List.of(3));
+      assertEquals(1, lone.resume(TYRUS, node(1)), "replayed on the lone node");
+      assertEquals(List.of(1, 2, 3), lone.received.get("cl:lone"));
+    }
+    cluster("stop-node", "1");
     cluster("start");
     JsonObject answer = client.resumeOn(TYRUS, BALANCER);
     assertEquals("resume_failed", answer.getString("type"), answer.toString());

@@ -46,6 +46,13 @@ class ChannelStreamsTest {
         caches.cache("streams"), TopologyFence.none(), limits, ID_MILLIS, clock);
   }
 
+  /** A streams cache without a store, closed after the test. */
+  private org.infinispan.Cache<String, String> cacheInMemory() {
+    LocalCaches caches = new LocalCaches(null);
+    open.add(caches);
+    return caches.cache("streams");
+  }
+
   private static JsonValue text(String s) {
     return Json.createValue(s);
   }
@@ -167,9 +174,7 @@ class ChannelStreamsTest {
    */
   @Test
   void anEntryTheHeadCountsThatArrivesLateIsWaitedForBriefly() throws Exception {
-    LocalCaches caches = new LocalCaches(null);
-    open.add(caches);
-    org.infinispan.Cache<String, String> cache = caches.cache("streams");
+    org.infinispan.Cache<String, String> cache = cacheInMemory();
     ChannelStreams streams =
         new ChannelStreams(
             cache, TopologyFence.none(), new HistoryLimits(10, 1 << 20, 60_000), ID_MILLIS, clock);
@@ -200,14 +205,12 @@ class ChannelStreamsTest {
   /**
    * An append locks its channel's head and nothing else: the head's lock already orders the
    * channel's other keys, and on a cluster each further lock was a call to that key's primary owner
-   * (bench/RESULTS.md). Another transaction holding the lock of the next entry's key and of the
-   * publication's key does not hold the append up.
+   * (bench/RESULTS.md). Another transaction holding the locks of the next entry's key, of the
+   * publication's key and of another channel's head does not hold the append up.
    */
   @Test
   void anAppendLocksOnlyItsChannelsHead() throws Exception {
-    LocalCaches caches = new LocalCaches(null);
-    open.add(caches);
-    org.infinispan.Cache<String, String> cache = caches.cache("streams");
+    org.infinispan.Cache<String, String> cache = cacheInMemory();
     ChannelStreams streams =
         new ChannelStreams(
             cache, TopologyFence.none(), new HistoryLimits(1, 1 << 20, 60_000), ID_MILLIS, clock);
@@ -226,7 +229,8 @@ class ChannelStreamsTest {
                     .lock(
                         StreamFormat.entryKey(1, "a"),
                         StreamFormat.entryKey(2, "a"),
-                        StreamFormat.idKey("a", "k"));
+                        StreamFormat.idKey("a", "k"),
+                        StreamFormat.headKey("b"));
                 locked.countDown();
                 release.await();
                 cache.endBatch(false);
