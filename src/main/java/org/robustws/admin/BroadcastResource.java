@@ -2,10 +2,7 @@ package org.robustws.admin;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
@@ -15,7 +12,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.SecurityContext;
-import java.io.StringReader;
 import org.jboss.logging.Logger;
 import org.robustws.fanout.Fanout;
 import org.robustws.protocol.Channels;
@@ -59,12 +55,8 @@ public class BroadcastResource {
   }
 
   private static JsonObject parse(String body) {
-    try (JsonReader reader = Json.createReader(new StringReader(body == null ? "" : body))) {
-      if (reader.readValue() instanceof JsonObject object) {
-        return object;
-      }
-    } catch (JsonException e) {
-      throw ApiError.badRequest("the body is not valid JSON");
+    if (JsonBody.read(body) instanceof JsonObject object) {
+      return object;
     }
     throw ApiError.badRequest("the body must be a JSON object");
   }

@@ -2,10 +2,6 @@ package org.robustws.admin;
 
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
-import jakarta.json.JsonReader;
-import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -18,7 +14,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.SecurityContext;
-import java.io.StringReader;
 import org.jboss.logging.Logger;
 import org.robustws.connection.ConnectionSnapshot;
 import org.robustws.fanout.Fanout;
@@ -96,13 +91,7 @@ public class ConnectionsResource {
   @Path("{id}/direct")
   @Consumes(MediaType.APPLICATION_JSON)
   public Response direct(@PathParam("id") String id, String body, @Context SecurityContext caller) {
-    JsonValue data;
-    try (JsonReader reader = Json.createReader(new StringReader(body == null ? "" : body))) {
-      data = reader.readValue();
-    } catch (JsonException e) {
-      throw ApiError.badRequest("the body is not valid JSON");
-    }
-    if (fanout.sendTo(id, data)) {
+    if (fanout.sendTo(id, JsonBody.read(body))) {
       LOG.infof("%s sent direct to %s", AdminApplication.caller(caller), id);
       return Response.noContent().build();
     }

@@ -40,17 +40,19 @@ class ChannelStreamsTest {
   }
 
   private ChannelStreams streams(HistoryLimits limits, Path store) {
-    LocalCaches caches = new LocalCaches(store);
-    open.add(caches);
-    return new ChannelStreams(
-        caches.cache("streams"), TopologyFence.none(), limits, ID_MILLIS, clock);
+    return streamsOn(cacheIn(store), limits);
   }
 
-  /** A streams cache without a store, closed after the test. */
-  private org.infinispan.Cache<String, String> cacheInMemory() {
-    LocalCaches caches = new LocalCaches(null);
+  /** A streams cache with its file store in {@code store} (none: memory only), closed after. */
+  private org.infinispan.Cache<String, String> cacheIn(Path store) {
+    LocalCaches caches = new LocalCaches(store);
     open.add(caches);
     return caches.cache("streams");
+  }
+
+  private ChannelStreams streamsOn(
+      org.infinispan.Cache<String, String> cache, HistoryLimits limits) {
+    return new ChannelStreams(cache, TopologyFence.none(), limits, ID_MILLIS, clock);
   }
 
   private static JsonValue text(String s) {
@@ -78,12 +80,10 @@ class ChannelStreamsTest {
 
   @Test
   void aPublicationWithAnEarlierKeyIsNotAppendedAgainUntilTheKeyIsForgotten() throws Exception {
-    LocalCaches caches = new LocalCaches(null);
-    open.add(caches);
     long idMillis = 300; // Infinispan expires entries by the wall clock
     ChannelStreams streams =
         new ChannelStreams(
-            caches.cache("streams"),
+            cacheIn(null),
             TopologyFence.none(),
             new HistoryLimits(10, 1 << 20, 600_000),
             idMillis,
@@ -174,10 +174,8 @@ class ChannelStreamsTest {
    */
   @Test
   void anEntryTheHeadCountsThatArrivesLateIsWaitedForBriefly() throws Exception {
-    org.infinispan.Cache<String, String> cache = cacheInMemory();
-    ChannelStreams streams =
-        new ChannelStreams(
-            cache, TopologyFence.none(), new HistoryLimits(10, 1 << 20, 60_000), ID_MILLIS, clock);
+    org.infinispan.Cache<String, String> cache = cacheIn(null);
+    ChannelStreams streams = streamsOn(cache, new HistoryLimits(10, 1 << 20, 60_000));
     for (int i = 1; i <= 3; i++) {
       streams.append("a", text("e" + i), null);
     }
@@ -210,10 +208,8 @@ class ChannelStreamsTest {
    */
   @Test
   void anAppendLocksOnlyItsChannelsHead() throws Exception {
-    org.infinispan.Cache<String, String> cache = cacheInMemory();
-    ChannelStreams streams =
-        new ChannelStreams(
-            cache, TopologyFence.none(), new HistoryLimits(1, 1 << 20, 60_000), ID_MILLIS, clock);
+    org.infinispan.Cache<String, String> cache = cacheIn(null);
+    ChannelStreams streams = streamsOn(cache, new HistoryLimits(1, 1 << 20, 60_000));
     streams.append("a", text("e1"), null);
     CountDownLatch locked = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
