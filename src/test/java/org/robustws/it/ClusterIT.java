@@ -6,19 +6,28 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.glassfish.tyrus.client.ClientManager;
 import org.junit.jupiter.api.AfterAll;
@@ -28,19 +37,35 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.robustws.testing.TokenSigner;
 
 /**
  * Three nodes and HAProxy, started once by the README's cluster command ({@code cluster/cluster.sh
  * start}, files under {@code target/cluster-it}): publications reach every subscriber on every node
  * once and in the channel's order; the clients of a node killed with SIGKILL resume through the
  * balancer on the others; a session still held by a half-open connection on one node resumes
- * exactly on another.
+ * exactly on another. The nodes verify tokens (a key set in a file, the same for all three): a
+ * session belongs to its subject on every node; channels of the namespace {@code cl} are open to
+ * anyone, so that the other tests' clients need none.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClusterIT {
   private static final Path DIR = Path.of("target", "cluster-it").toAbsolutePath();
   private static final URI BALANCER = URI.create("ws://127.0.0.1:8000/ws");
   private static final ClientManager TYRUS = ClientManager.createClient();
+  private static final TokenSigner SIGNER = new TokenSigner();
+  private static final Path KEYS = Path.of("target", "cluster-it-keys.json").toAbsolutePath();
+
+  /** The settings every node gets through cluster.sh's environment. */
+  private static final Map<String, String> SETTINGS =
+      Map.of(
+          "MP_JWT_VERIFY_PUBLICKEY_LOCATION", "file:" + KEYS,
+          "MP_JWT_VERIFY_ISSUER", TokenSigner.ISSUER,
+          "MP_JWT_VERIFY_AUDIENCES", TokenSigner.AUDIENCE,
+          "WS_NAMESPACE_CL_SUBSCRIBE", "anyone",
+          "WS_NAMESPACE_CL_PUBLISH", "anyone",
+          "WS_NAMESPACE_USER_SUBSCRIBE", "owner",
+          "WS_NAMESPACE_USER_PUBLISH", "owner");
 
   /**
    * One HTTP client for every request, so each node sees one connection from it: a client per
@@ -51,15 +76,31 @@ class ClusterIT {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+  /** Scrapes the three nodes' management interfaces, with docs/ops' configuration and rules. */
+  private static PrometheusServer prometheus;
+
   @BeforeAll
   static void start() throws Exception {
     AdminUsers.admin(); // in target/server's realm before the nodes copy its configuration
+    SIGNER.writeJwks(KEYS);
     cluster("start");
+    prometheus = PrometheusServer.start("cluster", metricsTargets().toArray(String[]::new));
   }
 
   @AfterAll
   static void stop() throws Exception {
-    cluster("stop");
+    try {
+      if (prometheus != null) {
+        prometheus.close();
+      }
+    } finally {
+      cluster("stop");
+    }
+  }
+
+  /** The nodes' management addresses, as Prometheus names them in the {@code instance} label. */
+  private static List<String> metricsTargets() {
+    return IntStream.rangeClosed(1, 3).mapToObj(n -> "127.0.0.1:" + (9990 + 100 * n)).toList();
   }
 
   /** A test that failed with a node stopped leaves it stopped: the next one starts with three. */
@@ -121,15 +162,21 @@ class ClusterIT {
   /**
    * 30 clients of node 3 (half send positions) and 10 of each other node listen to two channels;
    * publishers on nodes 1 and 2 go on publishing while node 3 is killed, and two of node 3 publish
-   * on channels of their own as it dies: those channels then take appends on the other nodes. Node
-   * 3's clients resume through the balancer: with positions every event once, in order; with
-   * lastSeq alone the same or {@code gap} naming both channels. The others miss nothing. A session
-   * of node 3 that only published, with an id, resumes too and its publication sent again is a
-   * repeat.
+   * on channels of their own as it dies: those channels then take appends on the other nodes and
+   * hold every publication node 3 acknowledged, once, in its acks' order. Node 3's clients resume
+   * through the balancer: with positions every event once, in order; with lastSeq alone the same or
+   * {@code gap} naming both channels. The others miss nothing. A session of node 3 that only
+   * published, with an id, resumes too and its publication sent again is a repeat. Prometheus,
+   * which scraped {@code ws_cluster_members} 3 from each node (one series per {@code instance}),
+   * raises {@code WsClusterMemberLost} for the two others.
    */
   @Test
   @Order(2)
   void theClientsOfAKilledNodeResumeOnTheOthersThroughTheBalancer() throws Exception {
+    prometheus.await(
+        "ws_cluster_members 3 from each node",
+        () -> prometheus.query("ws_cluster_members == 3"),
+        data -> instances(data).equals(Set.copyOf(metricsTargets())));
     List<String> channels = List.of("cl:k1", "cl:k2");
     int events = 40;
     List<StreamSubscriber> killed = new ArrayList<>();
@@ -158,11 +205,15 @@ class ClusterIT {
     publisher.send(keyed);
     JsonObject keyedAck = publisher.next("ack");
     // node 3 appends too when it dies: transactions of its own may be committing (their locks on
-    // the other nodes' copies must not outlive it: LeaverTransactions)
+    // the other nodes' copies must not outlive it: LeaverTransactions); a client of node 1 reads
+    // those channels
+    List<String> appended = List.of("cl:k4", "cl:k5");
+    StreamSubscriber watcher =
+        StreamSubscriber.subscribe(TYRUS, node(1), "w", true, appended.toArray(String[]::new));
     List<AckedPublisher> dying =
         List.of(
-            AckedPublisher.start(TYRUS, node(3), "cl:k4", 0),
-            AckedPublisher.start(TYRUS, node(3), "cl:k5", 0));
+            AckedPublisher.start(TYRUS, node(3), appended.get(0), 0),
+            AckedPublisher.start(TYRUS, node(3), appended.get(1), 0));
     Thread.sleep(300);
     long killedAt = System.nanoTime();
     cluster("kill-node", "3"); // returns once the process is gone (polled every 0.5 s)
@@ -179,6 +230,18 @@ class ClusterIT {
     }
     publish(node(1), "cl:k4", List.of(-1)); // the channels node 3 appended take appends after it
     publish(node(2), "cl:k5", List.of(-1));
+    for (int i = 0; i < appended.size(); i++) {
+      // what node 3 acknowledged before it died is in its channel, once, in its acks' order
+      List<Integer> stored = watcher.received.get(appended.get(i));
+      while (!stored.contains(-1)) {
+        watcher.readUntil(watcher.count() + 1);
+      }
+      List<Integer> acked =
+          AckedPublisher.inOffsetOrder(AckedPublisher.acknowledged(List.of(dying.get(i))));
+      assertEquals(acked, stored.stream().filter(acked::contains).toList(), appended.get(i));
+      assertEquals(stored.size(), stored.stream().distinct().count(), appended.get(i) + " once");
+    }
+    watcher.close();
 
     for (StreamSubscriber client : others) {
       client.readUntil(2 * events);
@@ -213,7 +276,18 @@ class ClusterIT {
       assertEquals(keyedAck.getJsonNumber("offset"), repeated.getJsonNumber("offset"));
     }
     publisher.close();
+    prometheus.await(
+        "WsClusterMemberLost on nodes 1 and 2",
+        () -> prometheus.query("ALERTS{alertname=\"WsClusterMemberLost\"}"),
+        data -> instances(data).equals(Set.copyOf(metricsTargets().subList(0, 2))));
     cluster("start-node", "3");
+  }
+
+  /** The {@code instance} labels of a query's series. */
+  private static Set<String> instances(JsonObject data) {
+    return data.getJsonArray("result").getValuesAs(JsonObject.class).stream()
+        .map(series -> series.getJsonObject("metric").getString("instance"))
+        .collect(Collectors.toSet());
   }
 
   /**
@@ -234,6 +308,57 @@ class ClusterIT {
       client.readUntil(10);
       assertEquals(all, client.received.get("cl:h"));
       assertEquals(4001, old.closeCode());
+    }
+  }
+
+  /**
+   * A session belongs to the subject that authenticated it on every node, and every node applies
+   * the channel rules: alice's session, held by a silent connection on node 1, is refused on node 2
+   * to a connection of no subject and to bob's ({@code invalid_token}, the session untouched), and
+   * resumes there exactly on alice's; bob may neither subscribe to nor publish on alice's channel
+   * on node 3; node 3's admin API lists alice's connection on node 1 with her subject. No node logs
+   * a token.
+   */
+  @Test
+  @Order(3)
+  void aSessionResumesOnAnotherNodeOnlyForItsSubject() throws Exception {
+    String alice = SIGNER.rs256("alice", 600);
+    String bob = SIGNER.rs256("bob", 600);
+    List<Integer> all = IntStream.rangeClosed(1, 10).boxed().toList();
+    try (StreamSubscriber client =
+            StreamSubscriber.authenticated(TYRUS, node(1), "alice", alice, "user:alice");
+        TestClient stranger = TestClient.connect(TYRUS, node(3))) {
+      stranger.next("system");
+      stranger.authenticate(bob);
+      for (String type : List.of("subscribe", "publish")) {
+        stranger.send(
+            "{\"type\":\"" + type + "\",\"channel\":\"user:alice\",\"data\":0,\"id\":\"b\"}");
+        assertEquals("forbidden", stranger.next("error").getString("error"), type);
+      }
+      HttpResponse<String> list = api("GET", 3, "/api/connections?limit=1000");
+      List<String> aliceOn =
+          StreamSubscriber.json(list.body()).getJsonArray("items").stream()
+              .map(JsonValue::asJsonObject)
+              .filter(item -> "alice".equals(item.getString("sub", null)))
+              .map(item -> item.getString("node"))
+              .toList();
+      assertEquals(List.of("node-1"), aliceOn, list.body());
+
+      publish(node(2), alice, "user:alice", all.subList(0, 5), 0);
+      client.readUntil(5);
+      publish(node(3), alice, "user:alice", all.subList(5, 10), 0);
+      for (String other : Arrays.asList(null, bob)) {
+        JsonObject refused = client.resumeRefusedAs(TYRUS, node(2), other);
+        assertEquals("invalid_token", refused.getString("reason"), String.valueOf(other));
+      }
+      TestClient old = client.resumeWhileOpen(TYRUS, node(2));
+      client.readUntil(10);
+      assertEquals(all, client.received.get("user:alice"));
+      assertEquals(4001, old.closeCode());
+    }
+    for (int n = 1; n <= 3; n++) {
+      String log = Files.readString(DIR.resolve("node-" + n + "/log/server.log"));
+      assertFalse(log.contains(alice) || log.contains(bob), "a token in node-" + n + "'s log");
     }
   }
 
@@ -318,8 +443,9 @@ class ClusterIT {
    * while a publisher on each of the two other nodes publishes to one channel all along (they move
    * away from the node about to stop). 30 clients connected through the balancer resume through it
    * whenever their node stops: each gets every acknowledged publication once, in the order of the
-   * offsets their acks named, no offset is acknowledged twice, and every close they see is 1012,
-   * none 1006.
+   * offsets their acks named, no offset is acknowledged twice, and every close they see is 1012
+   * after {@code system/shutdown} with {@code reconnectAfter}, none 1006. No node is ready again
+   * before it is in the whole view with the caches' state.
    */
   @Test
   @Order(4)
@@ -344,12 +470,16 @@ class ClusterIT {
       for (StreamSubscriber client : clients) {
         if (client.isClosed()) {
           closes.add(client.closeCode());
+          client.shutdown = null;
           client.readQueued(); // what it had: the stream keeps 1,000 events, fewer than published
+          assertTrue(
+              client.shutdown != null && client.shutdown.getInt("reconnectAfter") > 0,
+              client + ": system/shutdown with reconnectAfter before the 1012");
           JsonObject answer = client.resumeOn(TYRUS, BALANCER);
           assertEquals("resumed", answer.getString("type"), client + ": " + answer);
         }
       }
-      cluster("start-node", Integer.toString(n));
+      startWatchingReadiness(n);
     }
     for (AckedPublisher publisher : publishers) {
       publisher.halt();
@@ -509,13 +639,11 @@ class ClusterIT {
     while (System.nanoTime() < deadline) {
       try {
         last = readiness(n);
-      } catch (java.net.http.HttpTimeoutException notYet) {
+        if (clusterState(last).getInt("members") == count) {
+          return;
+        }
+      } catch (HttpTimeoutException notYet) {
         last = "no answer within 5 s";
-      }
-      java.util.regex.Matcher members =
-          java.util.regex.Pattern.compile("\"members\"\\s*:\\s*(\\d+)").matcher(last);
-      if (members.find() && Integer.parseInt(members.group(1)) == count) {
-        return;
       }
       Thread.sleep(200);
     }
@@ -626,14 +754,61 @@ class ClusterIT {
   /** The CPU time node {@code n}'s JVM has used, in clock ticks (100 per second). */
   private static long cpuTicks(int n) throws Exception {
     String pid = pid(n);
-    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", pid, "stat"));
+    String stat = Files.readString(Path.of("/proc", pid, "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
   }
 
   /** Node {@code n}'s JVM process id, as cluster.sh wrote it. */
   private static String pid(int n) throws Exception {
-    return java.nio.file.Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+    return Files.readString(DIR.resolve("node-" + n + ".pid")).trim();
+  }
+
+  /**
+   * Starts node {@code n} (cluster.sh waits until it is ready) while its {@code /health/ready} is
+   * asked every 100 ms. Until its deployment is up nothing answers there (a refused check is DOWN
+   * to HAProxy), and the deployment waits for the caches, which start once they received their
+   * state from the others: every UP it answers has it in the whole view, both caches available.
+   */
+  private static void startWatchingReadiness(int n) throws Exception {
+    List<String> upAnswers = new CopyOnWriteArrayList<>();
+    AtomicBoolean started = new AtomicBoolean();
+    Thread watcher =
+        new Thread(
+            () -> {
+              while (!started.get()) {
+                try {
+                  HttpResponse<String> answer = ready(n);
+                  if (answer.statusCode() == 200) {
+                    upAnswers.add(answer.body());
+                  }
+                } catch (Exception notListening) {
+                  // the management interface opens once the deployment is up
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+              }
+            });
+    watcher.start();
+    cluster("start-node", Integer.toString(n));
+    started.set(true);
+    watcher.join();
+    upAnswers.add(readiness(n));
+    for (String up : upAnswers) {
+      JsonObject data = clusterState(up);
+      assertEquals(3, data.getInt("members"), up);
+      assertEquals("AVAILABLE", data.getString("streams"), up);
+      assertEquals("AVAILABLE", data.getString("sessions"), up);
+    }
+  }
+
+  /** The {@code data} of the {@code cluster-state} check in a {@code /health/ready} answer. */
+  private static JsonObject clusterState(String readiness) {
+    return StreamSubscriber.json(readiness).getJsonArray("checks").stream()
+        .map(JsonValue::asJsonObject)
+        .filter(check -> "cluster-state".equals(check.getString("name")))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no cluster-state check: " + readiness))
+        .getJsonObject("data");
   }
 
   /** Waits until node {@code n} is ready, for at most {@code seconds}; the caller asserts it. */
@@ -719,7 +894,7 @@ class ClusterIT {
               .timeout(java.time.Duration.ofSeconds(5))
               .build(),
           HttpResponse.BodyHandlers.ofString());
-    } catch (java.net.http.HttpTimeoutException silent) {
+    } catch (HttpTimeoutException silent) {
       threadDump(n); // what kept it from answering
       throw silent;
     }
@@ -728,14 +903,23 @@ class ClusterIT {
   /** Publishes each value on the channel, one after the other. @return each ack's delivered */
   private static List<Integer> publish(URI ws, String channel, List<Integer> values)
       throws Exception {
-    return publish(ws, channel, values, 0);
+    return publish(ws, null, channel, values, 0);
   }
 
   private static List<Integer> publish(URI ws, String channel, List<Integer> values, long pauseMs)
       throws Exception {
+    return publish(ws, null, channel, values, pauseMs);
+  }
+
+  /** The same from a connection that authenticates with {@code jwt} first, unless it is null. */
+  private static List<Integer> publish(
+      URI ws, String jwt, String channel, List<Integer> values, long pauseMs) throws Exception {
     List<Integer> delivered = new ArrayList<>();
     try (TestClient publisher = TestClient.connect(TYRUS, ws)) {
       publisher.next("system");
+      if (jwt != null) {
+        publisher.authenticate(jwt);
+      }
       for (int value : values) {
         publisher.send(
             "{\"type\":\"publish\",\"channel\":\"" + channel + "\",\"data\":" + value + "}");
@@ -754,6 +938,7 @@ class ClusterIT {
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().put("CLUSTER_DIR", DIR.toString());
+    builder.environment().putAll(SETTINGS);
     builder.redirectErrorStream(true);
     builder.redirectOutput(ProcessBuilder.Redirect.appendTo(new File("target/cluster-it.log")));
     Process process = builder.start();

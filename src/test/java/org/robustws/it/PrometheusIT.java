@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -32,7 +31,6 @@ import org.robustws.ops.OpsKit;
 @RunAsClient
 class PrometheusIT {
   private static final String TARGET = "127.0.0.1:9990";
-  private static final Duration WAIT = Duration.ofSeconds(45);
   private static final int VANISHED = 30;
 
   @ArquillianResource URL base;
@@ -47,18 +45,15 @@ class PrometheusIT {
     URI ws = Deployments.ws(base, "/ws");
     try (PrometheusServer prometheus = PrometheusServer.start("it", TARGET)) {
       JsonObject up =
-          await(
-              prometheus,
-              "the target is up",
-              () -> prometheus.query("up"),
-              data -> value(data) == 1);
+          prometheus.await(
+              "the target is up", () -> prometheus.query("up"), data -> value(data) == 1);
       JsonObject upSeries = first(up).getJsonObject("metric");
       assertEquals("robust-websocket", upSeries.getString("job"), up.toString());
       assertEquals(TARGET, upSeries.getString("instance"), up.toString());
 
       // the rules load and evaluate without errors; the 1006 alert is quiet before the burst
       JsonObject rules =
-          await(prometheus, "the rules ran", () -> prometheus.get("rules"), this::allRulesRan);
+          prometheus.await("the rules ran", () -> prometheus.get("rules"), this::allRulesRan);
       assertTrue(
           activeAlerts(prometheus).stream().noneMatch("WsAbnormalClosures"::equals),
           rules.toString());
@@ -82,8 +77,7 @@ class PrometheusIT {
         }
 
         JsonObject alerts =
-            await(
-                prometheus,
+            prometheus.await(
                 "WsAbnormalClosures raised",
                 () -> prometheus.get("alerts"),
                 data -> alertNames(data).contains("WsAbnormalClosures"));
@@ -176,28 +170,5 @@ class PrometheusIT {
     return data.getJsonArray("result").getValuesAs(JsonObject.class).stream()
         .map(r -> r.getJsonObject("metric").getString(label))
         .collect(Collectors.toSet());
-  }
-
-  private interface Call {
-    JsonObject get() throws Exception;
-  }
-
-  private interface Check {
-    boolean test(JsonObject data) throws Exception;
-  }
-
-  private static JsonObject await(PrometheusServer prometheus, String what, Call call, Check done)
-      throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonObject last = call.get();
-    while (!done.test(last)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(
-            what + ": not within " + WAIT + "; last answer " + last + "\n" + prometheus.log());
-      }
-      Thread.sleep(250);
-      last = call.get();
-    }
-    return last;
   }
 }

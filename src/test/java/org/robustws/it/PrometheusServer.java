@@ -38,8 +38,21 @@ final class PrometheusServer implements AutoCloseable {
     this.api = URI.create("http://127.0.0.1:" + port + "/api/v1/");
   }
 
-  /** Starts Prometheus scraping {@code target} (host:port) every second; returns once ready. */
-  static PrometheusServer start(String name, String target) throws Exception {
+  /** How long {@link #await} waits: a few scrapes and rule evaluations. */
+  static final Duration WAIT = Duration.ofSeconds(45);
+
+  /** An API call for {@link #await}. */
+  interface Call {
+    JsonObject get() throws Exception;
+  }
+
+  /** What {@link #await} waits for in an answer. */
+  interface Check {
+    boolean test(JsonObject data) throws Exception;
+  }
+
+  /** Starts Prometheus scraping {@code targets} (host:port) every second; returns once ready. */
+  static PrometheusServer start(String name, String... targets) throws Exception {
     if (!Files.isExecutable(BINARY)) {
       throw new IllegalStateException(
           BINARY + " is missing: run .ci/setup.sh (installs prometheus)");
@@ -54,7 +67,7 @@ final class PrometheusServer implements AutoCloseable {
         replaceOnce(
             config,
             "targets: [\"10.0.0.11:9990\", \"10.0.0.12:9990\"]",
-            "targets: [\"" + target + "\"]");
+            "targets: [\"" + String.join("\", \"", targets) + "\"]");
     Files.writeString(dir.resolve("prometheus.yml"), config);
     Files.copy(OpsKit.RULES, dir.resolve(OpsKit.RULES.getFileName()));
     int port = LoopbackPort.free();
@@ -106,6 +119,21 @@ final class PrometheusServer implements AutoCloseable {
   /** An instant query's {@code data}. */
   JsonObject query(String promql) throws IOException, InterruptedException {
     return get("query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+  }
+
+  /** Calls {@code call} until its answer passes {@code done}, for at most {@link #WAIT}. */
+  JsonObject await(String what, Call call, Check done) throws Exception {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    JsonObject last = call.get();
+    while (!done.test(last)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(
+            what + ": not within " + WAIT + "; last answer " + last + "\n" + log());
+      }
+      Thread.sleep(250);
+      last = call.get();
+    }
+    return last;
   }
 
   /** Prometheus's log, for assertion messages. */

@@ -17,31 +17,53 @@ import org.glassfish.tyrus.client.ClientManager;
 /**
  * A {@code /ws} client as an application writes one: it subscribes, checks that {@code seq} goes up
  * by one, keeps the data of every event per channel and, if {@code sendsPositions}, its position in
- * each channel, and resumes on a new connection with {@code lastSeq} (and those positions).
+ * each channel, and resumes on a new connection with {@code lastSeq} (and those positions). One
+ * made by {@link #authenticated} sends {@code auth} with its token first on every connection.
  */
 final class StreamSubscriber implements AutoCloseable {
   final String name;
   final boolean sendsPositions;
   final Map<String, List<Integer>> received = new TreeMap<>();
   private final Map<String, JsonObject> positions = new LinkedHashMap<>();
+  private final String jwt;
+
+  /** The last {@code system}/{@code shutdown} its connection read, or null. */
+  JsonObject shutdown;
+
   private String sessionId;
   private String token;
   private long lastSeq;
   private TestClient client;
 
-  private StreamSubscriber(String name, boolean sendsPositions) {
+  private StreamSubscriber(String name, boolean sendsPositions, String jwt) {
     this.name = name;
     this.sendsPositions = sendsPositions;
+    this.jwt = jwt;
   }
 
   static StreamSubscriber subscribe(
       ClientManager container, URI ws, String name, boolean sendsPositions, String... channels)
       throws Exception {
-    StreamSubscriber subscriber = new StreamSubscriber(name, sendsPositions);
+    return subscribe(new StreamSubscriber(name, sendsPositions, null), container, ws, channels);
+  }
+
+  /** One that authenticates with {@code jwt} on every connection and sends positions. */
+  static StreamSubscriber authenticated(
+      ClientManager container, URI ws, String name, String jwt, String... channels)
+      throws Exception {
+    return subscribe(new StreamSubscriber(name, true, jwt), container, ws, channels);
+  }
+
+  private static StreamSubscriber subscribe(
+      StreamSubscriber subscriber, ClientManager container, URI ws, String... channels)
+      throws Exception {
     subscriber.client = TestClient.connect(container, ws);
     JsonObject hello = subscriber.client.next("system");
     subscriber.sessionId = hello.getString("sessionId");
     subscriber.token = hello.getString("resumeToken");
+    if (subscriber.jwt != null) {
+      subscriber.client.authenticate(subscriber.jwt);
+    }
     for (String channel : channels) {
       subscriber.client.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
       subscriber.client.next("subscribed");
@@ -60,12 +82,17 @@ final class StreamSubscriber implements AutoCloseable {
     }
   }
 
-  /** Takes the events its connection has received so far, without waiting for more. */
+  /**
+   * Takes the events its connection has received so far, without waiting for more, and keeps the
+   * last {@code shutdown} notice among them.
+   */
   void readQueued() {
     for (String text = client.texts.poll(); text != null; text = client.texts.poll()) {
       JsonObject message = json(text);
       if ("event".equals(message.getString("type", ""))) {
         take(message);
+      } else if ("shutdown".equals(message.getString("event", ""))) {
+        shutdown = message;
       }
     }
   }
@@ -102,20 +129,8 @@ final class StreamSubscriber implements AutoCloseable {
    * @return {@code resumed} or {@code resume_failed}
    */
   JsonObject resumeOn(ClientManager container, URI ws) throws Exception {
-    client = TestClient.connect(container, ws);
-    assertEquals("connected", client.next("system").getString("event"), name);
-    JsonObjectBuilder resume =
-        Json.createObjectBuilder()
-            .add("type", "resume")
-            .add("sessionId", sessionId)
-            .add("resumeToken", token)
-            .add("lastSeq", lastSeq);
-    if (sendsPositions && !positions.isEmpty()) {
-      JsonObjectBuilder own = Json.createObjectBuilder();
-      positions.forEach(own::add);
-      resume.add("positions", own);
-    }
-    client.send(resume.build().toString());
+    client = connectAs(container, ws, jwt);
+    client.send(resumeMessage());
     while (true) {
       JsonObject message = client.next();
       switch (message.getString("type", "")) {
@@ -131,6 +146,44 @@ final class StreamSubscriber implements AutoCloseable {
         default -> {} // a heartbeat or a broadcast of another test
       }
     }
+  }
+
+  /**
+   * Sends this session's resume on a connection of its own that authenticates with {@code other}
+   * (not at all if null), which the server must refuse; the session and its connection stay as they
+   * are.
+   *
+   * @return the {@code resume_failed} answer
+   */
+  JsonObject resumeRefusedAs(ClientManager container, URI ws, String other) throws Exception {
+    try (TestClient stranger = connectAs(container, ws, other)) {
+      stranger.send(resumeMessage());
+      return stranger.next("resume_failed");
+    }
+  }
+
+  private TestClient connectAs(ClientManager container, URI ws, String asJwt) throws Exception {
+    TestClient connection = TestClient.connect(container, ws);
+    assertEquals("connected", connection.next("system").getString("event"), name);
+    if (asJwt != null) {
+      connection.authenticate(asJwt);
+    }
+    return connection;
+  }
+
+  private String resumeMessage() {
+    JsonObjectBuilder resume =
+        Json.createObjectBuilder()
+            .add("type", "resume")
+            .add("sessionId", sessionId)
+            .add("resumeToken", token)
+            .add("lastSeq", lastSeq);
+    if (sendsPositions && !positions.isEmpty()) {
+      JsonObjectBuilder own = Json.createObjectBuilder();
+      positions.forEach(own::add);
+      resume.add("positions", own);
+    }
+    return resume.build().toString();
   }
 
   private void take(JsonObject event) {

@@ -90,6 +90,16 @@ final class TestClient extends Endpoint implements AutoCloseable {
     }
   }
 
+  /**
+   * Sends {@code auth} with {@code jwt} and waits for its {@code authenticated}.
+   *
+   * @return the {@code authenticated} answer
+   */
+  JsonObject authenticate(String jwt) throws Exception {
+    send(Json.createObjectBuilder().add("type", "auth").add("token", jwt).build().toString());
+    return next("authenticated");
+  }
+
   void sendBinary(ByteBuffer data) throws Exception {
     session.getBasicRemote().sendBinary(data);
   }
