@@ -165,4 +165,12 @@ public interface WsLog extends BasicLogger {
           "An append to channel %s starts again: the streams cache's topology changed from %d "
               + "while it waited for the channel head's lock")
   void appendStartedAgain(String channel, int topology);
+
+  @LogMessage(level = WARN)
+  @Message(
+      id = 33,
+      value =
+          "The copies of channel %s differed (heads %s): offsets %d-%d of epoch %s, committed on "
+              + "some nodes only by a node that left, are now written to every node")
+  void headCopiesCompleted(String channel, String heads, long from, long to, String epoch);
 }

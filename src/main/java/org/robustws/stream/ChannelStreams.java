@@ -34,11 +34,12 @@ import org.robustws.protocol.Channels;
  * with an idempotency key went (for {@code idMillis} after it). An append is one batch
  * (transaction) that locks the channel's head and no other key, so appends to one channel get
  * consecutive offsets whichever node or thread makes them, and appends to different channels never
- * contend; on a cluster a {@link TopologyFence} keeps that true while the head's owner changes.
- * Entries and heads also carry a lifespan of twice the age bound, so the stream of a channel that
- * went quiet disappears on its own; an append trims older events first. Values are strings (no
- * marshalling schema): a head is {@code epoch|first|last|bytes}, an entry {@code
- * epoch|appendedAt|tail}, a publication's place {@code epoch|offset}.
+ * contend; on a cluster a {@link TopologyFence} keeps that true while the head's owner changes, and
+ * {@link HeadCopies} completes the copies that a dead node's commit left different. Entries and
+ * heads also carry a lifespan of twice the age bound, so the stream of a channel that went quiet
+ * disappears on its own; an append trims older events first. Values are strings (no marshalling
+ * schema): a head is {@code epoch|first|last|bytes}, an entry {@code epoch|appendedAt|tail}, a
+ * publication's place {@code epoch|offset}.
  */
 public final class ChannelStreams {
   /** The longest pause before an entry the head counts is given up as lost (ms; 127 in all). */
@@ -50,6 +51,7 @@ public final class ChannelStreams {
   private final Cache<String, String> cache;
   private final TopologyFence fence;
   private final HistoryTrim history;
+  private final HeadCopies copies;
   private final long idMillis;
   private final Clock clock;
 
@@ -66,6 +68,7 @@ public final class ChannelStreams {
     this.cache = cache;
     this.fence = fence;
     this.history = new HistoryTrim(limits);
+    this.copies = new HeadCopies(cache, lifespan());
     this.idMillis = idMillis;
     this.clock = clock;
   }
@@ -151,7 +154,7 @@ public final class ChannelStreams {
       // key's owner each) and without their previous value (with a store, a read each)
       AdvancedCache<String, String> writes =
           batch.withFlags(Flag.SKIP_LOCKING, Flag.IGNORE_RETURN_VALUES);
-      StreamHead head = parseHead(batch.get(headKey));
+      StreamHead head = copies.newest(channel, parseHead(batch.get(headKey)), topology, writes);
       if (head == null) {
         head = new StreamHead(newEpoch(now), 1, 0, 0);
       }

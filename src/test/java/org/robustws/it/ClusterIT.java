@@ -242,6 +242,14 @@ class ClusterIT {
       assertEquals(stored.size(), stored.stream().distinct().count(), appended.get(i) + " once");
     }
     watcher.close();
+    for (int n = 1; n <= 2; n++) { // copies can differ only where node 3 was appending
+      String log = Files.readString(DIR.resolve("node-" + n + "/log/server.log"));
+      assertFalse(
+          log.lines()
+              .filter(line -> line.contains("RWS0033"))
+              .anyMatch(line -> !line.contains("cl:k4") && !line.contains("cl:k5")),
+          "node-" + n + " found copies different on a channel node 3 did not append to");
+    }
 
     for (StreamSubscriber client : others) {
       client.readUntil(2 * events);

@@ -31,6 +31,7 @@ import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.conflict.MergePolicy;
+import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
@@ -39,9 +40,13 @@ import org.infinispan.remoting.transport.Transport;
 import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.infinispan.transaction.LockingMode;
 import org.infinispan.transaction.TransactionMode;
+import org.infinispan.transaction.impl.TransactionTable;
 import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 import org.infinispan.util.concurrent.IsolationLevel;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.DISCARD;
+import org.jgroups.protocols.TP;
+import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,8 +66,28 @@ class TopologyFenceTest {
   private final HeldClock clock = new HeldClock();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
+  /** The messages logged under org.robustws once {@link #recordLog} was called. */
+  private final List<String> logged = new CopyOnWriteArrayList<>();
+
+  private final Handler recorder =
+      new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+          logged.add(record.getMessage());
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+      };
+
+  private final Logger log = Logger.getLogger("org.robustws"); // held: JUL keeps loggers weakly
+
   @AfterEach
   void stop() {
+    log.removeHandler(recorder);
     threads.shutdownNow();
     for (DefaultCacheManager node : nodes) {
       try {
@@ -126,22 +151,7 @@ class TopologyFenceTest {
           CompletableFuture.supplyAsync(
               () -> waiter.append(channel, Json.createValue("waited"), null).offset(), threads));
     }
-    List<String> logged = new CopyOnWriteArrayList<>();
-    Handler handler =
-        new Handler() {
-          @Override
-          public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-          }
-
-          @Override
-          public void flush() {}
-
-          @Override
-          public void close() {}
-        };
-    Logger log = Logger.getLogger("org.robustws"); // held: JUL keeps its loggers weakly
-    log.addHandler(handler);
+    recordLog();
     Thread.sleep(300); // the waiting appends ask node 0 for the locks
     running.remove(0);
     leave.run();
@@ -161,7 +171,6 @@ class TopologyFenceTest {
         assertTrue(data.containsAll(List.of("\"held\"", "\"waited\"")), channel + ": " + data);
       }
     }
-    log.removeHandler(handler);
     for (String channel : channels) {
       assertTrue(
           logged.stream()
@@ -171,6 +180,95 @@ class TopologyFenceTest {
               + "'s waiting append got its lock in the new topology and started again: "
               + logged);
     }
+  }
+
+  /**
+   * Node 2 dies in the middle of an append's commit, which reached node 1 and not node 0 (node 0
+   * drops all that node 2 sends from the moment the append holds the head's lock). Infinispan
+   * commits such an append in one phase and never sends it again: node 0's copy misses the event
+   * and its head is one behind. The next append, on node 0, finds the copies different and
+   * completes node 0's from node 1's before it appends: both nodes hold the dead node's event and
+   * the new one, at consecutive offsets, and the copy is logged. Before that append, a reader whose
+   * position is the lost event's is told on node 0 that the stream does not hold it.
+   */
+  @Test
+  void anAppendCommittedOnOneNodeOnlyWhenItsNodeDiedIsCompletedByTheNextAppend() throws Exception {
+    List<ChannelStreams> streams = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      streams.add(start(i));
+    }
+    while (nodes.get(2).getMembers().size() < 3) {
+      Thread.sleep(20);
+    }
+    String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
+    streams.get(2).append(channel, Json.createValue("first"), null);
+    DISCARD fromNode2 = new DISCARD();
+    groups
+        .get(0)
+        .getProtocolStack()
+        .insertProtocol(fromNode2, ProtocolStack.Position.ABOVE, TP.class);
+    CountDownLatch locked = new CountDownLatch(1);
+    CompletableFuture<Void> dying =
+        CompletableFuture.runAsync(
+            () -> {
+              clock.holdThisThread(locked);
+              streams.get(2).append(channel, Json.createValue("dying"), null);
+            },
+            threads);
+    assertTrue(locked.await(10, TimeUnit.SECONDS));
+    fromNode2.addIgnoreMember(groups.get(2).getAddress());
+    clock.release();
+    awaitTrue(() -> streams.get(1).head(channel).orElseThrow().last() == 2, "node 1 committed");
+    running.remove(2);
+    groups.get(2).close();
+    awaitTrue(
+        () -> nodes.get(0).getMembers().size() == 2 && nodes.get(1).getMembers().size() == 2,
+        "nodes 0 and 1 without node 2");
+    awaitTrue(() -> noLeaverTransactions(0) & noLeaverTransactions(1), "locks of node 2 freed");
+    StreamHead copied = streams.get(1).head(channel).orElseThrow();
+    assertEquals(1, streams.get(0).head(channel).orElseThrow().last(), "node 0 missed the commit");
+    assertTrue(
+        streams.get(0).readAfter(channel, copied.position(), Long.MAX_VALUE).isEmpty(),
+        "a reader at the dead node's event is told on node 0 (a resume's gap) until the next append");
+    recordLog();
+
+    assertEquals(3, streams.get(0).append(channel, Json.createValue("next"), null).offset());
+    for (ChannelStreams node : streams.subList(0, 2)) {
+      assertEquals(
+          List.of("\"first\"", "\"dying\"", "\"next\""),
+          node.readAfter(channel, StreamPosition.START, Long.MAX_VALUE).orElseThrow().stream()
+              .map(entry -> entry.tail().replaceAll(".*\"data\":(\"[a-z]+\").*", "$1"))
+              .toList());
+    }
+    assertTrue(
+        logged.stream()
+            .anyMatch(message -> message.startsWith("RWS0033: ") && message.contains(channel)),
+        logged.toString());
+    dying.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Asks node {@code i}'s Infinispan to roll back the transactions of nodes that left, as
+   * LeaverTransactions does on a server every two seconds. @return whether none is left
+   */
+  private boolean noLeaverTransactions(int i) {
+    TransactionTable transactions =
+        ComponentRegistry.componentOf(cache(i).getAdvancedCache(), TransactionTable.class);
+    List<Address> members = nodes.get(i).getMembers();
+    transactions.cleanupLeaverTransactions(members);
+    return transactions.getRemoteTransactions().stream()
+        .allMatch(tx -> members.contains(tx.getGlobalTransaction().getAddress()));
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void awaitTrue(Condition condition, String what) throws Exception {
+    for (int i = 0; i < 500 && !condition.holds(); i++) {
+      Thread.sleep(20);
+    }
+    assertTrue(condition.holds(), what + " within 10 s");
   }
 
   @Test
@@ -216,6 +314,10 @@ class TopologyFenceTest {
     assertTrue(fence.current(topology));
     assertTrue(fence.awaitNoneBefore(topology));
     fence.exit(topology);
+  }
+
+  private void recordLog() {
+    log.addHandler(recorder);
   }
 
   private ChannelStreams start(int index) throws Exception {
