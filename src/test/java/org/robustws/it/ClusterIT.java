@@ -27,7 +27,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.glassfish.tyrus.client.ClientManager;
 import org.junit.jupiter.api.AfterAll;
@@ -176,7 +175,8 @@ class ClusterIT {
     prometheus.await(
         "ws_cluster_members 3 from each node",
         () -> prometheus.query("ws_cluster_members == 3"),
-        data -> instances(data).equals(Set.copyOf(metricsTargets())));
+        data ->
+            PrometheusServer.labelValues(data, "instance").equals(Set.copyOf(metricsTargets())));
     List<String> channels = List.of("cl:k1", "cl:k2");
     int events = 40;
     List<StreamSubscriber> killed = new ArrayList<>();
@@ -243,7 +243,7 @@ class ClusterIT {
     }
     watcher.close();
     for (int n = 1; n <= 2; n++) { // copies can differ only where node 3 was appending
-      String log = Files.readString(DIR.resolve("node-" + n + "/log/server.log"));
+      String log = nodeLog(n);
       assertFalse(
           log.lines()
               .filter(line -> line.contains("RWS0033"))
@@ -287,15 +287,10 @@ class ClusterIT {
     prometheus.await(
         "WsClusterMemberLost on nodes 1 and 2",
         () -> prometheus.query("ALERTS{alertname=\"WsClusterMemberLost\"}"),
-        data -> instances(data).equals(Set.copyOf(metricsTargets().subList(0, 2))));
+        data ->
+            PrometheusServer.labelValues(data, "instance")
+                .equals(Set.copyOf(metricsTargets().subList(0, 2))));
     cluster("start-node", "3");
-  }
-
-  /** The {@code instance} labels of a query's series. */
-  private static Set<String> instances(JsonObject data) {
-    return data.getJsonArray("result").getValuesAs(JsonObject.class).stream()
-        .map(series -> series.getJsonObject("metric").getString("instance"))
-        .collect(Collectors.toSet());
   }
 
   /**
@@ -365,7 +360,7 @@ class ClusterIT {
       assertEquals(4001, old.closeCode());
     }
     for (int n = 1; n <= 3; n++) {
-      String log = Files.readString(DIR.resolve("node-" + n + "/log/server.log"));
+      String log = nodeLog(n);
       assertFalse(log.contains(alice) || log.contains(bob), "a token in node-" + n + "'s log");
     }
   }
@@ -765,6 +760,11 @@ class ClusterIT {
     String stat = Files.readString(Path.of("/proc", pid, "stat"));
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+  }
+
+  /** Node {@code n}'s server.log (of its current life). */
+  private static String nodeLog(int n) throws Exception {
+    return Files.readString(DIR.resolve("node-" + n + "/log/server.log"));
   }
 
   /** Node {@code n}'s JVM process id, as cluster.sh wrote it. */

@@ -105,11 +105,12 @@ class PrometheusIT {
       assertTrue(value(vanished) >= VANISHED, vanished.toString());
       assertEquals(
           Set.of("ws", "legacy"),
-          labelValues(prometheus.query("ws_connections_active"), "endpoint"),
+          PrometheusServer.labelValues(prometheus.query("ws_connections_active"), "endpoint"),
           "one active gauge per endpoint");
       assertEquals(
           Set.of("connecting", "connected", "disconnecting", "disconnected", "error"),
-          labelValues(prometheus.query("ws_connections{endpoint=\"ws\"}"), "state"));
+          PrometheusServer.labelValues(
+              prometheus.query("ws_connections{endpoint=\"ws\"}"), "state"));
       assertEquals(1, value(prometheus.query("ws_ready")), "ready: not draining, not full");
       assertEquals(600, value(prometheus.query("ws_connections_max")), "the test server's cap");
 
@@ -164,11 +165,5 @@ class PrometheusIT {
       return Double.NaN;
     }
     return Double.parseDouble(first(data).getJsonArray("value").getString(1));
-  }
-
-  private static Set<String> labelValues(JsonObject data, String label) {
-    return data.getJsonArray("result").getValuesAs(JsonObject.class).stream()
-        .map(r -> r.getJsonObject("metric").getString(label))
-        .collect(Collectors.toSet());
   }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.robustws.ops.OpsKit;
 
 /**
@@ -134,6 +136,13 @@ final class PrometheusServer implements AutoCloseable {
       last = call.get();
     }
     return last;
+  }
+
+  /** The values of {@code label} over an instant query's series. */
+  static Set<String> labelValues(JsonObject data, String label) {
+    return data.getJsonArray("result").getValuesAs(JsonObject.class).stream()
+        .map(series -> series.getJsonObject("metric").getString(label))
+        .collect(Collectors.toSet());
   }
 
   /** Prometheus's log, for assertion messages. */

@@ -163,10 +163,7 @@ class TopologyFenceTest {
       long waited = waiting.get(pair).get(30, TimeUnit.SECONDS);
       assertEquals(Set.of(2L, 3L), Set.of(held, waited), channel + ": the offsets acknowledged");
       for (ChannelStreams node : streams.subList(1, 3)) {
-        List<String> data =
-            node.readAfter(channel, StreamPosition.START, Long.MAX_VALUE).orElseThrow().stream()
-                .map(entry -> entry.tail().replaceAll(".*\"data\":(\"[a-z]+\").*", "$1"))
-                .toList();
+        List<String> data = stored(node, channel);
         assertEquals(3, data.size(), channel + ": " + data);
         assertTrue(data.containsAll(List.of("\"held\"", "\"waited\"")), channel + ": " + data);
       }
@@ -234,11 +231,7 @@ class TopologyFenceTest {
 
     assertEquals(3, streams.get(0).append(channel, Json.createValue("next"), null).offset());
     for (ChannelStreams node : streams.subList(0, 2)) {
-      assertEquals(
-          List.of("\"first\"", "\"dying\"", "\"next\""),
-          node.readAfter(channel, StreamPosition.START, Long.MAX_VALUE).orElseThrow().stream()
-              .map(entry -> entry.tail().replaceAll(".*\"data\":(\"[a-z]+\").*", "$1"))
-              .toList());
+      assertEquals(List.of("\"first\"", "\"dying\"", "\"next\""), stored(node, channel));
     }
     assertTrue(
         logged.stream()
@@ -258,6 +251,13 @@ class TopologyFenceTest {
     transactions.cleanupLeaverTransactions(members);
     return transactions.getRemoteTransactions().stream()
         .allMatch(tx -> members.contains(tx.getGlobalTransaction().getAddress()));
+  }
+
+  /** The data of every event a node's copy of the channel holds, in offset order. */
+  private static List<String> stored(ChannelStreams node, String channel) {
+    return node.readAfter(channel, StreamPosition.START, Long.MAX_VALUE).orElseThrow().stream()
+        .map(entry -> entry.tail().replaceAll(".*\"data\":(\"[a-z]+\").*", "$1"))
+        .toList();
   }
 
   private interface Condition {
