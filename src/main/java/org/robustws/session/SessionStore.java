@@ -75,7 +75,12 @@ public final class SessionStore {
     String token = tokens.next("", 24);
     ClientSession session =
         ClientSession.fresh(
-            tokens.next("s-", 12), Tokens.hash(token), subject, sink, maxRuns, maxSubscriptions);
+            records.newId(() -> tokens.next("s-", 12)),
+            Tokens.hash(token),
+            subject,
+            sink,
+            maxRuns,
+            maxSubscriptions);
     held.hold(session, sink.id());
     return new Created(session, token);
   }

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -29,15 +27,11 @@ import java.util.logging.Logger;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
-import org.infinispan.configuration.global.GlobalConfigurationBuilder;
 import org.infinispan.conflict.MergePolicy;
 import org.infinispan.factories.ComponentRegistry;
-import org.infinispan.factories.GlobalComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.Address;
-import org.infinispan.remoting.transport.Transport;
-import org.infinispan.remoting.transport.jgroups.JGroupsTransport;
 import org.infinispan.transaction.LockingMode;
 import org.infinispan.transaction.TransactionMode;
 import org.infinispan.transaction.impl.TransactionTable;
@@ -49,6 +43,7 @@ import org.jgroups.protocols.TP;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.robustws.testing.LoopbackNodes;
 
 /**
  * Three Infinispan nodes in this JVM, configured as cluster/configure-node.cli configures the
@@ -122,9 +117,7 @@ class TopologyFenceTest {
     for (int i = 0; i < 3; i++) {
       streams.add(start(i));
     }
-    while (nodes.get(2).getMembers().size() < 3) {
-      Thread.sleep(20);
-    }
+    LoopbackNodes.awaitMembers(nodes, 3);
     List<String> channels = channelsOwnedBy(nodes.get(0).getAddress(), cache(1));
     for (String channel : channels) {
       streams.get(1).append(channel, Json.createValue("first"), null);
@@ -194,9 +187,7 @@ class TopologyFenceTest {
     for (int i = 0; i < 3; i++) {
       streams.add(start(i));
     }
-    while (nodes.get(2).getMembers().size() < 3) {
-      Thread.sleep(20);
-    }
+    LoopbackNodes.awaitMembers(nodes, 3);
     String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
     streams.get(2).append(channel, Json.createValue("first"), null);
     DISCARD fromNode2 = new DISCARD();
@@ -321,17 +312,6 @@ class TopologyFenceTest {
   }
 
   private ChannelStreams start(int index) throws Exception {
-    String stack;
-    try (InputStream xml = getClass().getResourceAsStream("/jgroups-loopback.xml")) {
-      stack = new String(xml.readAllBytes(), StandardCharsets.UTF_8);
-    }
-    GlobalConfigurationBuilder global = GlobalConfigurationBuilder.defaultClusteredBuilder();
-    global
-        .transport()
-        .nodeName("node-" + index)
-        .addProperty(
-            JGroupsTransport.CONFIGURATION_XML,
-            stack.replace("bind_port=\"7650\"", "bind_port=\"" + (7650 + index) + "\""));
     ConfigurationBuilder config = new ConfigurationBuilder();
     config
         .clustering()
@@ -346,13 +326,9 @@ class TopologyFenceTest {
         .lockingMode(LockingMode.PESSIMISTIC)
         .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
     config.locking().isolationLevel(IsolationLevel.REPEATABLE_READ).lockAcquisitionTimeout(15_000);
-    DefaultCacheManager node = new DefaultCacheManager(global.build(), false);
-    node.defineConfiguration("streams", config.build());
-    node.start();
+    DefaultCacheManager node = LoopbackNodes.start(index, "streams", config.build());
     nodes.add(node);
-    groups.add(
-        ((JGroupsTransport) GlobalComponentRegistry.componentOf(node, Transport.class))
-            .getChannel());
+    groups.add(LoopbackNodes.group(node));
     running.add(index);
     Cache<String, String> cache = node.getCache("streams");
     TopologyFence fence =
