@@ -14,7 +14,9 @@
 #   publish's ack, close 1000; kind "subscribe": open, subscribe, close. After an unreported
 #   warm-up of both kinds (two passes of LIFE_N of each, repeated until LIFE_WARM_S (60) s have
 #   passed; Node: the two passes), LIFE_N (30,000) lifetimes of each kind counted: the servers' CPU ticks (summed over
-#   the three nodes) over that fixed count, per lifetime; lifetime p50/p99.
+#   the three nodes) over that fixed count, per lifetime, also by kind of thread
+#   (server_cpu_us_per_lifetime_by_thread: io, workers, jgroups, infinispan, jit, gc, other; last
+#   round's in the .md, every round's in the .jsonl); lifetime p50/p99.
 # Target: three nodes <= 1.5x one node's server CPU per lifetime (report.py's ratios per round).
 # Shipped defaults but ws.resume.grace-ms=5000 (as bench/run-auth.sh: at ~500 lifetimes/s the
 # shipped 120 s takes one node past its 38,000-session cap within the warm-up, after which every

@@ -30,9 +30,10 @@ import java.util.TreeMap;
  * (their CPU is summed); {@code warm-s} repeats the warm-up passes until that long has passed.
  * Per phase one JSON line to {@code out}:
  * lifetimes completed, failures by reason, wall seconds, lifetime latency p50/p99/max, the
- * server's CPU ({@code /proc/<server-pid or node-pid>/stat}) and this process's, each per completed
- * lifetime, and the machine's noise (other processes' CPU, steal). Never prints a token. Every
- * wait is bounded: a lifetime gets {@code timeout-s} (10), a phase until every loop has ended.
+ * server's CPU ({@code /proc/<server-pid or node-pid>/stat}; also by kind of thread) and this
+ * process's, each per completed lifetime, and the machine's noise (other processes' CPU, steal).
+ * Never prints a token. Every wait is bounded: a lifetime gets {@code timeout-s} (10), a phase
+ * until every loop has ended.
  */
 public final class Lifetimes {
   static final byte[] AUTHENTICATED = "\"type\":\"authenticated\"".getBytes(StandardCharsets.US_ASCII);
@@ -204,6 +205,7 @@ public final class Lifetimes {
       l.conn = null;
     }
     long[] s0 = cpuTicks(pid);
+    Map<String, Long> threads0 = threadTicks(pid);
     long[] c0 = LoadGen.cpuTicks("self");
     long[] m0 = machineTicks();
     long t0 = System.nanoTime();
@@ -236,6 +238,7 @@ public final class Lifetimes {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long[] s1 = cpuTicks(pid);
+    Map<String, Long> threads1 = threadTicks(pid);
     long[] c1 = LoadGen.cpuTicks("self");
     long[] m1 = machineTicks();
     for (Loop l : loops) {
@@ -262,6 +265,13 @@ public final class Lifetimes {
     r.put("server_cpu_s", serverCpuS);
     r.put("server_cpu_us_per_lifetime", serverCpuS * 1e6 / done);
     r.put("server_cpu_cores", serverCpuS / seconds);
+    StringBuilder byKind = new StringBuilder();
+    for (Map.Entry<String, Long> kind : threads1.entrySet()) {
+      long ticks = kind.getValue() - threads0.getOrDefault(kind.getKey(), 0L);
+      byKind.append(byKind.isEmpty() ? "" : ",").append(kind.getKey()).append(':')
+          .append(Math.round(ticks * 1e6 / 100 / done));
+    }
+    r.put("server_cpu_us_per_lifetime_by_thread", byKind.toString());
     r.put("client_cpu_us_per_lifetime", clientCpuS * 1e6 / done);
     // the machine's noise: CPU of every other process (process time of all cores minus server and
     // client) and the hypervisor's steal, in cores over the phase
@@ -280,6 +290,54 @@ public final class Lifetimes {
       t[1] += one[1];
     }
     return t;
+  }
+
+  /**
+   * The servers' CPU ticks summed by kind of thread ({@link #threadKind}; /proc/<pid>/task): where
+   * a lifetime's CPU goes, the sockets' threads against the cluster's messages. A thread that ended
+   * within the phase takes its ticks with it (pooled threads live on).
+   */
+  static Map<String, Long> threadTicks(String pids) {
+    Map<String, Long> ticks = new java.util.TreeMap<>();
+    for (String p : pids.split(",")) {
+      try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + p + "/task"))) {
+        for (Path task : (Iterable<Path>) tasks::iterator) {
+          try {
+            String s = Files.readString(task.resolve("stat"));
+            String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
+            String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+            ticks.merge(threadKind(name), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+          } catch (IOException | RuntimeException e) { // the thread ended meanwhile
+          }
+        }
+      } catch (IOException e) { // no such process: no figures
+      }
+    }
+    return ticks;
+  }
+
+  /**
+   * A WildFly thread's kind by its name (Linux keeps 15 characters): io (Undertow's I/O and accept
+   * threads), workers (Undertow's and EE's executors), jgroups (its receivers, bundler and pool),
+   * infinispan (its blocking, non-blocking and expiration threads), jit, gc, other.
+   */
+  static String threadKind(String name) {
+    if (name.startsWith("default I/O") || name.startsWith("default Accept")) {
+      return "io";
+    } else if (name.startsWith("default task") || name.startsWith("EE-Managed")) {
+      return "workers";
+    } else if (name.startsWith("Connection.Rec") || name.startsWith("TQ-Bundler")
+        || name.matches("thread-\\d+,.*")) {
+      return "jgroups";
+    } else if (name.startsWith("blocking-thread") || name.startsWith("non-blocking-th")
+        || name.startsWith("expiration-thr")) {
+      return "infinispan";
+    } else if (name.contains("CompilerThre")) {
+      return "jit";
+    } else if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+      return "gc";
+    }
+    return "other";
   }
 
   /**
