@@ -15,7 +15,8 @@
 #   warm-up of both kinds (two passes of LIFE_N of each, repeated until LIFE_WARM_S (60) s have
 #   passed; Node: the two passes), LIFE_N (30,000) lifetimes of each kind counted: the servers' CPU ticks (summed over
 #   the three nodes) over that fixed count, per lifetime, also by kind of thread
-#   (server_cpu_us_per_lifetime_by_thread: io, workers, jgroups, infinispan, jit, gc, other; last
+#   (server_cpu_us_per_lifetime_by_thread: io, workers, jgroups, infinispan, jit, gc, other, and
+#   ended: threads that ended within the count, as idle JGroups pool threads do; last
 #   round's in the .md, every round's in the .jsonl); lifetime p50/p99.
 # Target: three nodes <= 1.5x one node's server CPU per lifetime (report.py's ratios per round).
 # Shipped defaults but ws.resume.grace-ms=5000 (as bench/run-auth.sh: at ~500 lifetimes/s the

@@ -205,7 +205,7 @@ public final class Lifetimes {
       l.conn = null;
     }
     long[] s0 = cpuTicks(pid);
-    Map<String, Long> threads0 = threadTicks(pid);
+    Map<String, ThreadTicks> threads0 = threadTicks(pid);
     long[] c0 = LoadGen.cpuTicks("self");
     long[] m0 = machineTicks();
     long t0 = System.nanoTime();
@@ -238,7 +238,7 @@ public final class Lifetimes {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     long[] s1 = cpuTicks(pid);
-    Map<String, Long> threads1 = threadTicks(pid);
+    Map<String, ThreadTicks> threads1 = threadTicks(pid);
     long[] c1 = LoadGen.cpuTicks("self");
     long[] m1 = machineTicks();
     for (Loop l : loops) {
@@ -265,13 +265,22 @@ public final class Lifetimes {
     r.put("server_cpu_s", serverCpuS);
     r.put("server_cpu_us_per_lifetime", serverCpuS * 1e6 / done);
     r.put("server_cpu_cores", serverCpuS / seconds);
-    StringBuilder byKind = new StringBuilder();
-    for (Map.Entry<String, Long> kind : threads1.entrySet()) {
-      long ticks = kind.getValue() - threads0.getOrDefault(kind.getKey(), 0L);
-      byKind.append(byKind.isEmpty() ? "" : ",").append(kind.getKey()).append(':')
-          .append(Math.round(ticks * 1e6 / 100 / done));
+    Map<String, Long> byKind = new TreeMap<>();
+    long alive = 0;
+    for (Map.Entry<String, ThreadTicks> t : threads1.entrySet()) {
+      ThreadTicks before = threads0.get(t.getKey());
+      long ticks = t.getValue().ticks() - (before == null ? 0 : before.ticks());
+      byKind.merge(t.getValue().kind(), ticks, Long::sum);
+      alive += ticks;
     }
-    r.put("server_cpu_us_per_lifetime_by_thread", byKind.toString());
+    // threads that ended within the phase (JGroups' pool lets idle ones go) took their ticks along
+    byKind.put("ended", s1[0] + s1[1] - s0[0] - s0[1] - alive);
+    StringBuilder byThread = new StringBuilder();
+    byKind.forEach(
+        (kind, ticks) ->
+            byThread.append(byThread.isEmpty() ? "" : ",").append(kind).append(':')
+                .append(Math.round(ticks * 1e6 / 100 / done)));
+    r.put("server_cpu_us_per_lifetime_by_thread", byThread.toString());
     r.put("client_cpu_us_per_lifetime", clientCpuS * 1e6 / done);
     // the machine's noise: CPU of every other process (process time of all cores minus server and
     // client) and the hypervisor's steal, in cores over the phase
@@ -292,13 +301,15 @@ public final class Lifetimes {
     return t;
   }
 
+  /** A server thread's kind ({@link #threadKind}) and CPU ticks so far. */
+  record ThreadTicks(String kind, long ticks) {}
+
   /**
-   * The servers' CPU ticks summed by kind of thread ({@link #threadKind}; /proc/<pid>/task): where
-   * a lifetime's CPU goes, the sockets' threads against the cluster's messages. A thread that ended
-   * within the phase takes its ticks with it (pooled threads live on).
+   * Every thread of the servers by pid/tid, from /proc/<pid>/task: where a lifetime's CPU goes,
+   * the sockets' threads against the cluster's messages.
    */
-  static Map<String, Long> threadTicks(String pids) {
-    Map<String, Long> ticks = new java.util.TreeMap<>();
+  static Map<String, ThreadTicks> threadTicks(String pids) {
+    Map<String, ThreadTicks> threads = new HashMap<>();
     for (String p : pids.split(",")) {
       try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc/" + p + "/task"))) {
         for (Path task : (Iterable<Path>) tasks::iterator) {
@@ -306,14 +317,16 @@ public final class Lifetimes {
             String s = Files.readString(task.resolve("stat"));
             String name = s.substring(s.indexOf('(') + 1, s.lastIndexOf(')'));
             String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
-            ticks.merge(threadKind(name), Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+            threads.put(
+                p + "/" + task.getFileName(),
+                new ThreadTicks(threadKind(name), Long.parseLong(f[11]) + Long.parseLong(f[12])));
           } catch (IOException | RuntimeException e) { // the thread ended meanwhile
           }
         }
       } catch (IOException e) { // no such process: no figures
       }
     }
-    return ticks;
+    return threads;
   }
 
   /**
