@@ -71,6 +71,7 @@ final class StatsCollector {
         startedAt,
         now - startedAt,
         draining,
+        null,
         null);
   }
 

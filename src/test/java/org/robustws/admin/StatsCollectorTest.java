@@ -112,6 +112,35 @@ class StatsCollectorTest {
     assertEquals(8, after.out());
   }
 
+  /** Two nodes' figures, as StatsResource gets them from ClusterAdmin, and their sum. */
+  @Test
+  void theClusterTotalsAddEveryNodesFigures() {
+    open.add(Snapshots.of("c-1", "ws", "connected", 20, 40, 2.0));
+    open.add(Snapshots.of("c-2", "legacy", "disconnecting", 1, 3, null));
+    Stats one = collector.collect(12_000, () -> open, false);
+    Stats other =
+        new StatsCollector(10_000, 1_000)
+            .collect(
+                14_000, () -> List.of(Snapshots.of("c-3", "ws", "connected", 8, 4, 9.0)), true);
+    Map<String, Stats> byNode = new java.util.TreeMap<>(Map.of("node-1", one, "node-2", other));
+
+    Stats answer = one.withNodes(byNode);
+
+    Stats.Totals cluster = answer.cluster();
+    assertEquals(2, cluster.nodes());
+    assertEquals(1, cluster.draining());
+    assertEquals(3, cluster.connections().total());
+    assertEquals(Map.of("ws", 2, "legacy", 1), cluster.connections().byEndpoint());
+    assertEquals(2, cluster.connections().byState().get("connected"));
+    assertEquals(1, cluster.connections().byState().get("disconnecting"));
+    assertEquals(0, cluster.connections().byState().get("error"));
+    assertEquals(29, cluster.messagesIn());
+    assertEquals(47, cluster.messagesOut());
+    assertEquals(10.5 + 2.0, cluster.inPerSecond()); // 21 in 2 s, 8 in 4 s
+    assertEquals(one.connections(), answer.connections(), "the node's own figures stay its own");
+    assertNull(answer.nodes().get("node-2").cluster());
+  }
+
   @Test
   void rttPercentilesOverConnectionsThatAnsweredAPing() {
     assertEquals(new Stats.Rtt(0, null, null), StatsCollector.rtt(open));

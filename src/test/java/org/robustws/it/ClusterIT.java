@@ -8,6 +8,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.File;
+import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -502,8 +503,8 @@ class ClusterIT {
   /**
    * The admin API on any node answers for the cluster: the connections of every node, each naming
    * its node; a direct message to and a DELETE of a connection another node holds; every node's
-   * figures; a broadcast that reaches the clients of every node. Each node's metrics count three
-   * members. HAProxy passes the test page, the API and /ws-legacy on.
+   * figures and their sum; a broadcast that reaches the clients of every node. Each node's metrics
+   * count three members. HAProxy passes the test page, the API and /ws-legacy on.
    */
   @Test
   @Order(5)
@@ -558,9 +559,21 @@ class ClusterIT {
 
     HttpResponse<String> stats = api("GET", 2, "/api/stats");
     assertEquals(200, stats.statusCode(), stats.body());
+    JsonObject figures =
+        jakarta.json.Json.createReader(new StringReader(stats.body())).readObject();
+    int open = 0;
     for (int n = 1; n <= 3; n++) {
-      assertTrue(stats.body().contains("\"node-" + n + "\":{"), stats.body());
+      open +=
+          figures
+              .getJsonObject("nodes")
+              .getJsonObject("node-" + n)
+              .getJsonObject("connections")
+              .getInt("total");
     }
+    JsonObject cluster = figures.getJsonObject("cluster");
+    assertEquals(3, cluster.getInt("nodes"), stats.body());
+    assertEquals(open, cluster.getJsonObject("connections").getInt("total"), stats.body());
+    assertTrue(open >= 2, "the two clients still open, on node-1 and node-2: " + stats.body());
     for (TestClient client : clients) {
       client.close();
     }
