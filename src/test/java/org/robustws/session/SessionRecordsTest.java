@@ -118,7 +118,7 @@ class SessionRecordsTest {
    * primary first).
    */
   @Test
-  void aNodeDrawsIdsWhoseRecordsItWritesWithOneRemoteCall() {
+  void aNodeDrawsIdsWhoseRecordsItWritesWithOneRemoteCall() throws Exception {
     ConfigurationBuilder sessions = new ConfigurationBuilder();
     sessions
         .clustering()
@@ -132,7 +132,7 @@ class SessionRecordsTest {
       for (int i = 0; i < 3; i++) {
         nodes.add(LoopbackNodes.start(i, "sessions", sessions.build()));
       }
-      awaitCacheMembers(nodes, 3);
+      LoopbackNodes.awaitMembers(nodes, "sessions", 3);
       Tokens tokens = new Tokens();
       for (DefaultCacheManager node : nodes) {
         SessionRecords here = new SessionRecords(node.getCache("sessions"), 60_000);
@@ -151,24 +151,6 @@ class SessionRecordsTest {
     } finally {
       nodes.forEach(DefaultCacheManager::stop);
     }
-  }
-
-  private static void awaitCacheMembers(List<DefaultCacheManager> nodes, int size) {
-    assertTimeoutPreemptively(
-        NO_SPIN,
-        () -> {
-          for (DefaultCacheManager node : nodes) {
-            while (node.getCache("sessions")
-                    .getAdvancedCache()
-                    .getDistributionManager()
-                    .getCacheTopology()
-                    .getMembers()
-                    .size()
-                < size) {
-              Thread.sleep(20);
-            }
-          }
-        });
   }
 
   private static long remoteCalls(List<DefaultCacheManager> nodes) {

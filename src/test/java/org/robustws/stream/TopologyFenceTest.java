@@ -117,7 +117,7 @@ class TopologyFenceTest {
     for (int i = 0; i < 3; i++) {
       streams.add(start(i));
     }
-    LoopbackNodes.awaitMembers(nodes, 3);
+    LoopbackNodes.awaitMembers(nodes, "streams", 3);
     List<String> channels = channelsOwnedBy(nodes.get(0).getAddress(), cache(1));
     for (String channel : channels) {
       streams.get(1).append(channel, Json.createValue("first"), null);
@@ -187,7 +187,7 @@ class TopologyFenceTest {
     for (int i = 0; i < 3; i++) {
       streams.add(start(i));
     }
-    LoopbackNodes.awaitMembers(nodes, 3);
+    LoopbackNodes.awaitMembers(nodes, "streams", 3);
     String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
     streams.get(2).append(channel, Json.createValue("first"), null);
     DISCARD fromNode2 = new DISCARD();

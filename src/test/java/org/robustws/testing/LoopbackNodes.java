@@ -47,11 +47,24 @@ public final class LoopbackNodes {
         .getChannel();
   }
 
-  /** Waits until every one of {@code nodes} sees {@code size} members. */
-  public static void awaitMembers(Iterable<DefaultCacheManager> nodes, int size)
+  /**
+   * Waits until the cache {@code name} of every one of {@code nodes} has {@code size} members in
+   * its topology (so each node's view of who owns a key counts them all), at most 10 s.
+   */
+  public static void awaitMembers(Iterable<DefaultCacheManager> nodes, String name, int size)
       throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
     for (DefaultCacheManager node : nodes) {
-      while (node.getMembers().size() < size) {
+      while (node.getCache(name)
+              .getAdvancedCache()
+              .getDistributionManager()
+              .getCacheTopology()
+              .getMembers()
+              .size()
+          < size) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError(node.getAddress() + ": fewer than " + size + " members in 10 s");
+        }
         Thread.sleep(20);
       }
     }
