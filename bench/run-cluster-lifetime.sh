@@ -2,7 +2,10 @@
 # Server CPU per connection lifetime and memory per node: three nodes (cluster/cluster.sh, the
 # client loops spread over 8180, 8280, 8380 directly) against one node (a copy of target/server)
 # and the Node ws reference (bench/node/server.js), a fresh start of each per round (the order
-# three/one reverses every other round; Node last).
+# three/unclustered/one reverses every other round; Node last). The control "unclustered": the
+# same three nodes with bench/cluster-unclustered.cli (each the one-node server's caches, no
+# JGroups): what running three JVMs on this machine costs, without any replication (lifetimes
+# only, no memory row); three/unclustered is then the cluster's own cost.
 # - Memory first, per server: heap after a full GC (jcmd GC.run + GC.heap_info; Node: V8's heapUsed
 #   + external) and RSS (/proc/<pid>/status), idle (10 s after the start) and with LIFE_HOLD
 #   (2,000) subscribers of one channel held, as in bench/run-cluster-latency.sh (three LoadGen
@@ -13,7 +16,8 @@
 #   /ws, system/connected, subscribe life:<loop>, publish one event there, the event and the
 #   publish's ack, close 1000; kind "subscribe": open, subscribe, close. After an unreported
 #   warm-up of both kinds (two passes of LIFE_N of each, repeated until LIFE_WARM_S (60) s have
-#   passed; Node: the two passes), LIFE_N (30,000) lifetimes of each kind counted: the servers' CPU ticks (summed over
+#   passed; Node: the two passes), LIFE_N (30,000) lifetimes of each kind (LIFE_KINDS, default
+#   event,subscribe) counted: the servers' CPU ticks (summed over
 #   the three nodes) over that fixed count, per lifetime, also by kind of thread
 #   (server_cpu_us_per_lifetime_by_thread: io, workers, jgroups, infinispan, jit, gc, other, and
 #   ended: threads that ended within the count, as idle JGroups pool threads do; last
@@ -37,6 +41,7 @@ N=${LIFE_N:-30000}
 HOLD=${LIFE_HOLD:-2000}
 WARM_S=${LIFE_WARM_S:-60}
 CONCURRENCY=${LIFE_CONCURRENCY:-40}
+KINDS=${LIFE_KINDS:-event,subscribe}
 BINDS=$(seq -s, -f 127.0.0.%g 10 29)
 PROCS=3
 OUT=$RESULTS/cluster-lifetime
@@ -99,21 +104,25 @@ EOF
 lifetimes() {
   rm -f "$WORK/life.jsonl"
   java -cp "$WORK/classes" Lifetimes ports="$2" server-pid="$3" rounds=1 lifetimes="$N" \
-    warm-lifetimes="$N" warm-s="$4" concurrency="$CONCURRENCY" kinds=event,subscribe bind="$BINDS" \
+    warm-lifetimes="$N" warm-s="$4" concurrency="$CONCURRENCY" kinds="$KINDS" bind="$BINDS" \
     out="$WORK/life.jsonl" 2>"$WORK/life.err"
   jq -c --arg v "$1" --argjson round "$round" '. + {variant: "\($v)/\(.phase)", round: $round} | del(.phase)' \
     "$WORK/life.jsonl" | tee -a "$OUT.jsonl" >&2
 }
 
 for round in $(seq 1 "$ROUNDS"); do
-  order="three one"
-  [ $((round % 2)) = 0 ] && order="one three"
+  order="three unclustered one"
+  [ $((round % 2)) = 0 ] && order="one unclustered three"
   for variant in $order; do
     if [ "$variant" = one ]; then
       start_server -Dws.resume.grace-ms=5000
       memory one app "$HTTP_PORT,$HTTP_PORT,$HTTP_PORT" "$SERVER_PID"
       lifetimes one "$HTTP_PORT" "$SERVER_PID" "$WARM_S"
       stop_server
+    elif [ "$variant" = unclustered ]; then
+      CLUSTER_EXTRA_CLI=$BENCH/cluster-unclustered.cli "$ROOT/cluster/cluster.sh" start
+      lifetimes unclustered 8180,8280,8380 "$(cluster_pids)" "$WARM_S"
+      "$ROOT/cluster/cluster.sh" stop
     else
       "$ROOT/cluster/cluster.sh" start
       memory three app 8180,8280,8380 "$(cluster_pids)"
