@@ -30,7 +30,8 @@
 # standalone.conf), so that RSS compares. Three JVMs on two cores: per lifetime this is the
 # cluster's overhead (session records and publications replicated, notices to the other nodes),
 # not scaling.
-# Writes bench/results/cluster-lifetime.{jsonl,json,md}.
+# Writes bench/results/cluster-lifetime.{jsonl,json,md} (with LIFE_KINDS=subscribe:
+# cluster-lifetime-subscribe.*).
 # Usage: bench/run-cluster-lifetime.sh [rounds=3]
 if [ "${BENCH_LOCKED:-}" != 1 ]; then BENCH_LOCKED=1 exec flock /tmp/heavy.lock "$0" "$@"; fi
 source "$(dirname "$0")/lib.sh"
@@ -44,7 +45,7 @@ CONCURRENCY=${LIFE_CONCURRENCY:-40}
 KINDS=${LIFE_KINDS:-event,subscribe}
 BINDS=$(seq -s, -f 127.0.0.%g 10 29)
 PROCS=3
-OUT=$RESULTS/cluster-lifetime
+OUT=$RESULTS/cluster-lifetime${LIFE_KINDS:+-${LIFE_KINDS//,/-}}
 export CLUSTER_DIR=$WORK/cluster BENCH_JAVA_SIZING=${BENCH_JAVA_SIZING:--Xms64m -Xmx512m}
 export WS_RESUME_GRACE_MS=5000 RESUME_GRACE_MS=5000
 trap 'stop_node; stop_server; "$ROOT/cluster/cluster.sh" stop >/dev/null 2>&1 || true' EXIT
