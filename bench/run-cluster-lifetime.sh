@@ -27,9 +27,9 @@
 # shipped 120 s takes one node past its 38,000-session cap within the warm-up, after which every
 # close also expires the oldest session, a regime three nodes at their pace never reach); the
 # one-node server runs with the nodes' heap settings (-Xms64m -Xmx512m, the provisioned
-# standalone.conf), so that RSS compares. Three JVMs on two cores: per lifetime this is the
-# cluster's overhead (session records and publications replicated, notices to the other nodes),
-# not scaling.
+# standalone.conf), so that RSS compares. Three JVMs on two cores measure overhead, not scaling:
+# three/one holds both the cluster's own (session records and publications replicated, notices to
+# the other nodes) and that of a third JVM per core, which three/unclustered leaves out.
 # Writes bench/results/cluster-lifetime.{jsonl,json,md} (with LIFE_KINDS=subscribe:
 # cluster-lifetime-subscribe.*).
 # Usage: bench/run-cluster-lifetime.sh [rounds=3]
