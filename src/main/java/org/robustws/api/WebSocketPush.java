@@ -61,10 +61,15 @@ public class WebSocketPush {
     return fanout.sendTo(connectionId, data);
   }
 
+  /**
+   * This node's open connections; on a cluster, the admin API's {@code GET /api/connections} lists
+   * every node's.
+   */
   public List<ConnectionSnapshot> connections() {
     return manager.snapshots();
   }
 
+  /** The open connection {@code connectionId} if this node holds it. */
   public Optional<ConnectionSnapshot> connection(String connectionId) {
     return manager.find(connectionId);
   }

@@ -68,8 +68,8 @@ public final class ChannelStreams {
     this.cache = cache;
     this.fence = fence;
     this.history = new HistoryTrim(limits);
-    this.copies = new HeadCopies(cache, lifespan());
     this.idMillis = idMillis;
+    this.copies = new HeadCopies(cache, lifespan(), idMillis);
     this.clock = clock;
   }
 
@@ -174,6 +174,7 @@ public final class ChannelStreams {
             entryKey(entry.offset(), channel), encode(entry), lifespan(), TimeUnit.MILLISECONDS);
         if (idKey != null) {
           writes.put(idKey, encodePlace(entry), idMillis, TimeUnit.MILLISECONDS);
+          copies.noteIdKey(writes, entry, idKey);
         }
         bytes += entry.maxBytes();
         appended.add(new Appended(entry.epoch(), entry.offset(), entry));

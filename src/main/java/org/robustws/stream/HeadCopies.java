@@ -3,6 +3,7 @@ package org.robustws.stream;
 import static org.robustws.stream.StreamFormat.encode;
 import static org.robustws.stream.StreamFormat.entryKey;
 import static org.robustws.stream.StreamFormat.headKey;
+import static org.robustws.stream.StreamFormat.idKeyOf;
 import static org.robustws.stream.StreamFormat.parseHead;
 
 import java.util.HashMap;
@@ -31,7 +32,9 @@ import org.robustws.logging.WsLog;
  * for its copy of the head ({@link ConflictManager#getAllVersions}: one call to each). Copies that
  * differ are completed in that append's transaction, which holds the head's lock: the events the
  * oldest copy lacks and the newest head, read from the node that has it, are written to every node,
- * and the append goes on after the newest head. A lone server's local cache has one copy.
+ * and the append goes on after the newest head, with the idempotency keys of the events copied, so
+ * that a publisher retrying its unanswered publication on a node that missed it is told where it
+ * went instead of having it appended twice. A lone server's local cache has one copy.
  */
 final class HeadCopies {
   /** {@code null} on a local cache. Works on keys and values in the cache's storage format. */
@@ -42,6 +45,7 @@ final class HeadCopies {
   private final DataConversion values;
   private final Address self;
   private final long lifespanMs;
+  private final long idMillis;
 
   /** The topology {@link #checked} belongs to. Guarded by this. */
   private int topology = Integer.MIN_VALUE;
@@ -53,7 +57,7 @@ final class HeadCopies {
   private final Set<String> checked = new HashSet<>();
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  HeadCopies(Cache<String, String> cache, long lifespanMs) {
+  HeadCopies(Cache<String, String> cache, long lifespanMs, long idMillis) {
     AdvancedCache<String, String> advanced = cache.getAdvancedCache();
     boolean clustered = cache.getCacheConfiguration().clustering().cacheMode().isClustered();
     this.copies = clustered ? (ConflictManager) ConflictManagerFactory.get(advanced) : null;
@@ -62,6 +66,18 @@ final class HeadCopies {
     this.values = advanced.getValueDataConversion();
     this.self = cache.getCacheManager().getAddress();
     this.lifespanMs = lifespanMs;
+    this.idMillis = idMillis;
+  }
+
+  /**
+   * On a cluster, notes in the append's transaction which idempotency key {@code entry}'s
+   * publication had ({@code k:<offset>:<channel>}): the events a completion copies are found by
+   * offset, their keys only through this note.
+   */
+  void noteIdKey(AdvancedCache<String, String> writes, StreamEntry entry, String idKey) {
+    if (copies != null) {
+      writes.put(idKeyOf(entry.offset(), entry.channel()), idKey, idMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   /**
@@ -101,11 +117,22 @@ final class HeadCopies {
       String entry = versions(key).get(holder);
       if (entry != null) {
         writes.put(key, entry, lifespanMs, TimeUnit.MILLISECONDS);
+        copyIdKey(idKeyOf(offset, channel), holder, writes);
       }
     }
     writes.put(headKey(channel), encode(newest), lifespanMs, TimeUnit.MILLISECONDS);
     WsLog.LOG.headCopiesCompleted(channel, heads.toString(), from, newest.last(), newest.epoch());
     return newest;
+  }
+
+  /** The note {@code note} and the place of the key it names, as {@code holder} has them. */
+  private void copyIdKey(String note, Address holder, AdvancedCache<String, String> writes) {
+    String idKey = versions(note).get(holder);
+    String place = idKey == null ? null : versions(idKey).get(holder);
+    if (place != null) {
+      writes.put(note, idKey, idMillis, TimeUnit.MILLISECONDS);
+      writes.put(idKey, place, idMillis, TimeUnit.MILLISECONDS);
+    }
   }
 
   /**

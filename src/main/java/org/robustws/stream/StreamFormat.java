@@ -7,9 +7,10 @@ import org.robustws.protocol.Utf8;
 /**
  * How {@link ChannelStreams} lays a channel's stream out in its cache: strings only, so no
  * marshalling schema. Keys: {@code h:<channel>} the channel's head, {@code e:<offset>:<channel>}
- * one event, {@code p:<channel>:<key>} where the publication with that idempotency key went.
- * Values: a head is {@code epoch|first|last|bytes}, an event {@code epoch|appendedAt|tail}, a
- * publication's place {@code epoch|offset}. Channel names and epochs never contain {@code |}.
+ * one event, {@code p:<channel>:<key>} where the publication with that idempotency key went, and on
+ * a cluster {@code k:<offset>:<channel>} that event's {@code p:} key ({@link HeadCopies}). Values:
+ * a head is {@code epoch|first|last|bytes}, an event {@code epoch|appendedAt|tail}, a publication's
+ * place {@code epoch|offset}. Channel names and epochs never contain {@code |}.
  */
 final class StreamFormat {
   private static final char SEP = '|';
@@ -51,6 +52,10 @@ final class StreamFormat {
 
   static String entryKey(long offset, String channel) {
     return "e:" + offset + ":" + channel;
+  }
+
+  static String idKeyOf(long offset, String channel) {
+    return "k:" + offset + ":" + channel;
   }
 
   static String encode(StreamHead head) {

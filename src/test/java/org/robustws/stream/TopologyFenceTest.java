@@ -43,6 +43,8 @@ import org.jgroups.protocols.TP;
 import org.jgroups.stack.ProtocolStack;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.robustws.stream.ChannelStreams.Appended;
+import org.robustws.stream.ChannelStreams.Publication;
 import org.robustws.testing.LoopbackNodes;
 
 /**
@@ -178,8 +180,10 @@ class TopologyFenceTest {
    * commits such an append in one phase and never sends it again: node 0's copy misses the event
    * and its head is one behind. The next append, on node 0, finds the copies different and
    * completes node 0's from node 1's before it appends: both nodes hold the dead node's event and
-   * the new one, at consecutive offsets, and the copy is logged. Before that append, a reader whose
-   * position is the lost event's is told on node 0 that the stream does not hold it.
+   * the new one, at consecutive offsets, and the copy is logged. The next append is the dying
+   * publication's retry (its publisher got no answer), which then finds where it went, on node 0 as
+   * on node 1, instead of being appended twice. Before that append, a reader whose position is the
+   * lost event's is told on node 0 that the stream does not hold it.
    */
   @Test
   void anAppendCommittedOnOneNodeOnlyWhenItsNodeDiedIsCompletedByTheNextAppend() throws Exception {
@@ -196,11 +200,12 @@ class TopologyFenceTest {
         .getProtocolStack()
         .insertProtocol(fromNode2, ProtocolStack.Position.ABOVE, TP.class);
     CountDownLatch locked = new CountDownLatch(1);
-    CompletableFuture<Void> dying =
+    Publication dying = new Publication(Json.createValue("dying"), Json.createValue(7), "s-a:7");
+    CompletableFuture<Void> dyingAppend =
         CompletableFuture.runAsync(
             () -> {
               clock.holdThisThread(locked);
-              streams.get(2).append(channel, Json.createValue("dying"), null);
+              streams.get(2).appendAll(channel, List.of(dying));
             },
             threads);
     assertTrue(locked.await(10, TimeUnit.SECONDS));
@@ -220,15 +225,20 @@ class TopologyFenceTest {
         "a reader at the dead node's event is told on node 0 (a resume's gap) until the next append");
     recordLog();
 
+    // its publisher, unanswered, publishes it again on node 0: it is found there, not appended
+    Appended retried = streams.get(0).appendAll(channel, List.of(dying)).get(0);
+    assertTrue(retried.repeated(), "the retry found where the dying append put it");
+    assertEquals(2, retried.offset());
     assertEquals(3, streams.get(0).append(channel, Json.createValue("next"), null).offset());
     for (ChannelStreams node : streams.subList(0, 2)) {
       assertEquals(List.of("\"first\"", "\"dying\"", "\"next\""), stored(node, channel));
+      assertTrue(node.appendAll(channel, List.of(dying)).get(0).repeated(), "and on node 1");
     }
     assertTrue(
         logged.stream()
             .anyMatch(message -> message.startsWith("RWS0033: ") && message.contains(channel)),
         logged.toString());
-    dying.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
+    dyingAppend.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
   }
 
   /**
