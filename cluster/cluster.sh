@@ -164,7 +164,7 @@ stop_haproxy() {
 
 check_ports() {
   local port
-  for port in 8000 8180 8280 8380 10090 10190 10290 7700 7800 7900; do
+  for port in 8000 8404 8180 8280 8380 10090 10190 10290 7700 7800 7900; do
     if ss -Hltn "sport = :$port" | grep -q .; then
       log "port $port is in use (a cluster left running? cluster/cluster.sh stop)"
       return 1

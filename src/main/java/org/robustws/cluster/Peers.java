@@ -82,7 +82,10 @@ public class Peers {
     return factory.getGroup().getLocalMember().getName();
   }
 
-  /** The members of the cluster's current view, this node included: 1 on a lone server. */
+  /**
+   * The members of the cluster's current view, this node included (1 on a lone server), oldest
+   * first: the first is the coordinator.
+   */
   public List<String> members() {
     return factory.getGroup().getMembership().getMembers().stream()
         .map(GroupMember::getName)

@@ -45,6 +45,8 @@ public class ClusterReadiness implements HealthCheck {
                 peers.localName(),
                 "members",
                 (long) peers.members().size(),
+                "view",
+                String.join(",", peers.members()),
                 "coordinator",
                 peers.coordinator(),
                 "streams",

@@ -10,10 +10,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +85,48 @@ class GroupCommitTest {
     assertEquals(1L, offsets.first());
     assertEquals((long) publishers * each, offsets.last());
     assertEquals(publishers * each, streams.head("hot").orElseThrow().last());
+  }
+
+  /**
+   * While a batch of channel "a" holds its turn in the first step, five publishers of "a" wait and
+   * then run as one batch (one append, one notice to the other nodes), and "b" runs meanwhile.
+   */
+  @Test
+  void publicationsWaitingForOneChannelRunAsOneBatchAndOtherChannelsDoNotWait() throws Exception {
+    CountDownLatch firstHolds = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> batches = new CopyOnWriteArrayList<>();
+    GroupCommit<String, String> lanes =
+        new GroupCommit<>(
+            (channel, batch) -> {
+              batches.add(channel + " " + new TreeSet<>(batch));
+              if (batch.contains("first")) {
+                firstHolds.countDown();
+                await(release);
+              }
+              return () -> batch;
+            });
+    ThreadPoolExecutor threads =
+        new ThreadPoolExecutor(7, 7, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>());
+    List<Future<String>> results = new ArrayList<>();
+    results.add(threads.submit(() -> lanes.submit("a", "first")));
+    assertTrue(firstHolds.await(10, TimeUnit.SECONDS));
+    for (int i = 1; i <= 5; i++) {
+      String item = "w" + i;
+      results.add(threads.submit(() -> lanes.submit("a", item)));
+    }
+    assertEquals(
+        "other", threads.submit(() -> lanes.submit("b", "other")).get(10, TimeUnit.SECONDS));
+    while (threads.getActiveCount() < 6) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(500); // the five running threads have joined "a"'s lane
+    release.countDown();
+    for (Future<String> result : results) {
+      result.get(10, TimeUnit.SECONDS);
+    }
+    threads.shutdown();
+    assertEquals(List.of("a [first]", "b [other]", "a [w1, w2, w3, w4, w5]"), batches);
   }
 
   @Test

@@ -78,7 +78,8 @@ class HealthChecksTest {
   /**
    * docs/deployment.md, a split: readiness reports each cache's availability. A lone server's real
    * local caches are {@code AVAILABLE} (Infinispan lets no local cache be set otherwise), so this
-   * shows the UP side and the data only; no test degrades a cache.
+   * shows the UP side and the data only; ClusterIT degrades the caches of a node without a
+   * majority.
    */
   @Test
   void readinessReportsBothCachesAvailableOnALoneServer() {
@@ -111,6 +112,7 @@ class HealthChecksTest {
       assertEquals("AVAILABLE", data.get("sessions"));
       assertEquals("node-1", data.get("node"));
       assertEquals(1L, data.get("members"));
+      assertEquals("node-1", data.get("view"));
       assertEquals(true, data.get("coordinator"));
     }
   }

@@ -2,12 +2,14 @@ package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.File;
+import java.io.IOException;
 import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -223,6 +225,7 @@ class ClusterIT {
     assertTrue(
         System.nanoTime() - killedAt < TimeUnit.SECONDS.toNanos(2),
         "nodes 1 and 2 noticed the kill within 2 s");
+    awaitBalancerStatus("node-3", "DOWN", 10);
     first.get(60, TimeUnit.SECONDS);
     second.get(60, TimeUnit.SECONDS);
     publishing.shutdown();
@@ -261,6 +264,7 @@ class ClusterIT {
     }
     int exact = 0;
     for (StreamSubscriber client : killed) {
+      assertEquals(1006, client.closeCode(), client.name + ": a socket cut without a close frame");
       JsonObject answer = client.resumeOn(TYRUS, BALANCER);
       if (answer.getString("type").equals("resumed")) {
         client.readUntil(2 * events);
@@ -292,6 +296,34 @@ class ClusterIT {
             PrometheusServer.labelValues(data, "instance")
                 .equals(Set.copyOf(metricsTargets().subList(0, 2))));
     cluster("start-node", "3");
+    awaitBalancerStatus("node-3", "UP", 10);
+  }
+
+  /**
+   * Waits until HAProxy's stats ({@code cluster/haproxy.cfg}: http://127.0.0.1:8404/stats) give the
+   * server {@code name} of the backend {@code nodes} the status {@code status}, for at most {@code
+   * seconds}.
+   */
+  private static void awaitBalancerStatus(String name, String status, int seconds)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      List<String> lines = get("http://127.0.0.1:8404/stats;csv").body().lines().toList();
+      List<String> columns = List.of(lines.get(0).replaceFirst("^# ", "").split(","));
+      int statusColumn = columns.indexOf("status");
+      for (String line : lines.subList(1, lines.size())) {
+        String[] fields = line.split(",", -1);
+        if (fields[0].equals("nodes") && fields[1].equals(name)) {
+          last = fields[statusColumn];
+        }
+      }
+      if (last.equals(status)) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("HAProxy never gave " + name + " " + status + "; last: " + last);
   }
 
   /**
@@ -368,21 +400,26 @@ class ClusterIT {
 
   /**
    * A publication sent again on another node, after the session moved there, is answered with the
-   * first one's place and not stored again: its key went with the event, to every node.
+   * first one's place, delivered to nobody and not stored again: its key went with the event, to
+   * every node. A subscriber on a third node gets it once.
    */
   @Test
   @Order(3)
   void aPublicationSentAgainOnAnotherNodeIsAppliedOnce() throws Exception {
     String publish = "{\"type\":\"publish\",\"channel\":\"cl:once\",\"data\":1,\"id\":\"once-1\"}";
-    try (TestClient first = TestClient.connect(TYRUS, node(1))) {
+    try (TestClient first = TestClient.connect(TYRUS, node(1));
+        StreamSubscriber watcher =
+            StreamSubscriber.subscribe(TYRUS, node(3), "once", false, "cl:once")) {
       JsonObject hello = first.next("system");
       first.send(publish);
       JsonObject ack = first.next("ack");
+      assertEquals(1, ack.getInt("delivered"), "the subscriber on node 3");
       // opened after the first: a resume moves a session only to a newer connection
       TestClient second = TestClient.connect(TYRUS, node(2));
       JsonObject again = resumeAndSendAgain(second, hello, publish);
       assertEquals(ack.getJsonNumber("offset"), again.getJsonNumber("offset"));
       assertEquals(ack.getString("epoch"), again.getString("epoch"));
+      assertEquals(0, again.getInt("delivered"), "a repeat is delivered to nobody");
       try (TestClient third = TestClient.connect(TYRUS, node(3))) {
         third.next("system");
         third.send("{\"type\":\"publish\",\"channel\":\"cl:once\",\"data\":2}");
@@ -391,31 +428,45 @@ class ClusterIT {
             third.next("ack").getJsonNumber("offset").longValue(),
             "stored once: the next event on any node comes right after it");
       }
+      watcher.readUntil(2);
+      assertEquals(List.of(1, 2), watcher.received.get("cl:once"), "node 3's subscriber");
       second.close();
     }
   }
 
   /**
-   * The JGroups coordinator (the oldest node) stops while publishers on the two others send as fast
-   * as they are acknowledged. On a coordinator change Infinispan gathers the caches' state from
-   * every member; with a merge policy it also resolved conflicts then, key by key, while appends
-   * were committed on some nodes only (cluster/configure-node.cli). A session subscribed before
-   * resumes from its start on a survivor: every acknowledged publication once, in the order of the
-   * offsets their acks named, no offset acknowledged twice, no publication refused.
+   * The JGroups coordinator (the oldest node) stops (SIGTERM, no drain before) while publishers on
+   * the two others send as fast as they are acknowledged; the next oldest becomes the coordinator.
+   * On a coordinator change Infinispan gathers the caches' state from every member; with a merge
+   * policy it also resolved conflicts then, key by key, while appends were committed on some nodes
+   * only (cluster/configure-node.cli). A session subscribed before resumes from its start on a
+   * survivor: every acknowledged publication once, at the offset its ack named, no offset
+   * acknowledged twice, no publication refused. A client of the stopping node gets {@code
+   * system/shutdown} with {@code reconnectAfter}, then 1012, and resumes exactly on a survivor.
    */
   @Test
   @Order(4)
   void theCoordinatorStoppingUnderPublishingKeepsTheStreamWhole() throws Exception {
     int coordinator = coordinator();
+    List<String> view = List.of(clusterState(readiness(coordinator)).getString("view").split(","));
+    assertEquals("node-" + coordinator, view.get(0), "the oldest is the coordinator: " + view);
     int first = coordinator % 3 + 1;
     int second = first % 3 + 1;
     String channel = "cl:coordinator";
     try (StreamSubscriber session =
-        StreamSubscriber.subscribe(TYRUS, node(first), "from-start", false, channel)) {
+            StreamSubscriber.subscribe(TYRUS, node(first), "from-start", false, channel);
+        StreamSubscriber stopped =
+            StreamSubscriber.subscribe(TYRUS, node(coordinator), "stopped", true, channel)) {
       AckedPublisher one = AckedPublisher.start(TYRUS, node(first), channel, 1_000_000);
       AckedPublisher two = AckedPublisher.start(TYRUS, node(second), channel, 2_000_000);
       Thread.sleep(1_500);
       cluster("stop-node", Integer.toString(coordinator));
+      assertEquals(view.get(1), "node-" + coordinator(), "the next oldest took over");
+      assertEquals(1012, stopped.closeCode(), "the stopped node's client");
+      stopped.readQueued();
+      assertTrue(
+          stopped.shutdown != null && stopped.shutdown.getInt("reconnectAfter") > 0,
+          "system/shutdown with reconnectAfter before the 1012");
       Thread.sleep(2_500);
       one.halt();
       two.halt();
@@ -423,20 +474,36 @@ class ClusterIT {
       assertEquals(List.of(), two.errors, "node " + second + "'s publisher");
       Map<Integer, Long> acked = AckedPublisher.acknowledged(List.of(one, two));
 
-      JsonObject answer = session.resumeOn(TYRUS, node(second));
-      assertEquals("resumed", answer.getString("type"), answer.toString());
-      List<Integer> received = session.received.get(channel);
-      assertEquals(AckedPublisher.inOffsetOrder(acked), received, acked.size() + " acknowledged");
+      for (StreamSubscriber client : List.of(session, stopped)) {
+        JsonObject answer = client.resumeOn(TYRUS, node(second));
+        assertEquals("resumed", answer.getString("type"), client + ": " + answer);
+        client.readUntil(acked.size());
+        assertEquals(
+            AckedPublisher.inOffsetOrder(acked),
+            client.received.get(channel),
+            client + ": " + acked.size() + " acknowledged");
+        assertEquals(acked, client.offsets.get(channel), client + ": at the offsets acked");
+      }
     }
     cluster("start-node", Integer.toString(coordinator));
   }
 
-  /** The node whose readiness says it is the view's coordinator. */
+  /**
+   * The node whose readiness says it is the view's coordinator, of those that answer; asked again
+   * for up to 5 s while none does (a view change under way).
+   */
   private static int coordinator() throws Exception {
-    for (int n = 1; n <= 3; n++) {
-      if (readiness(n).matches("(?s).*\"coordinator\"\\s*:\\s*true.*")) {
-        return n;
+    for (int attempt = 0; attempt < 25; attempt++) {
+      for (int n = 1; n <= 3; n++) {
+        try {
+          if (clusterState(readiness(n)).getBoolean("coordinator")) {
+            return n;
+          }
+        } catch (IOException stopped) {
+          // not running
+        }
       }
+      Thread.sleep(200);
     }
     throw new AssertionError("no node says it is the coordinator");
   }
@@ -496,40 +563,70 @@ class ClusterIT {
     for (StreamSubscriber client : clients) {
       client.readUntil(all.size());
       assertEquals(all, client.received.get("cl:roll"), client.name);
+      assertEquals(acked, client.offsets.get("cl:roll"), client.name + ": at the offsets acked");
       client.close();
     }
   }
 
   /**
-   * The admin API on any node answers for the cluster: the connections of every node, each naming
-   * its node; a direct message to and a DELETE of a connection another node holds; every node's
-   * figures and their sum; a broadcast that reaches the clients of every node. Each node's metrics
-   * count three members. HAProxy passes the test page, the API and /ws-legacy on.
+   * The admin API on any node answers for the cluster: the connections of every node, oldest first,
+   * each naming its node; a direct message to and a DELETE of a connection another node holds;
+   * every node's figures and their sum; a broadcast that reaches the clients of every node and
+   * counts them, and one to a channel that reaches its subscribers on every node. Each node's
+   * metrics count three members. HAProxy passes the test page, the API and /ws-legacy on.
    */
   @Test
   @Order(5)
   void theAdminApiOfOneNodeActsOnTheWholeCluster() throws Exception {
     List<TestClient> clients = new ArrayList<>();
     List<String> ids = new ArrayList<>();
-    for (int n = 1; n <= 3; n++) {
+    for (int n = 3; n >= 1; n--) { // opened from node 3 to node 1: the oldest on node 3
       TestClient client = TestClient.connect(TYRUS, node(n));
-      ids.add(client.next("system").getString("clientId"));
-      clients.add(client);
+      ids.add(0, client.next("system").getString("clientId"));
+      clients.add(0, client);
+      Thread.sleep(20);
     }
     HttpResponse<String> list = api("GET", 1, "/api/connections?limit=1000");
     assertEquals(200, list.statusCode(), list.body());
-    for (int n = 1; n <= 3; n++) {
-      String id = ids.get(n - 1);
-      assertTrue(
-          list.body().matches("(?s).*\"id\":\"" + id + "\".*?\"node\":\"node-" + n + "\".*"),
-          id + " listed on node-" + n + ": " + list.body());
+    List<JsonObject> items =
+        StreamSubscriber.json(list.body()).getJsonArray("items").getValuesAs(JsonObject.class);
+    List<String> listed =
+        items.stream().map(item -> item.getString("id")).filter(ids::contains).toList();
+    assertEquals(
+        List.of(ids.get(2), ids.get(1), ids.get(0)),
+        listed,
+        "oldest first, whichever node holds them");
+    for (JsonObject item : items) {
+      int n = ids.indexOf(item.getString("id")) + 1;
+      if (n > 0) {
+        assertEquals("node-" + n, item.getString("node"), item.toString());
+      }
     }
     assertEquals(200, api("GET", 2, "/api/connections/" + ids.get(2)).statusCode());
 
     HttpResponse<String> broadcast = api("POST", 1, "/api/broadcast", "{\"data\":\"to all\"}");
     assertEquals(200, broadcast.statusCode(), broadcast.body());
+    assertTrue(
+        StreamSubscriber.json(broadcast.body()).getInt("delivered") >= 3,
+        "counted on every node: " + broadcast.body());
     for (TestClient client : clients) {
       assertEquals("to all", client.next("broadcast").getString("data"));
+    }
+    List<StreamSubscriber> subscribers = new ArrayList<>();
+    for (int n = 1; n <= 3; n++) {
+      subscribers.add(StreamSubscriber.subscribe(TYRUS, node(n), "a" + n, false, "cl:admin"));
+    }
+    HttpResponse<String> toChannel =
+        api("POST", 2, "/api/broadcast", "{\"channel\":\"cl:admin\",\"data\":7}");
+    assertEquals(200, toChannel.statusCode(), toChannel.body());
+    assertEquals(
+        3,
+        StreamSubscriber.json(toChannel.body()).getInt("delivered"),
+        "the channel's subscribers on every node: " + toChannel.body());
+    for (StreamSubscriber subscriber : subscribers) {
+      subscriber.readUntil(1);
+      assertEquals(List.of(7), subscriber.received.get("cl:admin"), subscriber.name);
+      subscriber.close();
     }
 
     HttpResponse<String> direct =
@@ -852,6 +949,7 @@ class ClusterIT {
         StreamSubscriber.subscribe(TYRUS, BALANCER, "full-stop", true, "cl:full");
     publish(node(1), "cl:full", List.of(1, 2, 3));
     client.readUntil(3);
+    String epoch = client.lastEpoch("cl:full");
     cluster("stop");
     cluster("start-node", "1");
     awaitMembers(1, 1, 5);
@@ -874,6 +972,7 @@ class ClusterIT {
       publish(node(2), "cl:full", List.of(4));
       fresh.readUntil(1);
       assertEquals(1, fresh.lastOffset("cl:full"), "the stream starts again");
+      assertNotEquals(epoch, fresh.lastEpoch("cl:full"), "in a new epoch");
     }
     client.close();
   }

@@ -113,6 +113,7 @@ class PrometheusIT {
               prometheus.query("ws_connections{endpoint=\"ws\"}"), "state"));
       assertEquals(1, value(prometheus.query("ws_ready")), "ready: not draining, not full");
       assertEquals(600, value(prometheus.query("ws_connections_max")), "the test server's cap");
+      assertEquals(1, value(prometheus.query("ws_cluster_members")), "a lone server's view");
 
       for (String query : OpsKit.dashboardQueries()) {
         prometheus.query(query.replace("$instance", ".*").replace("$__rate_interval", "1m"));

@@ -1,6 +1,7 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -16,14 +17,19 @@ import org.glassfish.tyrus.client.ClientManager;
 
 /**
  * A {@code /ws} client as an application writes one: it subscribes, checks that {@code seq} goes up
- * by one, keeps the data of every event per channel and, if {@code sendsPositions}, its position in
- * each channel, and resumes on a new connection with {@code lastSeq} (and those positions). One
- * made by {@link #authenticated} sends {@code auth} with its token first on every connection.
+ * by one and that a channel's offsets go up within its epoch, keeps the data and offset of every
+ * event per channel and, if {@code sendsPositions}, its position in each channel, and resumes on a
+ * new connection with {@code lastSeq} (and those positions). One made by {@link #authenticated}
+ * sends {@code auth} with its token first on every connection.
  */
 final class StreamSubscriber implements AutoCloseable {
   final String name;
   final boolean sendsPositions;
   final Map<String, List<Integer>> received = new TreeMap<>();
+
+  /** Per channel, the offset each event's data came at. */
+  final Map<String, Map<Integer, Long>> offsets = new TreeMap<>();
+
   private final Map<String, JsonObject> positions = new LinkedHashMap<>();
   private final String jwt;
 
@@ -68,6 +74,7 @@ final class StreamSubscriber implements AutoCloseable {
       subscriber.client.send("{\"type\":\"subscribe\",\"channel\":\"" + channel + "\"}");
       subscriber.client.next("subscribed");
       subscriber.received.put(channel, new ArrayList<>());
+      subscriber.offsets.put(channel, new LinkedHashMap<>());
     }
     return subscriber;
   }
@@ -191,17 +198,27 @@ final class StreamSubscriber implements AutoCloseable {
     assertEquals(lastSeq + 1, seq, name + ": seq after " + lastSeq);
     lastSeq = seq;
     String channel = event.getString("channel");
+    long offset = event.getJsonNumber("offset").longValue();
+    String epoch = event.getString("epoch");
+    JsonObject before = positions.get(channel);
+    if (before != null && before.getString("epoch").equals(epoch)) {
+      long previous = before.getJsonNumber("offset").longValue();
+      assertTrue(
+          offset > previous, name + ": " + channel + " offset " + offset + " after " + previous);
+    }
     received.get(channel).add(event.getInt("data"));
+    offsets.get(channel).put(event.getInt("data"), offset);
     positions.put(
-        channel,
-        Json.createObjectBuilder()
-            .add("offset", event.getJsonNumber("offset").longValue())
-            .add("epoch", event.getString("epoch"))
-            .build());
+        channel, Json.createObjectBuilder().add("offset", offset).add("epoch", epoch).build());
   }
 
   static JsonObject json(String text) {
     return Json.createReader(new StringReader(text)).readObject();
+  }
+
+  /** The epoch of the last event of the channel it got. */
+  String lastEpoch(String channel) {
+    return positions.get(channel).getString("epoch");
   }
 
   /** The offset of the last event of the channel it got. */
