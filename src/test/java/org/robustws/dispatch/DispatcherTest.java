@@ -12,6 +12,7 @@ import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -705,6 +706,44 @@ class DispatcherTest {
     Connection connection = node.open(EndpointKind.WS, INFO, transport);
     dispatcher.onText(connection, "x".repeat(settings.maxMessageBytes() + 1));
     assertEquals(CloseCodes.TOO_BIG, transport.closeCode);
+  }
+
+  /**
+   * docs/protocol.md section 3: the bound is in UTF-8 bytes over all the parts of a message (the
+   * only check on a compressed connection, where Undertow's frame check sees compressed sizes), and
+   * the 1009 comes without an {@code error} frame. Three-byte characters under the bound in
+   * characters but over it in bytes, two parts each under it and over it together, and a binary
+   * frame over it are closed; a message of exactly the bound in bytes, in two parts, is answered.
+   */
+  @Test
+  void theMessageBoundCountsUtf8BytesOverEveryPart() {
+    int max = settings.maxMessageBytes();
+    String prefix = "{\"type\":\"echo\",\"payload\":\"";
+    String suffix = "\"}";
+    RecordingTransport euros = new RecordingTransport();
+    dispatcher.onText(
+        node.open(EndpointKind.WS, INFO, euros), prefix + "€".repeat(max / 3) + suffix);
+    RecordingTransport parts = new RecordingTransport();
+    Connection split = node.open(EndpointKind.WS, INFO, parts);
+    String half = "é".repeat(max / 4);
+    dispatcher.onTextPart(split, prefix + half, false);
+    dispatcher.onTextPart(split, half + suffix, true);
+    RecordingTransport binary = new RecordingTransport();
+    dispatcher.onBinary(node.open(EndpointKind.WS, INFO, binary), ByteBuffer.allocate(max + 1));
+    for (RecordingTransport closed : List.of(euros, parts, binary)) {
+      assertEquals(CloseCodes.TOO_BIG, closed.closeCode);
+      assertEquals(List.of(), ofType(closed, "error"), "no error frame before the 1009");
+    }
+
+    RecordingTransport fits = new RecordingTransport();
+    Connection whole = node.open(EndpointKind.WS, INFO, fits);
+    int room = max - prefix.length() - suffix.length();
+    String payload = "€".repeat(room / 3) + "x".repeat(room % 3);
+    assertEquals(max, (prefix + payload + suffix).getBytes(StandardCharsets.UTF_8).length);
+    dispatcher.onTextPart(whole, prefix + payload.substring(0, room / 6), false);
+    dispatcher.onTextPart(whole, payload.substring(room / 6) + suffix, true);
+    assertEquals(0, fits.closeCode, "exactly the bound is not over it");
+    assertEquals(payload, ofType(fits, "echo").get(0).getString("payload"));
   }
 
   /** docs/protocol.md section 3, details: what a missing optional field is answered with. */

@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.JsonObject;
 import jakarta.websocket.CloseReason;
 import java.net.URL;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -168,19 +170,28 @@ class AdminApiIT {
       assertError(400, api.delete("/connections/" + client.id() + "?code=abc", admin));
       assertError(
           400, api.delete("/connections/" + client.id() + "?reason=" + "x".repeat(124), admin));
+      // the bound is 123 UTF-8 bytes: 62 two-byte characters are over it, 61 are not
+      assertError(
+          400, api.delete("/connections/" + client.id() + "?reason=" + encoded("é", 62), admin));
 
       HttpResponse<String> closed =
-          api.delete("/connections/" + client.id() + "?code=4321&reason=bye", admin);
+          api.delete(
+              "/connections/" + client.id() + "?code=4321&reason=" + encoded("é", 61), admin);
       assertEquals(204, closed.statusCode(), closed.body());
       CloseReason reason =
           client.client().closed.get(TestClient.WAIT.toMillis(), TimeUnit.MILLISECONDS);
       assertEquals(4321, reason.getCloseCode().getCode());
-      assertEquals("bye", reason.getReasonPhrase());
+      assertEquals("é".repeat(61), reason.getReasonPhrase());
     }
     try (Ws client = ws()) {
       assertEquals(204, api.delete("/connections/" + client.id(), admin).statusCode());
       assertEquals(1000, client.client().closeCode());
     }
+  }
+
+  /** {@code text} {@code times} over, encoded for a query string. */
+  private static String encoded(String text, int times) {
+    return URLEncoder.encode(text.repeat(times), StandardCharsets.UTF_8);
   }
 
   /** Three operators close the same connection at once: one of them did it, the others are told. */

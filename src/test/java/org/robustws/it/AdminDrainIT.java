@@ -1,9 +1,11 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
+import java.io.IOException;
 import java.net.URL;
 import java.net.http.HttpResponse;
 import org.glassfish.tyrus.client.ClientManager;
@@ -17,8 +19,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * {@code POST /api/drain}: readiness DOWN, every client told to come back and closed with 1012, the
- * answer 202 before the drain is over. In its own class because the deployment stays draining (each
- * IT class deploys the WAR anew).
+ * answer 202 before the drain is over; new handshakes get 503 and {@code ws_ready} is 0. In its own
+ * class because the deployment stays draining (each IT class deploys the WAR anew).
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -55,6 +57,12 @@ class AdminDrainIT {
 
       HttpResponse<String> ready = api.readiness();
       assertEquals(503, ready.statusCode(), ready.body());
+      IOException refused =
+          assertThrows(IOException.class, () -> RawWebSocket.connect(Deployments.ws(base, "/ws")));
+      assertTrue(
+          refused.getMessage().contains(" 503 "), "a new handshake: " + refused.getMessage());
+      assertTrue(refused.getMessage().contains("\r\nRetry-After: 5\r\n"), refused.getMessage());
+      assertEquals(0.0, Scrape.fetch().find("ws_ready", "").orElseThrow(), "ws_ready, draining");
       assertTrue(AdminHttp.json(api.get("/stats", null)).getBoolean("draining"));
       assertEquals(202, api.post("/drain", "", admin).statusCode(), "a second drain");
     }

@@ -507,10 +507,20 @@ class AuthIT {
         kept(TokenSigner.rs256(TokenSigner.claims("nina", 300), TokenSigner.rsaKey("rsa-1")));
     String answer = upgrade("Authorization: Bearer " + forged + "\r\n");
     assertTrue(answer.startsWith("HTTP/1.1 401"), answer);
+    assertTrue(
+        answer
+            .toLowerCase(Locale.ROOT)
+            .contains("\r\nwww-authenticate: bearer error=\"invalid_token\"\r\n"),
+        answer);
     assertTrue(answer.toLowerCase(Locale.ROOT).contains("content-type: application/json"), answer);
     assertTrue(answer.contains("{\"error\":\"invalid_token\""), answer);
     assertFalse(answer.contains(forged.substring(forged.lastIndexOf('.') + 1)));
     assertEquals(before + 1, failures("signature"));
+    String metrics =
+        Scrape.fetch(URI.create("http://127.0.0.1:" + (9990 + OFFSET) + "/prometheus")).text();
+    assertFalse(
+        metrics.lines().anyMatch(line -> line.startsWith("ws_") && line.contains("nina")),
+        "a subject in a label");
     String expired = upgrade("Authorization: Bearer " + token("nina", -120) + "\r\n");
     assertTrue(
         expired.startsWith("HTTP/1.1 401") && expired.contains("\"token_expired\""), expired);

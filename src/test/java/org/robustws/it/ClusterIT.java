@@ -352,8 +352,9 @@ class ClusterIT {
    * the channel rules: alice's session, held by a silent connection on node 1, is refused on node 2
    * to a connection of no subject and to bob's ({@code invalid_token}, the session untouched), and
    * resumes there exactly on alice's; bob may neither subscribe to nor publish on alice's channel
-   * on node 3; node 3's admin API lists alice's connection on node 1 with her subject. No node logs
-   * a token.
+   * on node 3, and may subscribe to a channel of a namespace without rules, which a connection of
+   * no subject may not (the default rule with a key: authenticated); node 3's admin API lists
+   * alice's connection on node 1 with her subject. No node logs a token.
    */
   @Test
   @Order(3)
@@ -370,6 +371,14 @@ class ClusterIT {
         stranger.send(
             "{\"type\":\"" + type + "\",\"channel\":\"user:alice\",\"data\":0,\"id\":\"b\"}");
         assertEquals("forbidden", stranger.next("error").getString("error"), type);
+      }
+      // a namespace without rules of its own: with a key configured, authenticated connections only
+      stranger.send("{\"type\":\"subscribe\",\"channel\":\"norules:x\"}");
+      stranger.next("subscribed");
+      try (TestClient anonymous = TestClient.connect(TYRUS, node(2))) {
+        anonymous.next("system");
+        anonymous.send("{\"type\":\"subscribe\",\"channel\":\"norules:x\"}");
+        assertEquals("forbidden", anonymous.next("error").getString("error"), "no subject");
       }
       HttpResponse<String> list = api("GET", 3, "/api/connections?limit=1000");
       List<String> aliceOn =

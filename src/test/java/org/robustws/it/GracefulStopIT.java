@@ -1,6 +1,7 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -213,6 +214,50 @@ class GracefulStopIT {
               .orElseThrow();
       assertEquals("DEBUG", in.getString("level"));
       assertTrue(in.getString("message").contains("ping"), in.toString());
+    }
+  }
+
+  /**
+   * At DEBUG, the most the server logs: a session's resume token, the one a resume sends and the
+   * new one it is answered with, and a token sent in {@code auth}, reach no line of the log.
+   */
+  @Test
+  @Order(1)
+  void noTokenReachesTheLogAtDebug() throws Exception {
+    ClientManager container = ClientManager.createClient();
+    URI ws = URI.create("ws://127.0.0.1:" + HTTP_PORT + "/ws");
+    List<String> secrets = new ArrayList<>();
+    String resumedId;
+    try (TestClient first = TestClient.connect(container, ws);
+        TestClient second = TestClient.connect(container, ws)) {
+      JsonObject hello = first.next("system");
+      secrets.add(hello.getString("resumeToken"));
+      second.next("system");
+      second.send(
+          Json.createObjectBuilder()
+              .add("type", "resume")
+              .add("sessionId", hello.getString("sessionId"))
+              .add("resumeToken", hello.getString("resumeToken"))
+              .add("lastSeq", 0)
+              .build()
+              .toString());
+      secrets.add(second.next("resumed").getString("resumeToken"));
+      String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJlLW5vdC1sb2dnZWQ";
+      secrets.add(jwt);
+      second.send("{\"type\":\"auth\",\"token\":\"" + jwt + "\"}");
+      second.send("{\"type\":\"ping\"}");
+      second.next("pong"); // the auth before it was handled
+      resumedId = hello.getString("sessionId");
+    }
+    Path log = server.serverLog();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!Files.readString(log).contains(resumedId) && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+    String written = Files.readString(log);
+    assertTrue(written.contains(resumedId), "the resume was logged (its session id)");
+    for (String secret : secrets) {
+      assertFalse(written.contains(secret), "a token in the DEBUG log");
     }
   }
 

@@ -1,11 +1,13 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
 import java.net.URI;
 import java.net.URL;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.glassfish.tyrus.client.ClientManager;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -36,7 +38,8 @@ class MetricsScenarioIT {
     Map<String, Double> expected = new LinkedHashMap<>();
     expected.put("ws_connections_opened_total|endpoint=\"ws\"", 5.0);
     expected.put("ws_connections_opened_total|endpoint=\"legacy\"", 1.0);
-    expected.put("ws_connections_closed_total|code=\"1000\",endpoint=\"ws\"", 3.0);
+    expected.put("ws_connections_closed_total|code=\"1000\",endpoint=\"ws\"", 2.0);
+    expected.put("ws_connections_closed_total|code=\"other\",endpoint=\"ws\"", 1.0);
     expected.put("ws_connections_closed_total|code=\"1011\",endpoint=\"ws\"", 1.0);
     expected.put("ws_connections_closed_total|code=\"4000\",endpoint=\"ws\"", 1.0);
     expected.put("ws_connections_closed_total|code=\"1000\",endpoint=\"legacy\"", 1.0);
@@ -99,7 +102,7 @@ class MetricsScenarioIT {
         TestClient legacy = TestClient.connect(container, Deployments.ws(base, "/ws-legacy"));
         RawWebSocket silent = RawWebSocket.connect(ws)) {
       String aId = a.next("system").getString("clientId");
-      b.next("system");
+      String bId = b.next("system").getString("clientId");
       silent.answerPings = false;
 
       // A: two of each kind, one bad message
@@ -168,12 +171,30 @@ class MetricsScenarioIT {
       } while (frame.opcode() != RawWebSocket.CLOSE);
       assertEquals(4000, frame.closeCode());
 
-      b.close();
-      assertEquals(1000, b.closeCode());
+      // and B with a code of its own, counted as "other"
+      assertEquals(
+          204, admin.delete("/connections/" + bId + "?code=4321", AdminUsers.admin()).statusCode());
+      assertEquals(4321, b.closeCode());
       legacy.close();
       assertEquals(1000, legacy.closeCode());
     }
     awaitNoConnections(admin);
+  }
+
+  /**
+   * Every known close code and {@code other} has its series on both endpoints whether or not it
+   * happened, so that {@code rate()} sees its first occurrence: 1003, 1010 and 1015 never happen
+   * here (no server sends them).
+   */
+  @Test
+  void everyCloseCodeSeriesExistsBeforeItsFirstClose() throws Exception {
+    Scrape scrape = Scrape.fetch();
+    for (String endpoint : List.of("ws", "legacy")) {
+      for (String code : List.of("1003", "1010", "1015", "4009", "other")) {
+        String labels = "code=\"" + code + "\",endpoint=\"" + endpoint + "\"";
+        assertTrue(scrape.find("ws_connections_closed_total", labels).isPresent(), labels);
+      }
+    }
   }
 
   private static void awaitGone(AdminHttp admin, String id) throws Exception {

@@ -1,6 +1,7 @@
 package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
@@ -33,6 +34,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
 class ObservabilityIT {
+  /** A channel name no meter may carry as a label. */
+  private static final String CHANNEL = "obs.label-probe-7f3";
+
   private static final URI PROMETHEUS = URI.create("http://127.0.0.1:9990/prometheus");
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -56,9 +60,9 @@ class ObservabilityIT {
       client.next("pong");
       client.send("not json");
       client.next("error");
-      client.send("{\"type\":\"subscribe\",\"channel\":\"metrics\"}");
+      client.send("{\"type\":\"subscribe\",\"channel\":\"" + CHANNEL + "\"}");
       client.next("subscribed");
-      client.send("{\"type\":\"publish\",\"channel\":\"metrics\",\"data\":1}");
+      client.send("{\"type\":\"publish\",\"channel\":\"" + CHANNEL + "\",\"data\":1}");
       client.next("event"); // the publisher is subscribed: its event comes before the ack
       client.next("ack");
     }
@@ -104,6 +108,8 @@ class ObservabilityIT {
       assertAtLeast(scrape, "ws_replayed_events_total", "", 1);
       for (String line : scrape.lines().filter(l -> l.startsWith("ws_")).toList()) {
         assertTrue(!line.matches(".*\"[cs]-[A-Za-z0-9_-]{12,}\".*"), "an id as label: " + line);
+        assertFalse(line.contains(CHANNEL), "a channel name as label: " + line);
+        assertFalse(line.contains(token), "a resume token in the metrics: " + line);
       }
     }
   }

@@ -95,6 +95,29 @@ class TopologyFenceTest {
   }
 
   /**
+   * One node's fence, the others answering at once: an append of topology 1 is still under way when
+   * topology 2 comes. An append of topology 2 waits for it for {@link TopologyFence#WAIT_MS} (10
+   * s), not less, and then fails (its publications get {@code internal}) instead of waiting on;
+   * once the old append has finished, the next append asks again and starts.
+   */
+  @Test
+  void anAppendOfAnEarlierTopologyUnderWayForTenSecondsFailsTheNextOneAndTheOneAfterAsksAgain()
+      throws Exception {
+    AtomicInteger topology = new AtomicInteger(1);
+    TopologyFence fence = new TopologyFence(topology::get, later -> true);
+    int old = fence.enter();
+    topology.set(2);
+    long started = System.nanoTime();
+    assertThrows(IllegalStateException.class, fence::enter);
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(waitedMs >= TopologyFence.WAIT_MS, "gave up after " + waitedMs + " ms");
+    fence.exit(old);
+    int next = fence.enter();
+    assertEquals(2, next);
+    fence.exit(next);
+  }
+
+  /**
    * For each of six channels whose head node 0 owns: an append on node 1 (or 2) holds the head's
    * lock, one on the other node waits for it, node 0 stops, then the first goes on. Without the
    * fence, Infinispan gives the lock on the new owner to the waiting append while the first has not
