@@ -25,6 +25,7 @@ import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.logging.WsLog;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.TopologyFence;
 import org.wildfly.clustering.server.GroupMember;
 import org.wildfly.clustering.server.dispatcher.CommandDispatcher;
@@ -57,6 +58,7 @@ public class Peers {
   @Inject SessionStore sessions;
   @Inject StatsService stats;
   @Inject TopologyFence fence;
+  @Inject ChannelStreams streams;
   @Inject Clock clock;
 
   private CommandDispatcher<GroupMember, ThisNode> dispatcher;
@@ -65,7 +67,7 @@ public class Peers {
     dispatcher =
         factory.createCommandDispatcher(
             DISPATCHER_ID,
-            new ThisNode(localName(), fanout, connections, sessions, stats, fence, clock),
+            new ThisNode(localName(), fanout, connections, sessions, stats, fence, streams, clock),
             Peers.class.getClassLoader());
   }
 
@@ -173,36 +175,48 @@ public class Peers {
     }
 
     /**
-     * Whether each node answered true within {@code waitMs} in all. An answer that comes back
-     * cancelled (the node left the view, or runs no dispatcher: the application not started yet, or
-     * stopped) counts as true, as that node takes part in nothing; so does a failure of a node that
-     * has left the view.
+     * Whether each node answered true within {@code waitMs} in all ({@link #each}: a node that
+     * takes part in nothing counts as true).
      */
     public boolean allTrue(long waitMs) {
+      try {
+        return each(waitMs).stream().allMatch(Boolean.TRUE::equals);
+      } catch (IllegalStateException e) {
+        return false;
+      }
+    }
+
+    /**
+     * Every answer, once each node has answered within {@code waitMs} in all. An answer that comes
+     * back cancelled (the node left the view, or runs no dispatcher: the application not started
+     * yet, or stopped) is left out, as that node takes part in nothing; so is a failure of a node
+     * that has left the view.
+     *
+     * @throws IllegalStateException if a node of the view failed or did not answer in time
+     */
+    public List<R> each(long waitMs) {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+      List<R> answers = new ArrayList<>(pending.size());
       for (Map.Entry<GroupMember, CompletionStage<R>> answer : pending.entrySet()) {
         try {
           long left = Math.max(0, deadline - System.nanoTime());
-          if (!Boolean.TRUE.equals(
-              answer.getValue().toCompletableFuture().get(left, TimeUnit.NANOSECONDS))) {
-            return false;
-          }
+          answers.add(answer.getValue().toCompletableFuture().get(left, TimeUnit.NANOSECONDS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return false;
+          throw new IllegalStateException("interrupted while waiting for the other nodes", e);
         } catch (CancellationException e) {
           // the node left, or runs no dispatcher (the application not started, or stopped)
         } catch (ExecutionException e) {
           if (inView.test(answer.getKey())) {
             WsLog.LOG.peerNotAnswering(e.toString());
-            return false;
+            throw new IllegalStateException(answer.getKey() + " failed", e);
           }
         } catch (TimeoutException e) {
           WsLog.LOG.peerNotAnswering(e.toString());
-          return false;
+          throw new IllegalStateException(answer.getKey() + " did not answer in time", e);
         }
       }
-      return true;
+      return answers;
     }
   }
 }

@@ -5,11 +5,13 @@ import org.robustws.admin.StatsService;
 import org.robustws.connection.ConnectionManager;
 import org.robustws.fanout.LocalFanout;
 import org.robustws.session.SessionStore;
+import org.robustws.stream.ChannelStreams;
 import org.robustws.stream.TopologyFence;
 
 /**
  * What the commands of other nodes use on this one: its subscribers, connections, sessions,
- * figures, and the fence of its appends. {@code name}: its name in the cluster.
+ * figures, the fence of its appends and its copy of the streams. {@code name}: its name in the
+ * cluster.
  */
 public record ThisNode(
     String name,
@@ -18,4 +20,5 @@ public record ThisNode(
     SessionStore sessions,
     StatsService stats,
     TopologyFence fence,
+    ChannelStreams streams,
     Clock clock) {}

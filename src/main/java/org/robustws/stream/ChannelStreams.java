@@ -50,13 +50,25 @@ public final class ChannelStreams {
   private final long idMillis;
   private final Clock clock;
 
+  /** On a lone server's local cache: no other nodes. */
+  public ChannelStreams(
+      Cache<String, String> cache,
+      TopologyFence fence,
+      HistoryLimits limits,
+      long idMillis,
+      Clock clock) {
+    this(cache, fence, OtherCopies.NONE, limits, idMillis, clock);
+  }
+
   /**
    * @param fence keeps the appends of different cache topologies apart ({@link TopologyFence})
+   * @param others the other nodes' own copies, for {@link HeadCopies}
    * @param idMillis how long a publication's idempotency key is remembered
    */
   public ChannelStreams(
       Cache<String, String> cache,
       TopologyFence fence,
+      OtherCopies others,
       HistoryLimits limits,
       long idMillis,
       Clock clock) {
@@ -64,9 +76,14 @@ public final class ChannelStreams {
     this.fence = fence;
     this.history = new HistoryTrim(limits);
     this.idMillis = idMillis;
-    this.copies = new HeadCopies(cache, lifespan(), idMillis);
+    this.copies = new HeadCopies(cache, others, lifespan(), idMillis);
     this.reads = new StreamReads(cache);
     this.clock = clock;
+  }
+
+  /** This node's own copy of each key, {@code null} where it holds none ({@link CopiesOf}). */
+  public List<String> localCopies(List<String> keys) {
+    return copies.local(keys);
   }
 
   /**

@@ -6,19 +6,22 @@ import static org.robustws.stream.StreamFormat.headKey;
 import static org.robustws.stream.StreamFormat.idKeyOf;
 import static org.robustws.stream.StreamFormat.parseHead;
 
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
-import org.infinispan.conflict.ConflictManager;
-import org.infinispan.conflict.ConflictManagerFactory;
+import org.infinispan.commons.time.TimeService;
+import org.infinispan.container.entries.InternalCacheEntry;
+import org.infinispan.container.impl.InternalDataContainer;
 import org.infinispan.distribution.DistributionManager;
 import org.infinispan.encoding.DataConversion;
-import org.infinispan.remoting.transport.Address;
+import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.topology.CacheTopology;
 import org.robustws.logging.WsLog;
 
@@ -29,21 +32,29 @@ import org.robustws.logging.WsLog;
  * node whose copy missed it reads a head one behind and would give those offsets a second time, and
  * the nodes that had delivered the lost events would then skip the new ones. So the first append to
  * each channel after a change of the cache's topology (a node that left changes it) asks every node
- * for its copy of the head ({@link ConflictManager#getAllVersions}: one call to each). Copies that
- * differ are completed in that append's transaction, which holds the head's lock: the events the
- * oldest copy lacks and the newest head, read from the node that has it, are written to every node,
- * and the append goes on after the newest head, with the idempotency keys of the events copied, so
- * that a publisher retrying its unanswered publication on a node that missed it is told where it
- * went instead of having it appended twice. A lone server's local cache has one copy.
+ * for its own copy of the head ({@link OtherCopies}: one command to each, read there from its data
+ * container). Copies that differ are completed in that append's transaction, which holds the head's
+ * lock: the events the oldest copy lacks and the newest head, read from the node that has it, are
+ * written to every node, and the append goes on after the newest head, with the idempotency keys of
+ * the events copied, so that a publisher retrying its unanswered publication on a node that missed
+ * it is told where it went instead of having it appended twice. A lone server's local cache has one
+ * copy.
+ *
+ * <p>Not Infinispan's {@code ConflictManager.getAllVersions}: in 16.0.5 a topology change while one
+ * of its requests is under way fails that node's topology update ({@code
+ * VersionRequest.cancelRequestIfOutdated} clears an immutable list), and the node's cache then
+ * stays in the old topology: the next rebalance waits for it for 240 s, a node joining meanwhile
+ * never gets ready.
  */
 final class HeadCopies {
-  /** {@code null} on a local cache. Works on keys and values in the cache's storage format. */
-  private final ConflictManager<Object, Object> copies;
-
+  private final boolean clustered;
+  private final OtherCopies others;
+  private final String self;
+  private final InternalDataContainer<Object, Object> container;
+  private final TimeService time;
   private final DistributionManager distribution;
   private final DataConversion keys;
   private final DataConversion values;
-  private final Address self;
   private final long lifespanMs;
   private final long idMillis;
 
@@ -56,15 +67,17 @@ final class HeadCopies {
    */
   private final Set<String> checked = new HashSet<>();
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  HeadCopies(Cache<String, String> cache, long lifespanMs, long idMillis) {
+  @SuppressWarnings("unchecked")
+  HeadCopies(Cache<String, String> cache, OtherCopies others, long lifespanMs, long idMillis) {
     AdvancedCache<String, String> advanced = cache.getAdvancedCache();
-    boolean clustered = cache.getCacheConfiguration().clustering().cacheMode().isClustered();
-    this.copies = clustered ? (ConflictManager) ConflictManagerFactory.get(advanced) : null;
+    this.clustered = cache.getCacheConfiguration().clustering().cacheMode().isClustered();
+    this.others = others;
+    this.self = String.valueOf(cache.getCacheManager().getAddress());
+    this.container = ComponentRegistry.componentOf(advanced, InternalDataContainer.class);
+    this.time = ComponentRegistry.componentOf(advanced, TimeService.class);
     this.distribution = advanced.getDistributionManager();
     this.keys = advanced.getKeyDataConversion();
     this.values = advanced.getValueDataConversion();
-    this.self = cache.getCacheManager().getAddress();
     this.lifespanMs = lifespanMs;
     this.idMillis = idMillis;
   }
@@ -75,86 +88,126 @@ final class HeadCopies {
    * offset, their keys only through this note.
    */
   void noteIdKey(AdvancedCache<String, String> writes, StreamEntry entry, String idKey) {
-    if (copies != null) {
+    if (clustered) {
       writes.put(idKeyOf(entry.offset(), entry.channel()), idKey, idMillis, TimeUnit.MILLISECONDS);
     }
   }
 
   /**
+   * This node's own copy of each key, read from its data container: no lock, no wait for a
+   * topology, no call to another node; {@code null} where it holds none (or one expired).
+   */
+  List<String> local(List<String> wanted) {
+    long now = time.wallClockTime();
+    List<String> found = new ArrayList<>(wanted.size());
+    for (String key : wanted) {
+      InternalCacheEntry<Object, Object> entry = container.peek(keys.toStorage(key));
+      found.add(
+          entry == null || entry.isExpired(now)
+              ? null
+              : (String) values.fromStorage(entry.getValue()));
+    }
+    return found;
+  }
+
+  /**
    * The head to append after: {@code local}, or the newest copy if the copies differed and were
    * completed through {@code writes} (the caller's transaction, holding the head's lock).
+   *
+   * @throws IllegalStateException if a node did not answer ({@link OtherCopies})
    */
   StreamHead newest(
       String channel, StreamHead local, int topology, AdvancedCache<String, String> writes) {
-    if (copies == null || rebalancing() || !unchecked(channel, topology)) {
+    if (!clustered || rebalancing() || !unchecked(channel, topology)) {
       return local;
     }
-    Map<Address, StreamHead> heads = new HashMap<>();
-    versions(headKey(channel)).forEach((node, copy) -> heads.put(node, parseHead(copy)));
+    Map<String, StreamHead> heads = new TreeMap<>();
+    List<String> head = List.of(headKey(channel));
+    heads.put(self, parseHead(local(head).get(0)));
+    others.of(head).forEach((node, copy) -> heads.put(node, parseHead(copy.get(0))));
     StreamHead newest = local;
-    Address holder = self;
-    for (Map.Entry<Address, StreamHead> copy : heads.entrySet()) {
-      StreamHead head = copy.getValue();
-      if (head != null && (newest == null || head.last() > newest.last())) {
-        newest = head;
+    String holder = self;
+    for (Map.Entry<String, StreamHead> copy : heads.entrySet()) {
+      StreamHead its = copy.getValue();
+      if (its != null && (newest == null || its.last() > newest.last())) {
+        newest = its;
         holder = copy.getKey();
       }
     }
     markChecked(channel, topology); // once per topology whatever the outcome: a bound on the cost
-    if (heads.values().stream().allMatch(head -> Objects.equals(head, local))) {
+    if (heads.values().stream().allMatch(its -> Objects.equals(its, local))) {
       return local;
     }
     // what some copy lacks: the events after the lowest head of the newest one's epoch (all of them
     // if a copy is of another epoch, or has none)
     long lowest = newest.last();
-    for (StreamHead head : heads.values()) {
-      boolean sameEpoch = head != null && head.epoch().equals(newest.epoch());
-      lowest = Math.min(lowest, sameEpoch ? head.last() : newest.first() - 1);
+    for (StreamHead its : heads.values()) {
+      boolean sameEpoch = its != null && its.epoch().equals(newest.epoch());
+      lowest = Math.min(lowest, sameEpoch ? its.last() : newest.first() - 1);
     }
     long from = Math.max(newest.first(), lowest + 1);
-    for (long offset = from; offset <= newest.last(); offset++) {
-      String key = entryKey(offset, channel);
-      String entry = versions(key).get(holder);
-      if (entry != null) {
-        writes.put(key, entry, lifespanMs, TimeUnit.MILLISECONDS);
-        copyIdKey(idKeyOf(offset, channel), holder, writes);
-      }
-    }
+    copyFrom(holder, channel, from, newest.last(), writes);
     writes.put(headKey(channel), encode(newest), lifespanMs, TimeUnit.MILLISECONDS);
     WsLog.LOG.headCopiesCompleted(channel, heads.toString(), from, newest.last(), newest.epoch());
     return newest;
   }
 
-  /** The note {@code note} and the place of the key it names, as {@code holder} has them. */
-  private void copyIdKey(String note, Address holder, AdvancedCache<String, String> writes) {
-    String idKey = versions(note).get(holder);
-    String place = idKey == null ? null : versions(idKey).get(holder);
-    if (place != null) {
-      writes.put(note, idKey, idMillis, TimeUnit.MILLISECONDS);
-      writes.put(idKey, place, idMillis, TimeUnit.MILLISECONDS);
+  /**
+   * Writes the events {@code from} … {@code to} as {@code holder} has them, and the idempotency
+   * keys their notes name, with the notes.
+   */
+  private void copyFrom(
+      String holder, String channel, long from, long to, AdvancedCache<String, String> writes) {
+    List<String> wanted = new ArrayList<>();
+    for (long offset = from; offset <= to; offset++) {
+      wanted.add(entryKey(offset, channel));
+      wanted.add(idKeyOf(offset, channel));
     }
+    List<String> held = copiesOn(holder, wanted);
+    Map<String, String> notes = new TreeMap<>();
+    for (int i = 0; i < wanted.size(); i += 2) {
+      if (held.get(i) != null) {
+        writes.put(wanted.get(i), held.get(i), lifespanMs, TimeUnit.MILLISECONDS);
+        if (held.get(i + 1) != null) {
+          notes.put(wanted.get(i + 1), held.get(i + 1));
+        }
+      }
+    }
+    if (notes.isEmpty()) {
+      return;
+    }
+    List<String> idKeys = List.copyOf(notes.values());
+    List<String> places = copiesOn(holder, idKeys);
+    int i = 0;
+    for (Map.Entry<String, String> note : notes.entrySet()) {
+      String place = places.get(i++);
+      if (place != null) {
+        writes.put(note.getKey(), note.getValue(), idMillis, TimeUnit.MILLISECONDS);
+        writes.put(note.getValue(), place, idMillis, TimeUnit.MILLISECONDS);
+      }
+    }
+  }
+
+  /** {@code node}'s own copy of each key. */
+  private List<String> copiesOn(String node, List<String> wanted) {
+    if (node.equals(self)) {
+      return local(wanted);
+    }
+    List<String> there = others.of(wanted).get(node);
+    if (there == null) {
+      throw new IllegalStateException(node + " left before its copies were read");
+    }
+    return there;
   }
 
   /**
    * Whether the cache's topology is being rebalanced: the copies are compared in a settled topology
-   * only, as a read of the other nodes' copies during a rebalance waits for its end, which waits
-   * for the transactions under way, this append's among them. The rebalance after a node left
-   * follows a settled topology of the members left, and ends with another.
+   * only, not while a joining node's copies are still being written by the state transfer. The
+   * rebalance after a node left follows a settled topology of the members left, and ends with
+   * another.
    */
   private boolean rebalancing() {
     return distribution.getCacheTopology().getPhase() != CacheTopology.Phase.NO_REBALANCE;
-  }
-
-  /** Each node's copy of {@code key} ({@code null}: it has none). */
-  private Map<Address, String> versions(String key) {
-    Map<Address, String> found = new HashMap<>();
-    copies
-        .getAllVersions(keys.toStorage(key))
-        .forEach(
-            (node, copy) ->
-                found.put(
-                    node, copy == null ? null : (String) values.fromStorage(copy.getValue())));
-    return found;
   }
 
   private synchronized boolean unchecked(String channel, int topology) {

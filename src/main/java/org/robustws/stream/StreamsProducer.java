@@ -5,6 +5,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.infinispan.AdvancedCache;
 import org.infinispan.Cache;
 import org.robustws.cluster.Peers;
@@ -22,6 +26,13 @@ public class StreamsProducer {
   @Resource(lookup = "java:jboss/infinispan/cache/ws/streams")
   Cache<String, String> cache;
 
+  /**
+   * How long an append that compares the copies ({@link HeadCopies}) waits for the other nodes'
+   * answers, holding its channel's head lock: one that is silent this long fails it, and its
+   * publishers get {@code internal} (they may send it again).
+   */
+  private static final long COPIES_WAIT_MS = 5_000;
+
   @Produces
   @Singleton
   TopologyFence topologyFence(Peers peers) {
@@ -37,10 +48,19 @@ public class StreamsProducer {
 
   @Produces
   @Singleton
-  ChannelStreams channelStreams(WsSettings settings, TopologyFence fence, Clock clock) {
+  ChannelStreams channelStreams(
+      WsSettings settings, TopologyFence fence, Peers peers, Clock clock) {
     return new ChannelStreams(
         cache,
         fence,
+        keys -> {
+          Map<String, List<String>> byNode = new HashMap<>();
+          for (CopiesOf.Copies copies :
+              peers.ask(new CopiesOf(keys.toArray(String[]::new))).each(COPIES_WAIT_MS)) {
+            byNode.put(copies.node(), Arrays.asList(copies.values()));
+          }
+          return byNode;
+        },
         new HistoryLimits(
             settings.historyEvents(), settings.historyBytes(), settings.historyAgeMs()),
         settings.resumeGraceMs(),

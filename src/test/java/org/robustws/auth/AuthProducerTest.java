@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.robustws.api.ChannelAuthorizer.Action;
 import org.robustws.testing.MapConfig;
+import org.robustws.testing.SettingsTable;
 
 /** How the settings are read, in both their property and their environment variable forms. */
 class AuthProducerTest {
@@ -22,6 +25,17 @@ class AuthProducerTest {
     AuthSettings settings = producer.settings(new MapConfig(Map.of()));
     assertFalse(settings.enabled());
     assertEquals(AuthSettings.off(), settings);
+  }
+
+  /** docs/security.md's settings table against this producer ({@link SettingsTable}). */
+  @Test
+  void everyKeyItReadsIsDocumentedWithItsDefault() throws IOException {
+    SettingsTable.check(
+        Path.of("docs/security.md"),
+        Path.of("src/main/java/org/robustws/auth/AuthProducer.java"),
+        Map.of("mp.jwt.verify.publickey.location", "file:/etc/keys.json"),
+        producer::settings,
+        Map.of());
   }
 
   @Test

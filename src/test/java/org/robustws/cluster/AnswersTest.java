@@ -2,6 +2,7 @@ package org.robustws.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
@@ -60,6 +61,23 @@ class AnswersTest {
     assertFalse(
         answers(Set.of(ONE, TWO), new CompletableFuture<Boolean>(), new CompletableFuture<>())
             .allTrue(50));
+  }
+
+  /**
+   * {@code each} is what a completion of the streams' copies asks: every copy, or none at all. A
+   * node that takes part in nothing gives no answer; a node of the view that fails or is silent
+   * fails the whole.
+   */
+  @Test
+  void eachGivesEveryAnswerOrFailsIfANodeOfTheViewDidNotAnswer() {
+    CompletableFuture<Integer> three = CompletableFuture.completedFuture(3);
+    assertEquals(List.of(3), answers(Set.of(ONE, TWO), three, cancelled()).each(1_000));
+    assertEquals(List.of(3), answers(Set.of(ONE), three, failed()).each(1_000));
+    assertThrows(
+        IllegalStateException.class, () -> answers(Set.of(ONE, TWO), three, failed()).each(1_000));
+    assertThrows(
+        IllegalStateException.class,
+        () -> answers(Set.of(ONE, TWO), three, new CompletableFuture<>()).each(50));
   }
 
   @Test

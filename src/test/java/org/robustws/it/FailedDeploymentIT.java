@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,9 +17,9 @@ import org.junit.jupiter.api.Test;
  * offset 600: HTTP 8680, management 10590) whose setting, given as an environment variable as a
  * deployer would, puts the outbound queue above the channel history. WildFly starts, the WAR's
  * deployment through the management API (as the run command deploys it) fails with a message naming
- * the settings, and readiness answers 503 DOWN, so a load balancer sends no client to it
- * (wildfly-config/configure-health.cli). The same server shows that the settings of the WildFly
- * configuration take their environment variables.
+ * the settings (and so does an ERROR line of the server log), and readiness answers 503 DOWN, so a
+ * load balancer sends no client to it (wildfly-config/configure-health.cli). The same server shows
+ * that the settings of the WildFly configuration take their environment variables.
  */
 class FailedDeploymentIT {
   private static final int OFFSET = 600;
@@ -42,6 +43,13 @@ class FailedDeploymentIT {
       String deploy = server.deploy();
       assertTrue(
           deploy.contains("ws.outbound.max-messages must not exceed ws.history.events"), deploy);
+      assertTrue(
+          Files.readAllLines(server.serverLog()).stream()
+              .anyMatch(
+                  line ->
+                      line.contains("\"level\":\"ERROR\"")
+                          && line.contains("ws.outbound.max-messages must not exceed")),
+          "the server log says why, at ERROR");
 
       HttpClient http = HttpClient.newHttpClient();
       HttpResponse<String> ready =

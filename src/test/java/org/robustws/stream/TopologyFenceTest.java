@@ -11,7 +11,9 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,8 +52,8 @@ import org.robustws.testing.LoopbackNodes;
 /**
  * Three Infinispan nodes in this JVM, configured as cluster/configure-node.cli configures the
  * streams cache (replicated, pessimistic batches, {@code DENY_READ_WRITES}), each with its own
- * {@link ChannelStreams} and {@link TopologyFence}; the fences ask each other directly where a
- * server uses WildFly's command dispatcher.
+ * {@link ChannelStreams} and {@link TopologyFence}; the fences, and the completions of the copies
+ * ({@link HeadCopies}), ask each other directly where a server uses WildFly's command dispatcher.
  */
 class TopologyFenceTest {
   private static final int PAIRS = 6;
@@ -60,6 +62,10 @@ class TopologyFenceTest {
   private final List<TopologyFence> fences = new ArrayList<>();
   private final List<JChannel> groups = new ArrayList<>();
   private final Set<Integer> running = ConcurrentHashMap.newKeySet();
+
+  /** Each node's streams: the others read its own copies, as CopiesOf does between servers. */
+  private final Map<Integer, ChannelStreams> started = new ConcurrentHashMap<>();
+
   private final HeldClock clock = new HeldClock();
   private final ExecutorService threads = Executors.newCachedThreadPool();
 
@@ -110,7 +116,8 @@ class TopologyFenceTest {
     long started = System.nanoTime();
     assertThrows(IllegalStateException.class, fence::enter);
     long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    assertTrue(waitedMs >= TopologyFence.WAIT_MS, "gave up after " + waitedMs + " ms");
+    // the fence counts whole milliseconds left: it gives up within the last one
+    assertTrue(waitedMs >= TopologyFence.WAIT_MS - 1, "gave up after " + waitedMs + " ms");
     fence.exit(old);
     int next = fence.enter();
     assertEquals(2, next);
@@ -383,8 +390,26 @@ class TopologyFenceTest {
                     .filter(other -> other != index)
                     .allMatch(other -> fences.get(other).awaitNoneBefore(topology)));
     fences.add(fence);
-    return new ChannelStreams(
-        cache, fence, new HistoryLimits(100, 1 << 20, 600_000), 60_000, clock);
+    ChannelStreams streams =
+        new ChannelStreams(
+            cache,
+            fence,
+            keys -> {
+              Map<String, List<String>> byNode = new HashMap<>();
+              running.stream()
+                  .filter(other -> other != index)
+                  .forEach(
+                      other ->
+                          byNode.put(
+                              String.valueOf(nodes.get(other).getAddress()),
+                              started.get(other).localCopies(keys)));
+              return byNode;
+            },
+            new HistoryLimits(100, 1 << 20, 600_000),
+            60_000,
+            clock);
+    started.put(index, streams);
+    return streams;
   }
 
   private Cache<String, String> cache(int index) {
