@@ -818,8 +818,8 @@ class ClusterIT {
       try {
         awaitMembers(1, 1, 60);
         String check = readiness(1);
-        for (int i = 0; i < 50 && !check.contains("DEGRADED"); i++) {
-          Thread.sleep(200); // the caches degrade once they take in the new view
+        for (int i = 0; i < 50 && !bothDegraded(check); i++) {
+          Thread.sleep(200); // each cache degrades once it takes in the new view
           check = readiness(1);
         }
         assertEquals(503, readyStatus(1), check);
@@ -851,6 +851,13 @@ class ClusterIT {
     }
     Thread.sleep(5_000);
     assertNoNodeBusy();
+  }
+
+  /** Whether both caches are in {@code DEGRADED_MODE} in a {@code /health/ready} answer. */
+  private static boolean bothDegraded(String readiness) {
+    JsonObject state = clusterState(readiness);
+    return state.getString("streams").equals("DEGRADED_MODE")
+        && state.getString("sessions").equals("DEGRADED_MODE");
   }
 
   /**
@@ -954,6 +961,10 @@ class ClusterIT {
   @Test
   @Order(8)
   void aFullStopOfAllThreeNodesKeepsNothing() throws Exception {
+    for (int n = 1; n <= 3; n++) { // the merge of the test before is over on every node
+      awaitMembers(n, 3, 90);
+      awaitReady(n, 60);
+    }
     StreamSubscriber client =
         StreamSubscriber.subscribe(TYRUS, BALANCER, "full-stop", true, "cl:full");
     publish(node(1), "cl:full", List.of(1, 2, 3));
