@@ -122,9 +122,10 @@ final class HeadCopies {
       return local;
     }
     Map<String, StreamHead> heads = new TreeMap<>();
-    List<String> head = List.of(headKey(channel));
-    heads.put(self, parseHead(local(head).get(0)));
-    others.of(head).forEach((node, copy) -> heads.put(node, parseHead(copy.get(0))));
+    heads.put(self, local); // read under the head's lock: this node's copy
+    others
+        .of(List.of(headKey(channel)))
+        .forEach((node, copy) -> heads.put(node, parseHead(copy.get(0))));
     StreamHead newest = local;
     String holder = self;
     for (Map.Entry<String, StreamHead> copy : heads.entrySet()) {
