@@ -25,10 +25,10 @@ import org.robustws.logging.WsLog;
  * .canRollbackTransactionAfterOriginatorLeave}, with {@code DENY_READ_WRITES}). After a crash the
  * stable topology is updated after that check, and nothing checks again until the next change of
  * members: the channel's appends wait for the lock and fail (ISPN000299) until then ({@code
- * ClusterIT} kills a node while it appends). Every two seconds this asks Infinispan to run its own
- * check again ({@link TransactionTable#cleanupLeaverTransactions}) while a transaction of a node
- * outside the view is left: it rolls back what its rule allows (cache available, stable topology
- * without the node) and keeps the rest, as on a view change.
+ * TopologyFenceTest} stops a node while its append holds the lock). Every two seconds this asks
+ * Infinispan to run its own check again ({@link TransactionTable#cleanupLeaverTransactions}) while
+ * a transaction of a node outside the view is left: it rolls back what its rule allows (cache
+ * available, stable topology without the node) and keeps the rest, as on a view change.
  */
 @Singleton
 @Startup

@@ -2,6 +2,7 @@ package org.robustws.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
@@ -253,6 +254,37 @@ class AdminApiIT {
       assertTrue(delivered.getInt("delivered") >= 2, delivered.toString());
       assertEquals("hello all", legacy.client().next("broadcast").getString("data"));
       assertEquals("hello all", client.client().next("broadcast").getString("data"));
+    }
+  }
+
+  /** A direct message reaches the one connection named, on either endpoint, and nobody else. */
+  @Test
+  void directReachesTheConnectionNamedOnEitherEndpoint() throws Exception {
+    try (Ws client = ws();
+        Ws bystander = ws();
+        Ws legacy = legacy()) {
+      HttpResponse<String> toClient =
+          api.post("/connections/" + client.id() + "/direct", "{\"kick\":\"reload\"}", admin);
+      assertEquals(204, toClient.statusCode(), toClient.body());
+      JsonObject direct = client.client().next("direct");
+      assertEquals("reload", direct.getJsonObject("data").getString("kick"));
+      assertTrue(direct.getJsonNumber("serverTime").longValue() > 0, direct.toString());
+
+      List<String> legacies = ids(ok(api.get("/connections?endpoint=legacy", admin)));
+      String legacyId = legacies.get(legacies.size() - 1); // the newest: this test's
+      HttpResponse<String> toLegacy =
+          api.post("/connections/" + legacyId + "/direct", "\"to the old client\"", admin);
+      assertEquals(204, toLegacy.statusCode(), toLegacy.body());
+      assertEquals("to the old client", legacy.client().next("direct").getString("data"));
+
+      assertError(404, api.post("/connections/c-nobodyAtAll/direct", "1", admin));
+      assertError(400, api.post("/connections/" + client.id() + "/direct", "{no", admin));
+      bystander.client().send("{\"type\":\"ping\",\"timestamp\":1}");
+      for (JsonObject seen = bystander.client().next();
+          !"pong".equals(seen.getString("type"));
+          seen = bystander.client().next()) {
+        assertNotEquals("direct", seen.getString("type"), "only the connection named gets it");
+      }
     }
   }
 

@@ -121,6 +121,7 @@ class GracefulStopIT {
     Map<String, Integer> codes = new TreeMap<>();
     int shutdownMessages = 0;
     List<String> badDelays = new ArrayList<>();
+    List<String> toLegacy = new ArrayList<>();
     for (int i = 0; i < CLIENTS; i++) {
       TestClient client = clients.get(i);
       if (!legacy.get(i)) {
@@ -130,6 +131,12 @@ class GracefulStopIT {
           long after = shutdown.getJsonNumber("reconnectAfter").longValue();
           if (after < 500 || after > 5_000) {
             badDelays.add("client " + i + ": reconnectAfter " + after);
+          }
+        }
+      } else {
+        for (String text = client.texts.poll(); text != null; text = client.texts.poll()) {
+          if (!text.startsWith("{\"type\":\"heartbeat\"")) {
+            toLegacy.add("client " + i + ": " + text); // the 1012 alone, no system/shutdown
           }
         }
       }
@@ -153,6 +160,7 @@ class GracefulStopIT {
     assertEquals(Map.of("1012", CLIENTS), codes, summary);
     assertEquals(CLIENTS - CLIENTS / 3, shutdownMessages, summary);
     assertEquals(List.of(), badDelays, summary);
+    assertEquals(List.of(), toLegacy, summary);
     for (StreamSubscriber subscriber : subscribers) {
       assertEquals(1012, subscriber.closeCode(), subscriber.name);
     }

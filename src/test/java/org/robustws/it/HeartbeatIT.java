@@ -3,10 +3,14 @@ package org.robustws.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -76,6 +80,42 @@ class HeartbeatIT {
         assertTrue(elapsed >= TIMEOUT_MS - 100, path + " closed too early: " + elapsed + " ms");
       }
     }
+  }
+
+  /**
+   * Each part of a fragmented message counts as life: a client that never answers a ping but sends
+   * one part a second for twice the timeout stays open, and its whole message is answered.
+   */
+  @Test
+  void eachPartOfAFragmentedMessageCountsAsLife() throws Exception {
+    try (RawWebSocket client = RawWebSocket.connect(Deployments.ws(base, "/ws"))) {
+      client.answerPings = false;
+      assertEquals("system", json(client.readTextOrClose().text()).getString("type"));
+      long end = System.nanoTime() + Duration.ofMillis(2 * TIMEOUT_MS).toNanos();
+      client.sendRaw(
+          client.frame(
+              RawWebSocket.TEXT, true, utf8("{\"type\":\"echo\",\"payload\":\""))); // FIN clear
+      StringBuilder sent = new StringBuilder();
+      while (System.nanoTime() < end) {
+        Thread.sleep(INTERVAL_MS);
+        client.sendRaw(client.frame(0x0, true, utf8("ü€"))); // a continuation, FIN clear
+        sent.append("ü€");
+      }
+      client.sendRaw(client.frame(0x80, true, utf8("\"}"))); // the last continuation
+      RawWebSocket.Frame answer = client.readTextOrClose();
+      assertEquals(RawWebSocket.TEXT, answer.opcode(), "closed with " + answer.closeCode());
+      JsonObject echo = json(answer.text());
+      assertEquals(
+          sent.toString(), echo.getString("payload"), "open after " + 2 * TIMEOUT_MS + " ms");
+    }
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static JsonObject json(String text) {
+    return Json.createReader(new StringReader(text)).readObject();
   }
 
   @Test

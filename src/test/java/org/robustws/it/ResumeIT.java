@@ -43,13 +43,15 @@ class ResumeIT {
       first.sendText("{\"type\":\"subscribe\",\"channel\":\"orders\"}");
       assertEquals("subscribed", json(first.readTextOrClose().text()).getString("type"));
 
-      publish(publisher, 1, 5);
+      assertEquals(List.of(1, 1, 1, 1, 1), publish(publisher, 1, 5), "delivered to the subscriber");
       List<Integer> seen = new ArrayList<>();
       while (seen.size() < 3) {
         seen.add(json(first.readTextOrClose().text()).getInt("seq"));
       }
       first.cut();
-      publish(publisher, 6, 10);
+      List<Integer> whileAway = publish(publisher, 6, 10);
+      // a session whose client is reconnecting is not counted: it gets the events on its resume
+      assertEquals(0, whileAway.get(whileAway.size() - 1), "delivered once the cut was seen");
 
       try (RawWebSocket second = RawWebSocket.connect(uri)) {
         second.readTextOrClose(); // its own fresh session, discarded by the resume
@@ -72,7 +74,7 @@ class ResumeIT {
         assertEquals(10, message.getInt("lastSeq"));
         assertEquals(hello.getString("sessionId"), message.getString("sessionId"));
 
-        publish(publisher, 11, 11);
+        assertEquals(List.of(1), publish(publisher, 11, 11), "counted again once resumed");
         JsonObject live = json(second.readTextOrClose().text());
         assertEquals(11, live.getInt("seq"), "the subscription and counter carried over");
       }
@@ -217,11 +219,16 @@ class ResumeIT {
         + "}";
   }
 
-  private static void publish(TestClient publisher, int from, int to) throws Exception {
+  /**
+   * @return each ack's {@code delivered}
+   */
+  private static List<Integer> publish(TestClient publisher, int from, int to) throws Exception {
+    List<Integer> delivered = new ArrayList<>();
     for (int n = from; n <= to; n++) {
       publisher.send("{\"type\":\"publish\",\"channel\":\"orders\",\"data\":" + n + "}");
-      publisher.next("ack");
+      delivered.add(publisher.next("ack").getInt("delivered"));
     }
+    return delivered;
   }
 
   private static JsonObject json(String text) {

@@ -72,6 +72,12 @@ class WsProtocolIT {
       JsonObject echoed = client.next("message");
       assertEquals("hi", echoed.getString("text"));
       assertTrue(echoed.getBoolean("echo"));
+
+      client.send("{\"type\":\"message\",\"text\":\"é\",\"echo\":\"mine\"}");
+      JsonObject replaced = client.next("message");
+      assertEquals("é", replaced.getString("text"));
+      assertTrue(replaced.getBoolean("echo"), "the client's echo field is replaced");
+      assertEquals(3, replaced.size(), replaced.toString());
     }
   }
 

@@ -217,11 +217,7 @@ class TopologyFenceTest {
    */
   @Test
   void anAppendCommittedOnOneNodeOnlyWhenItsNodeDiedIsCompletedByTheNextAppend() throws Exception {
-    List<ChannelStreams> streams = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      streams.add(start(i));
-    }
-    LoopbackNodes.awaitMembers(nodes, "streams", 3);
+    List<ChannelStreams> streams = startThree();
     String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
     streams.get(2).append(channel, Json.createValue("first"), null);
     DISCARD fromNode2 = new DISCARD();
@@ -229,25 +225,12 @@ class TopologyFenceTest {
         .get(0)
         .getProtocolStack()
         .insertProtocol(fromNode2, ProtocolStack.Position.ABOVE, TP.class);
-    CountDownLatch locked = new CountDownLatch(1);
     Publication dying = new Publication(Json.createValue("dying"), Json.createValue(7), "s-a:7");
-    CompletableFuture<Void> dyingAppend =
-        CompletableFuture.runAsync(
-            () -> {
-              clock.holdThisThread(locked);
-              streams.get(2).appendAll(channel, List.of(dying));
-            },
-            threads);
-    assertTrue(locked.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Void> dyingAppend = appendHoldingTheLock(streams.get(2), channel, dying);
     fromNode2.addIgnoreMember(groups.get(2).getAddress());
     clock.release();
     awaitTrue(() -> streams.get(1).head(channel).orElseThrow().last() == 2, "node 1 committed");
-    running.remove(2);
-    groups.get(2).close();
-    awaitTrue(
-        () -> nodes.get(0).getMembers().size() == 2 && nodes.get(1).getMembers().size() == 2,
-        "nodes 0 and 1 without node 2");
-    recordLog();
+    stopNode2();
     awaitTrue(() -> noLeaverTransactions(0) & noLeaverTransactions(1), "locks of node 2 freed");
     assertTrue(
         logged.stream().noneMatch(message -> message.startsWith("RWS0031: ")),
@@ -276,6 +259,78 @@ class TopologyFenceTest {
   }
 
   /**
+   * Node 2 dies while its append holds the channel's head lock, before it commits. Node 1, the
+   * head's primary owner, keeps node 2's transaction and its lock: Infinispan rolls such a
+   * transaction back on the view change only if the stable topology no longer lists the dead node,
+   * which right after a crash it still does (node 0 may hold a backup of the lock too). The leaver
+   * checks roll it back and log it: the next append, on node 0, gets the lock and continues the
+   * stream where the dead node's append would have gone, which left nothing.
+   */
+  @Test
+  void aHeadLockOfANodeThatDiedBeforeItsCommitIsFreedByTheLeaverCheck() throws Exception {
+    List<ChannelStreams> streams = startThree();
+    String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
+    streams.get(2).append(channel, Json.createValue("first"), null);
+    Publication dying = new Publication(Json.createValue("dying"), null);
+    CompletableFuture<Void> dyingAppend = appendHoldingTheLock(streams.get(2), channel, dying);
+    stopNode2();
+    assertEquals(1, leftTransactions(1), "node 1 still holds node 2's transaction and its lock");
+
+    CompletableFuture<Long> next =
+        CompletableFuture.supplyAsync(
+            () -> streams.get(0).append(channel, Json.createValue("next"), null).offset(), threads);
+    awaitTrue(
+        () -> noLeaverTransactions(0) & noLeaverTransactions(1),
+        "the leaver checks rolled it back");
+    assertEquals(2, next.get(30, TimeUnit.SECONDS), "the dead node's append left no event");
+    for (ChannelStreams node : streams.subList(0, 2)) {
+      assertEquals(List.of("\"first\"", "\"next\""), stored(node, channel));
+    }
+    assertTrue(
+        logged.stream().anyMatch(message -> message.startsWith("RWS0030: 1 transaction(s)")),
+        logged.toString());
+    clock.release();
+    dyingAppend.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
+  }
+
+  private List<ChannelStreams> startThree() throws Exception {
+    List<ChannelStreams> streams = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      streams.add(start(i));
+    }
+    LoopbackNodes.awaitMembers(nodes, "streams", 3);
+    return streams;
+  }
+
+  /**
+   * Starts the append on another thread and returns once it holds the channel's head lock; it goes
+   * on after {@link HeldClock#release}.
+   */
+  private CompletableFuture<Void> appendHoldingTheLock(
+      ChannelStreams node, String channel, Publication publication) throws Exception {
+    CountDownLatch locked = new CountDownLatch(1);
+    CompletableFuture<Void> append =
+        CompletableFuture.runAsync(
+            () -> {
+              clock.holdThisThread(locked);
+              node.appendAll(channel, List.of(publication));
+            },
+            threads);
+    assertTrue(locked.await(10, TimeUnit.SECONDS));
+    return append;
+  }
+
+  /** Node 2's channel closes as a crash would leave it; the log is recorded from then on. */
+  private void stopNode2() throws Exception {
+    running.remove(2);
+    groups.get(2).close();
+    awaitTrue(
+        () -> nodes.get(0).getMembers().size() == 2 && nodes.get(1).getMembers().size() == 2,
+        "nodes 0 and 1 without node 2");
+    recordLog();
+  }
+
+  /**
    * Runs one tick of {@link LeaverTransactions} (a server's ticks every two seconds) on node {@code
    * i}. @return whether no transaction of a node that left is left
    */
@@ -283,11 +338,17 @@ class TopologyFenceTest {
     LeaverTransactions leavers = new LeaverTransactions();
     leavers.cache = cache(i);
     leavers.tick();
+    return leftTransactions(i) == 0;
+  }
+
+  /** The transactions of nodes that left which node {@code i} still holds. */
+  private long leftTransactions(int i) {
     TransactionTable transactions =
         ComponentRegistry.componentOf(cache(i).getAdvancedCache(), TransactionTable.class);
     List<Address> members = nodes.get(i).getMembers();
     return transactions.getRemoteTransactions().stream()
-        .allMatch(tx -> members.contains(tx.getGlobalTransaction().getAddress()));
+        .filter(tx -> !members.contains(tx.getGlobalTransaction().getAddress()))
+        .count();
   }
 
   /** The data of every event a node's copy of the channel holds, in offset order. */
