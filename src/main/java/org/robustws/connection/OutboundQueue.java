@@ -46,6 +46,14 @@ final class OutboundQueue {
   private final long maxBytes;
   private volatile boolean sending;
 
+  /**
+   * Set by the first frame refused for the bounds; from then on every frame not forced is refused
+   * too. A refusal closes the connection as a slow consumer, and a frame queued after a refused one
+   * would reach the client before that close: an event after a refused event would skip a {@code
+   * seq}, and the client, resuming from the last one it got, would miss the refused one for good.
+   */
+  private volatile boolean refused;
+
   OutboundQueue(Transport transport, Listener listener, int maxFrames, long maxBytes) {
     this.transport = transport;
     this.listener = listener;
@@ -72,7 +80,7 @@ final class OutboundQueue {
    * elsewhere: a resume's replay, which the channel history bounds, must not fail for the very
    * backlog it is meant to deliver, nor make the live events after it overflow.
    *
-   * @return false, queueing nothing, if the frame would exceed a bound
+   * @return false, queueing nothing, if the frame would exceed a bound or one was refused before
    */
   boolean enqueueText(String type, String text, int bytes, boolean forced) {
     Frame frame = new Frame(type, text, null, bytes, 0, null, forced);
@@ -111,9 +119,13 @@ final class OutboundQueue {
   }
 
   private boolean enqueue(Frame frame) {
+    if (refused) {
+      return false;
+    }
     int count = queuedFrames.incrementAndGet();
     long bytes = queuedBytes.addAndGet(frame.bytes());
     if (count - forcedFrames.get() > maxFrames || bytes - forcedBytes.get() > maxBytes) {
+      refused = true;
       queuedFrames.decrementAndGet();
       queuedBytes.addAndGet(-frame.bytes());
       return false;

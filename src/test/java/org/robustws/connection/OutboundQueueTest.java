@@ -55,7 +55,25 @@ class OutboundQueueTest {
     transport.completePending();
     assertEquals(List.of("a", "b", "c"), transport.texts);
     assertEquals(3, sentBytes.get());
-    assertTrue(queue.offerText("t", "e"), "room again once the client reads");
+    assertFalse(queue.offerText("t", "e"), "after a refusal: the connection closes (4008)");
+  }
+
+  /**
+   * After a frame refused for the bytes, a smaller one that would fit is refused too: it would
+   * reach the client before the slow consumer's close, ahead of the one refused.
+   */
+  @Test
+  void nothingIsQueuedAfterARefusedFrameButForcedFrames() {
+    RecordingTransport transport = new RecordingTransport();
+    transport.hold();
+    OutboundQueue queue = new OutboundQueue(transport, listener, 100, 10);
+    assertTrue(queue.offerText("t", "12345678"));
+    assertFalse(queue.offerText("t", "abc"), "11 bytes");
+    assertFalse(queue.offerText("t", "a"), "10 bytes would fit, but it would overtake abc");
+    assertTrue(queue.enqueueText("resumed", "forced", 6, true), "forced frames are not bound");
+    transport.completePending();
+    transport.completePending();
+    assertEquals(List.of("12345678", "forced"), transport.texts);
   }
 
   @Test
@@ -122,16 +140,15 @@ class OutboundQueueTest {
     // live events after a long replay: the bounds hold for them alone
     assertTrue(queue.offerText("t", "x"));
     assertTrue(queue.offerText("t", "y"));
-    assertFalse(queue.offerText("t", "z"));
-    assertEquals(5, queue.queuedFrames(), "a refusal leaves the counts right");
+    assertEquals(5, queue.queuedFrames());
     assertEquals(8, queue.queuedBytes());
 
     transport.completePending(); // r1 (one send in flight at a time)
     transport.completePending(); // r2
     transport.completePending(); // r3
-    assertFalse(queue.offerText("t", "z"), "x and y still fill the bound");
-    transport.completePending(); // x
-    assertTrue(queue.offerText("t", "z"));
+    assertFalse(queue.offerText("t", "z"), "x and y fill the bound");
+    assertEquals(2, queue.queuedFrames(), "a refusal leaves the counts right");
+    assertEquals(2, queue.queuedBytes());
   }
 
   @Test

@@ -27,6 +27,7 @@ import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.robustws.auth.AccessControl;
@@ -671,6 +672,34 @@ class DispatcherTest {
     assertEquals(0, reading.closeCalls);
     assertEquals(CloseCodes.SLOW_CONSUMER, stopped.closeCode);
     assertTrue(stopped.texts.size() < echoes, "it fell behind: " + stopped.texts.size());
+  }
+
+  /**
+   * A subscriber that stopped reading gets no event after one refused for its queue's bytes,
+   * however small: what it gets has consecutive {@code seq}s, so its resume from the last one it
+   * got replays the refused event instead of skipping it.
+   */
+  @Test
+  void noEventOvertakesOneRefusedForTheQueuesBounds() {
+    RecordingTransport stopped = new RecordingTransport();
+    Connection subscriber = node.open(EndpointKind.WS, INFO, stopped);
+    dispatcher.onText(subscriber, "{\"type\":\"subscribe\",\"channel\":\"big\"}");
+    stopped.hold();
+    Connection publisher = node.open(EndpointKind.WS, INFO, new RecordingTransport());
+    String big = "\"" + "é".repeat(settings.maxMessageBytes() / 2 - 100) + "\""; // ~64 KiB UTF-8
+    while (stopped.closeCode == 0) {
+      dispatcher.onText(
+          publisher, "{\"type\":\"publish\",\"channel\":\"big\",\"data\":" + big + "}");
+    }
+    assertEquals(CloseCodes.SLOW_CONSUMER, stopped.closeCode);
+    // the container has not reported the close yet: the session still holds the connection
+    dispatcher.onText(publisher, "{\"type\":\"publish\",\"channel\":\"big\",\"data\":1}");
+    while (!stopped.pending.isEmpty()) {
+      stopped.completePending();
+    }
+    List<Integer> seqs = ofType(stopped, "event").stream().map(e -> e.getInt("seq")).toList();
+    assertEquals(IntStream.rangeClosed(1, seqs.size()).boxed().toList(), seqs);
+    assertTrue(seqs.size() < settings.outboundMaxBytes() / big.length(), "it fell behind: " + seqs);
   }
 
   private static final JsonValue RATE_LIMITED = Json.createValue("rate_limited");
