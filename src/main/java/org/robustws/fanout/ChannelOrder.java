@@ -115,16 +115,31 @@ final class ChannelOrder {
   /**
    * Gives out, for each channel, the events its stream holds beyond where its lane stands that were
    * appended at least {@code holdMillis} before {@code now}: their notices have had their time.
-   * Events given out here and noticed later are dropped as second notices.
+   * Events given out here and noticed later are dropped as second notices. A channel whose stream
+   * cannot be read is left for the next call; the others are caught up all the same.
+   *
+   * @throws RuntimeException the first failure of a channel, once every other one is caught up
    */
   void catchUp(Iterable<String> channels, long now) {
+    RuntimeException failed = null;
     for (String channel : channels) {
-      Lane lane = lane(channel);
-      if (lane != null) {
-        heads.apply(channel).ifPresent(head -> lane.catchUp(head, now - holdMillis));
+      try {
+        Lane lane = lane(channel);
+        if (lane != null) {
+          heads.apply(channel).ifPresent(head -> lane.catchUp(head, now - holdMillis));
+        }
+      } catch (RuntimeException e) {
+        if (failed == null) {
+          failed = e;
+        } else {
+          failed.addSuppressed(e);
+        }
       }
     }
     lanes.keySet().removeIf(channel -> !listened.test(channel));
+    if (failed != null) {
+      throw failed;
+    }
   }
 
   /** The channel's lane, started where its subscribers here stand; null if it has none here. */

@@ -44,21 +44,40 @@ final class GroupCommit<P, R> {
    * @throws RuntimeException what either step of its batch threw
    */
   R submit(String channel, P item) {
-    Lane<P, R> lane = lanes.computeIfAbsent(channel, c -> new Lane<>());
     Waiting<P, R> mine = new Waiting<>(item);
-    boolean lead;
-    synchronized (lane) {
-      lane.waiting.add(mine);
-      lead = !lane.busy;
-      lane.busy = true;
-    }
-    if (lead || mine.turn.join()) {
+    Lane<P, R> lane = join(channel, mine);
+    if (mine.turn.join()) {
       runWaiting(channel, lane);
     }
     try {
       return mine.done.join();
     } catch (CompletionException e) {
+      if (e.getCause() instanceof Error error) {
+        throw error;
+      }
       throw e.getCause() instanceof RuntimeException cause ? cause : e;
+    }
+  }
+
+  /**
+   * Adds {@code mine} to the channel's lane; completes its turn with true if it leads. A lane its
+   * last leader removed between this thread's lookup and its lock is not joined: a second lane
+   * would make a second leader.
+   */
+  private Lane<P, R> join(String channel, Waiting<P, R> mine) {
+    while (true) {
+      Lane<P, R> lane = lanes.computeIfAbsent(channel, c -> new Lane<>());
+      synchronized (lane) {
+        if (lanes.get(channel) != lane) {
+          continue; // removed under this lock since the lookup
+        }
+        lane.waiting.add(mine);
+        if (!lane.busy) {
+          lane.busy = true;
+          mine.turn.complete(true);
+        }
+        return lane;
+      }
     }
   }
 
@@ -72,7 +91,7 @@ final class GroupCommit<P, R> {
     Supplier<List<R>> finish = null;
     try {
       finish = step.start(channel, batch.stream().map(Waiting::item).toList());
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too: the turn must pass on, or the lane hangs
       batch.forEach(waiting -> waiting.done.completeExceptionally(e));
     }
     for (Waiting<P, R> waiting : batch) {
@@ -92,7 +111,7 @@ final class GroupCommit<P, R> {
         for (int i = 0; i < batch.size(); i++) {
           batch.get(i).done.complete(results.get(i));
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
         batch.forEach(waiting -> waiting.done.completeExceptionally(e));
       }
     }

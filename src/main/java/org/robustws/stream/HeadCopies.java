@@ -22,7 +22,7 @@ import org.infinispan.container.impl.InternalDataContainer;
 import org.infinispan.distribution.DistributionManager;
 import org.infinispan.encoding.DataConversion;
 import org.infinispan.factories.ComponentRegistry;
-import org.infinispan.topology.CacheTopology;
+import org.infinispan.remoting.transport.Address;
 import org.robustws.logging.WsLog;
 
 /**
@@ -118,14 +118,23 @@ final class HeadCopies {
    */
   StreamHead newest(
       String channel, StreamHead local, int topology, AdvancedCache<String, String> writes) {
-    if (!clustered || rebalancing() || !unchecked(channel, topology)) {
+    if (!clustered || !unchecked(channel, topology)) {
       return local;
+    }
+    Set<String> whole = wholeCopies();
+    if (!whole.contains(self)) {
+      return local; // still receiving its copies: its cache has not started, so it appends nothing
     }
     Map<String, StreamHead> heads = new TreeMap<>();
     heads.put(self, local); // read under the head's lock: this node's copy
     others
         .of(List.of(headKey(channel)))
-        .forEach((node, copy) -> heads.put(node, parseHead(copy.get(0))));
+        .forEach(
+            (node, copy) -> {
+              if (whole.contains(node)) {
+                heads.put(node, parseHead(copy.get(0)));
+              }
+            });
     StreamHead newest = local;
     String holder = self;
     for (Map.Entry<String, StreamHead> copy : heads.entrySet()) {
@@ -202,13 +211,18 @@ final class HeadCopies {
   }
 
   /**
-   * Whether the cache's topology is being rebalanced: the copies are compared in a settled topology
-   * only, not while a joining node's copies are still being written by the state transfer. The
-   * rebalance after a node left follows a settled topology of the members left, and ends with
-   * another.
+   * The nodes whose copies are whole: those the cache reads from in its current topology. During a
+   * rebalance that is not a joining node until the state transfer has written its copies, but it is
+   * every node that was there before: the rebalance that follows a node's death (tens of
+   * milliseconds) is when the first appends after it run, and the copies its half-sent commit left
+   * different must be compared then too.
    */
-  private boolean rebalancing() {
-    return distribution.getCacheTopology().getPhase() != CacheTopology.Phase.NO_REBALANCE;
+  private Set<String> wholeCopies() {
+    Set<String> names = new HashSet<>();
+    for (Address member : distribution.getCacheTopology().getReadConsistentHash().getMembers()) {
+      names.add(String.valueOf(member));
+    }
+    return names;
   }
 
   private synchronized boolean unchecked(String channel, int topology) {

@@ -2,6 +2,7 @@ package org.robustws.fanout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +23,8 @@ class ChannelOrderTest {
   private StreamPosition start = new StreamPosition("e1", 0);
 
   /** Given to three sessions, queued at once. */
+  private static final String UNREADABLE = "unreadable";
+
   private static final Delivery THREE =
       new Delivery() {
         @Override
@@ -51,15 +54,19 @@ class ChannelOrderTest {
           }
           return Optional.of(found);
         },
-        channel ->
-            stream.isEmpty()
-                ? Optional.empty()
-                : Optional.of(
-                    new StreamHead(
-                        stream.get(Collections.max(stream.keySet())).epoch(),
-                        Collections.min(stream.keySet()),
-                        Collections.max(stream.keySet()),
-                        0)),
+        channel -> {
+          if (channel.equals(UNREADABLE)) {
+            throw new IllegalStateException("its stream cannot be read");
+          }
+          return stream.isEmpty()
+              ? Optional.empty()
+              : Optional.of(
+                  new StreamHead(
+                      stream.get(Collections.max(stream.keySet())).epoch(),
+                      Collections.min(stream.keySet()),
+                      Collections.max(stream.keySet()),
+                      0));
+        },
         holdMillis);
   }
 
@@ -167,6 +174,19 @@ class ChannelOrderTest {
     order.catchUp(List.of("c"), 5_000);
     assertEquals(List.of(1L, 1L), given);
     assertEquals(3, order.offer(new StreamEntry("c", "e2", 2, "}", 1, 11)));
+  }
+
+  /** A channel whose stream cannot be read does not keep the catch-up from the others. */
+  @Test
+  void aChannelThatFailsIsLeftAndTheOthersAreCaughtUp() {
+    ChannelOrder order = order(1_000);
+    entry("e1", 1); // its notice lost
+    RuntimeException failed =
+        assertThrows(
+            IllegalStateException.class,
+            () -> order.catchUp(List.of(UNREADABLE, "c", UNREADABLE), 5_000));
+    assertEquals(1, failed.getSuppressed().length, "each failure is reported");
+    assertEquals(List.of(1L), given, "c was caught up after the channel that failed");
   }
 
   @Test

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -164,6 +165,34 @@ class GroupCommitTest {
     release.countDown();
     assertEquals("slow!", slow.get(10, TimeUnit.SECONDS));
     threads.shutdown();
+  }
+
+  /** An Error in either step fails its batch and passes the turn on: the channel does not hang. */
+  @Test
+  void anErrorInAStepFailsItsBatchAndTheNextOneRuns() throws Exception {
+    GroupCommit<String, String> batches =
+        new GroupCommit<>(
+            (channel, batch) -> {
+              if (batch.contains("first")) {
+                throw new StackOverflowError("in the first step");
+              }
+              return () -> {
+                if (batch.contains("second")) {
+                  throw new AssertionError("in the second step");
+                }
+                return batch.stream().map(item -> item + "!").toList();
+              };
+            });
+    ExecutorService threads = Executors.newCachedThreadPool();
+    for (String item : List.of("first", "second")) {
+      Future<String> failing = threads.submit(() -> batches.submit("c", item));
+      ExecutionException failed =
+          assertThrows(ExecutionException.class, () -> failing.get(10, TimeUnit.SECONDS));
+      assertTrue(failed.getCause() instanceof Error, failed.toString());
+    }
+    assertEquals(
+        "next!", threads.submit(() -> batches.submit("c", "next")).get(10, TimeUnit.SECONDS));
+    threads.shutdownNow();
   }
 
   private static void await(CountDownLatch latch) {

@@ -23,23 +23,27 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.infinispan.Cache;
 import org.infinispan.configuration.cache.CacheMode;
+import org.infinispan.configuration.cache.Configuration;
 import org.infinispan.configuration.cache.ConfigurationBuilder;
 import org.infinispan.conflict.MergePolicy;
 import org.infinispan.factories.ComponentRegistry;
 import org.infinispan.manager.DefaultCacheManager;
 import org.infinispan.partitionhandling.PartitionHandling;
 import org.infinispan.remoting.transport.Address;
+import org.infinispan.topology.CacheTopology;
 import org.infinispan.transaction.LockingMode;
 import org.infinispan.transaction.TransactionMode;
 import org.infinispan.transaction.impl.TransactionTable;
 import org.infinispan.transaction.lookup.EmbeddedTransactionManagerLookup;
 import org.infinispan.util.concurrent.IsolationLevel;
 import org.jgroups.JChannel;
+import org.jgroups.protocols.DELAY;
 import org.jgroups.protocols.DISCARD;
 import org.jgroups.protocols.TP;
 import org.jgroups.stack.ProtocolStack;
@@ -72,11 +76,25 @@ class TopologyFenceTest {
   /** The messages logged under org.robustws once {@link #recordLog} was called. */
   private final List<String> logged = new CopyOnWriteArrayList<>();
 
+  /**
+   * Set by a test: read when copies found different are logged (RWS0033), into {@link #compared}.
+   */
+  private volatile BooleanSupplier comparedWhileRebalancing;
+
+  private final List<Boolean> compared = new CopyOnWriteArrayList<>();
+
+  /** Nodes started without an application (no fence, no copies to read): a cache only. */
+  private final List<DefaultCacheManager> bare = new CopyOnWriteArrayList<>();
+
   private final Handler recorder =
       new Handler() {
         @Override
         public void publish(LogRecord record) {
           logged.add(record.getMessage());
+          BooleanSupplier phase = comparedWhileRebalancing;
+          if (phase != null && record.getMessage().startsWith("RWS0033: ")) {
+            compared.add(phase.getAsBoolean());
+          }
         }
 
         @Override
@@ -92,6 +110,7 @@ class TopologyFenceTest {
   void stop() {
     log.removeHandler(recorder);
     threads.shutdownNow();
+    bare.forEach(DefaultCacheManager::stop);
     for (DefaultCacheManager node : nodes) {
       try {
         node.stop();
@@ -219,19 +238,8 @@ class TopologyFenceTest {
   void anAppendCommittedOnOneNodeOnlyWhenItsNodeDiedIsCompletedByTheNextAppend() throws Exception {
     List<ChannelStreams> streams = startThree();
     String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
-    streams.get(2).append(channel, Json.createValue("first"), null);
-    DISCARD fromNode2 = new DISCARD();
-    groups
-        .get(0)
-        .getProtocolStack()
-        .insertProtocol(fromNode2, ProtocolStack.Position.ABOVE, TP.class);
     Publication dying = new Publication(Json.createValue("dying"), Json.createValue(7), "s-a:7");
-    CompletableFuture<Void> dyingAppend = appendHoldingTheLock(streams.get(2), channel, dying);
-    fromNode2.addIgnoreMember(groups.get(2).getAddress());
-    clock.release();
-    awaitTrue(() -> streams.get(1).head(channel).orElseThrow().last() == 2, "node 1 committed");
-    stopNode2();
-    awaitTrue(() -> noLeaverTransactions(0) & noLeaverTransactions(1), "locks of node 2 freed");
+    CompletableFuture<Void> dyingAppend = commitOnNode1OnlyAndStopNode2(streams, channel, dying);
     assertTrue(
         logged.stream().noneMatch(message -> message.startsWith("RWS0031: ")),
         "the leaver check ran: " + logged);
@@ -256,6 +264,66 @@ class TopologyFenceTest {
             .anyMatch(message -> message.startsWith("RWS0033: ") && message.contains(channel)),
         logged.toString());
     dyingAppend.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * As above, but the next append runs while a node joins, during the rebalance, as the first
+   * appends after a node's death run during the rebalance that follows it (tens of milliseconds).
+   * The copies are compared among the nodes the cache reads from, the joiner left out until it has
+   * its copies: the append completes node 0's copy and goes after the dead node's event, and the
+   * joiner gets all three.
+   */
+  @Test
+  void copiesLeftDifferentAreCompletedByAnAppendDuringARebalance() throws Exception {
+    List<ChannelStreams> streams = startThree();
+    String channel = channelsOwnedBy(nodes.get(1).getAddress(), cache(1)).get(0);
+    Publication dying = new Publication(Json.createValue("dying"), null);
+    CompletableFuture<Void> dyingAppend = commitOnNode1OnlyAndStopNode2(streams, channel, dying);
+    awaitTrue(() -> !rebalancing(0) && !rebalancing(1), "the topology without node 2 settled");
+
+    // node 3 joins without an application, and gets every message 2 s late: each step of its
+    // rebalance takes that long, while node 0 appends
+    CompletableFuture<DefaultCacheManager> joining =
+        CompletableFuture.supplyAsync(this::joinTwoSecondsLate, threads);
+    awaitTrue(() -> rebalancing(0), "node 3's rebalance started");
+    comparedWhileRebalancing = () -> rebalancing(0);
+    assertEquals(3, streams.get(0).append(channel, Json.createValue("next"), null).offset());
+    for (ChannelStreams node : streams.subList(0, 2)) {
+      assertEquals(List.of("\"first\"", "\"dying\"", "\"next\""), stored(node, channel));
+    }
+    assertTrue(
+        logged.stream()
+            .anyMatch(message -> message.startsWith("RWS0033: ") && message.contains(channel)),
+        logged.toString());
+    assertEquals(List.of(true), compared, "the copies were compared during the rebalance");
+    Cache<String, String> joined = joining.get(60, TimeUnit.SECONDS).getCache("streams");
+    for (long offset = 1; offset <= 3; offset++) {
+      assertTrue(joined.containsKey(StreamFormat.entryKey(offset, channel)), "node 3: " + offset);
+    }
+    dyingAppend.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
+  }
+
+  /** Node 3, its cache only, receiving every message 2 s late from the moment it is in the view. */
+  private DefaultCacheManager joinTwoSecondsLate() {
+    DefaultCacheManager node = LoopbackNodes.start(3, "streams", streamsConfig());
+    bare.add(node);
+    DELAY late = new DELAY();
+    late.setInDelay(2_000);
+    late.setValue("constant_delay", true);
+    try {
+      LoopbackNodes.group(node)
+          .getProtocolStack()
+          .insertProtocol(late, ProtocolStack.Position.ABOVE, TP.class);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    node.getCache("streams");
+    return node;
+  }
+
+  private boolean rebalancing(int i) {
+    return cache(i).getAdvancedCache().getDistributionManager().getCacheTopology().getPhase()
+        != CacheTopology.Phase.NO_REBALANCE;
   }
 
   /**
@@ -291,6 +359,30 @@ class TopologyFenceTest {
         logged.toString());
     clock.release();
     dyingAppend.handle((done, failed) -> null).get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Node 2 appends "first", then {@code dying}, whose commit reaches node 1 and not node 0 (node 0
+   * drops all that node 2 sends from the moment the append holds the head's lock); node 2 stops
+   * once node 1 committed. Returns once the locks of node 2 are freed.
+   *
+   * @return the dying append, which fails
+   */
+  private CompletableFuture<Void> commitOnNode1OnlyAndStopNode2(
+      List<ChannelStreams> streams, String channel, Publication dying) throws Exception {
+    streams.get(2).append(channel, Json.createValue("first"), null);
+    DISCARD fromNode2 = new DISCARD();
+    groups
+        .get(0)
+        .getProtocolStack()
+        .insertProtocol(fromNode2, ProtocolStack.Position.ABOVE, TP.class);
+    CompletableFuture<Void> dyingAppend = appendHoldingTheLock(streams.get(2), channel, dying);
+    fromNode2.addIgnoreMember(groups.get(2).getAddress());
+    clock.release();
+    awaitTrue(() -> streams.get(1).head(channel).orElseThrow().last() == 2, "node 1 committed");
+    stopNode2();
+    awaitTrue(() -> noLeaverTransactions(0) & noLeaverTransactions(1), "locks of node 2 freed");
+    return dyingAppend;
   }
 
   private List<ChannelStreams> startThree() throws Exception {
@@ -418,25 +510,14 @@ class TopologyFenceTest {
     log.addHandler(recorder);
   }
 
+  /**
+   * Starts node {@code index}; it takes part in the fences and the copies once started, as a
+   * server's application once deployed.
+   */
   private ChannelStreams start(int index) throws Exception {
-    ConfigurationBuilder config = new ConfigurationBuilder();
-    config
-        .clustering()
-        .cacheMode(CacheMode.REPL_SYNC)
-        .partitionHandling()
-        .whenSplit(PartitionHandling.DENY_READ_WRITES)
-        .mergePolicy(MergePolicy.NONE);
-    config.invocationBatching().enable(); // as WildFly's BATCH mode
-    config
-        .transaction()
-        .transactionMode(TransactionMode.TRANSACTIONAL)
-        .lockingMode(LockingMode.PESSIMISTIC)
-        .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
-    config.locking().isolationLevel(IsolationLevel.REPEATABLE_READ).lockAcquisitionTimeout(15_000);
-    DefaultCacheManager node = LoopbackNodes.start(index, "streams", config.build());
+    DefaultCacheManager node = LoopbackNodes.start(index, "streams", streamsConfig());
     nodes.add(node);
     groups.add(LoopbackNodes.group(node));
-    running.add(index);
     Cache<String, String> cache = node.getCache("streams");
     TopologyFence fence =
         new TopologyFence(
@@ -470,7 +551,27 @@ class TopologyFenceTest {
             60_000,
             clock);
     started.put(index, streams);
+    running.add(index);
     return streams;
+  }
+
+  /** The streams cache as cluster/configure-node.cli configures it. */
+  private static Configuration streamsConfig() {
+    ConfigurationBuilder config = new ConfigurationBuilder();
+    config
+        .clustering()
+        .cacheMode(CacheMode.REPL_SYNC)
+        .partitionHandling()
+        .whenSplit(PartitionHandling.DENY_READ_WRITES)
+        .mergePolicy(MergePolicy.NONE);
+    config.invocationBatching().enable(); // as WildFly's BATCH mode
+    config
+        .transaction()
+        .transactionMode(TransactionMode.TRANSACTIONAL)
+        .lockingMode(LockingMode.PESSIMISTIC)
+        .transactionManagerLookup(new EmbeddedTransactionManagerLookup());
+    config.locking().isolationLevel(IsolationLevel.REPEATABLE_READ).lockAcquisitionTimeout(15_000);
+    return config.build();
   }
 
   private Cache<String, String> cache(int index) {
