@@ -6,14 +6,15 @@ import java.util.Optional;
 @FunctionalInterface
 public interface OtherNodes {
   /** A lone server's: there are none. */
-  OtherNodes NONE = (sessionId, openOrder) -> Optional.empty();
+  OtherNodes NONE = (sessionId, openOrder, claim) -> Optional.empty();
 
   /**
    * Makes the node whose connection holds the session, if another node's does, let it go to the
    * resuming connection, unless that one is older than its holder ({@code openOrder}, {@link
-   * org.robustws.connection.Outbound#openOrder}).
+   * org.robustws.connection.Outbound#openOrder}) or the resume would fail from its record ({@code
+   * claim}).
    *
    * @return the session's record as that node had it, JSON
    */
-  Optional<String> handOver(String sessionId, long openOrder);
+  Optional<String> handOver(String sessionId, long openOrder, ResumeClaim claim);
 }

@@ -78,7 +78,9 @@ final class Resumption {
       if (current == null) {
         // a connection of another node may still hold it (half-open), with a newer state
         Optional<SessionRecord> handed =
-            others.handOver(request.sessionId(), newSink.openOrder()).map(records::parse);
+            others
+                .handOver(request.sessionId(), newSink.openOrder(), ResumeClaim.of(request))
+                .map(records::parse);
         if (handed.isPresent()) {
           record = handed.get();
           if (!mayResume(record, request)) {
@@ -165,14 +167,35 @@ final class Resumption {
   }
 
   /**
+   * Whether a resume of another node would succeed from {@code record}, this node's: the checks of
+   * {@link #resume} but the grace period (a held session has none) and the channels its identity
+   * may no longer read (fewer channels lose no more events).
+   */
+  private boolean wouldResume(String sessionId, SessionRecord record, ResumeClaim claim) {
+    boolean tokenOk =
+        Tokens.sameHash(record.tokenHash(), claim.tokenHash())
+            || Tokens.sameHash(record.previousTokenHash(), claim.tokenHash());
+    if (!tokenOk || (record.subject() != null && !record.subject().equals(claim.subject()))) {
+      return false;
+    }
+    SessionRecord from =
+        claim.lastSeq() > record.seq()
+            ? record.caughtUp(claim.lastSeq(), claim.positions())
+            : record;
+    return from != null && ReplayPlan.of(from, claim.request(sessionId), streams).complete();
+  }
+
+  /**
    * Another node resumes the session: if a connection of this node holds it, the connection lets it
    * go and is closed with 4001, as on a resume here. If that connection is newer than the resuming
    * one ({@code openOrder}), it keeps the session, and the record it answers makes the other resume
-   * {@link ResumeResult.Superseded}.
+   * {@link ResumeResult.Superseded}; if the resume would fail from this node's record ({@code
+   * claim}), it keeps it too, and the record it answers makes the other resume fail the same way,
+   * as a resume here leaves the connection holding it alone until every check has passed.
    *
    * @return the session's record as it was, JSON, if this node held it
    */
-  Optional<String> handOver(String sessionId, long openOrder, long now) {
+  Optional<String> handOver(String sessionId, long openOrder, ResumeClaim claim, long now) {
     if (!held.contains(sessionId)) {
       // no wait for the lock: a resume here may hold its stripe while it asks the other nodes,
       // this one's asker among them (a cycle only the asks' 2 s bound would break)
@@ -189,7 +212,7 @@ final class Resumption {
         return Optional.empty();
       }
       record = current.record();
-      if (openOrder < record.newestOwner()) {
+      if (openOrder < record.newestOwner() || !wouldResume(sessionId, record, claim)) {
         return Optional.of(records.toJson(record));
       }
       previous = letGo(current, now);

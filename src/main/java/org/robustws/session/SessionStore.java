@@ -273,14 +273,15 @@ public final class SessionStore {
 
   /**
    * Another node resumes the session: if a connection of this node holds it, the connection lets it
-   * go and is closed with 4001, as on a resume here, unless it is newer than the resuming one.
+   * go and is closed with 4001, as on a resume here, unless it is newer than the resuming one or
+   * the resume would fail from this node's record.
    *
    * @param openOrder where the resuming connection comes in the order of opens
    * @return the session's record as it was, JSON, if this node held it
    * @see Resumption#handOver
    */
-  public Optional<String> handOver(String sessionId, long openOrder, long now) {
-    return resumption.handOver(sessionId, openOrder, now);
+  public Optional<String> handOver(String sessionId, long openOrder, ResumeClaim claim, long now) {
+    return resumption.handOver(sessionId, openOrder, claim, now);
   }
 
   /** Makes the {@code resumed} frame. */

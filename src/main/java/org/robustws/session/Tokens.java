@@ -36,13 +36,17 @@ public final class Tokens {
     }
   }
 
+  /** Whether two hashes are the same, in constant time; false if either is missing. */
+  static boolean sameHash(String expectedHash, String hash) {
+    return expectedHash != null
+        && hash != null
+        && MessageDigest.isEqual(
+            expectedHash.getBytes(StandardCharsets.UTF_8), hash.getBytes(StandardCharsets.UTF_8));
+  }
+
   /** Whether {@code token} hashes to {@code expectedHash}, in constant time. */
   static boolean matches(String expectedHash, String token) {
-    return expectedHash != null
-        && token != null
-        && MessageDigest.isEqual(
-            expectedHash.getBytes(StandardCharsets.UTF_8),
-            hash(token).getBytes(StandardCharsets.UTF_8));
+    return token != null && sameHash(expectedHash, hash(token));
   }
 
   private static SecureRandom drbg() {

@@ -815,9 +815,9 @@ class SessionStoreTest {
     for (int n = 0; n < 2; n++) {
       int other = 1 - n;
       OtherNodes others =
-          (id, openOrder) -> {
+          (id, openOrder, claim) -> {
             java.util.concurrent.locks.LockSupport.parkNanos(2_000_000);
-            return nodes[other].handOver(id, openOrder, clock.millis());
+            return nodes[other].handOver(id, openOrder, claim, clock.millis());
           };
       InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
       nodes[n] =
@@ -886,6 +886,52 @@ class SessionStoreTest {
     } finally {
       threads.shutdownNow();
     }
+  }
+
+  /**
+   * A resume on another node that fails (the client acknowledged beyond its {@code lastSeq} and
+   * sends no positions: where it stands is unknown) leaves the connection holding the session
+   * alone, as a resume on its own node does: the holder is not closed, keeps the session and gets
+   * the next event. Two stores on one cache, each the other's other node.
+   */
+  @Test
+  void aResumeOnAnotherNodeThatFailsLeavesTheConnectionHoldingTheSessionAlone() {
+    SessionStore[] nodes = new SessionStore[2];
+    LocalFanout[] fanouts = new LocalFanout[2];
+    for (int n = 0; n < 2; n++) {
+      int other = 1 - n;
+      OtherNodes others =
+          (id, openOrder, claim) -> nodes[other].handOver(id, openOrder, claim, clock.millis());
+      InMemoryChannelRegistry channels = new InMemoryChannelRegistry();
+      nodes[n] =
+          new SessionStore(
+              stores.sessionCache, channels, stores.streams, others, WsSettings.defaults());
+      fanouts[n] = new LocalFanout(stores.streams, nodes[n], channels, clock);
+    }
+    ListSink holder = sink();
+    SessionStore.Created created = nodes[0].create(holder, null);
+    nodes[0].subscribe(created.session(), "x");
+    for (int i = 1; i <= 2; i++) {
+      fanouts[0].deliver(stores.streams.append("x", Json.createValue(i), null));
+    }
+    created.session().acknowledge(2);
+
+    ListSink resuming = sink();
+    ResumeResult result =
+        nodes[1].resume(
+            new SessionStore.ResumeRequest(
+                created.session().id(), created.resumeToken(), 1, Map.of(), null, c -> true),
+            resuming,
+            clock.millis(),
+            (id, token, replayed, seq, at) -> "{\"type\":\"resumed\"}");
+
+    assertEquals(
+        ResumeResult.Reason.GAP, assertInstanceOf(ResumeResult.Failed.class, result).reason());
+    assertEquals(0, holder.closedWith, "not taken over");
+    assertTrue(nodes[0].find(created.session().id()).isPresent());
+    assertTrue(nodes[1].find(created.session().id()).isEmpty());
+    fanouts[0].deliver(stores.streams.append("x", Json.createValue(3), null));
+    assertEquals(3, holder.events().size(), "the holder gets the next event");
   }
 
   /**
