@@ -916,18 +916,18 @@ class SessionStoreTest {
     }
     created.session().acknowledge(2);
 
-    ListSink resuming = sink();
-    ResumeResult result =
-        nodes[1].resume(
-            new SessionStore.ResumeRequest(
-                created.session().id(), created.resumeToken(), 1, Map.of(), null, c -> true),
-            resuming,
-            clock.millis(),
-            (id, token, replayed, seq, at) -> "{\"type\":\"resumed\"}");
-
-    assertEquals(
-        ResumeResult.Reason.GAP, assertInstanceOf(ResumeResult.Failed.class, result).reason());
-    assertEquals(0, holder.closedWith, "not taken over");
+    for (SessionStore node : List.of(nodes[1], nodes[0])) { // and on its own node
+      ResumeResult result =
+          node.resume(
+              new SessionStore.ResumeRequest(
+                  created.session().id(), created.resumeToken(), 1, Map.of(), null, c -> true),
+              sink(),
+              clock.millis(),
+              (id, token, replayed, seq, at) -> "{\"type\":\"resumed\"}");
+      assertEquals(
+          ResumeResult.Reason.GAP, assertInstanceOf(ResumeResult.Failed.class, result).reason());
+      assertEquals(0, holder.closedWith, "not taken over");
+    }
     assertTrue(nodes[0].find(created.session().id()).isPresent());
     assertTrue(nodes[1].find(created.session().id()).isEmpty());
     fanouts[0].deliver(stores.streams.append("x", Json.createValue(3), null));
