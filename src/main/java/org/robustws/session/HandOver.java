@@ -1,5 +1,6 @@
 package org.robustws.session;
 
+import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
 import org.robustws.cluster.NodeCommand;
@@ -10,7 +11,8 @@ import org.robustws.stream.StreamPosition;
 /**
  * A resume on another node, by a connection opened at {@code openOrder}, asks this one to let the
  * session go, if a connection here holds it and the resume would succeed from its record ({@link
- * ResumeClaim}, its positions as three arrays); the answer is the session's record, JSON, or null.
+ * ResumeClaim}, its positions as three arrays); the answer is the session's record and whether this
+ * node let it go, or null.
  */
 public record HandOver(
     String sessionId,
@@ -21,7 +23,10 @@ public record HandOver(
     String[] channels,
     String[] epochs,
     long[] offsets)
-    implements NodeCommand<String> {
+    implements NodeCommand<HandOver.Handed> {
+
+  /** The session's record, JSON, as the node holding it had it, and whether it let it go. */
+  public record Handed(String record, boolean released) implements Serializable {}
 
   static HandOver of(String sessionId, long openOrder, ResumeClaim claim) {
     int size = claim.positions().size();
@@ -46,7 +51,7 @@ public record HandOver(
   }
 
   @Override
-  public String execute(ThisNode node) {
+  public Handed execute(ThisNode node) {
     Map<String, StreamPosition> positions = new HashMap<>();
     for (int i = 0; i < channels.length; i++) {
       positions.put(channels[i], new StreamPosition(epochs[i], offsets[i]));

@@ -14,7 +14,7 @@ public interface OtherNodes {
    * org.robustws.connection.Outbound#openOrder}) or the resume would fail from its record ({@code
    * claim}).
    *
-   * @return the session's record as that node had it, JSON
+   * @return the session's record as that node had it, and whether it let it go
    */
-  Optional<String> handOver(String sessionId, long openOrder, ResumeClaim claim);
+  Optional<HandOver.Handed> handOver(String sessionId, long openOrder, ResumeClaim claim);
 }

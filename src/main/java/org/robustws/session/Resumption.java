@@ -75,14 +75,14 @@ final class Resumption {
       if (!mayResume(record, request)) {
         return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
       }
+      boolean keptElsewhere = false;
       if (current == null) {
         // a connection of another node may still hold it (half-open), with a newer state
-        Optional<SessionRecord> handed =
-            others
-                .handOver(request.sessionId(), newSink.openOrder(), ResumeClaim.of(request))
-                .map(records::parse);
+        Optional<HandOver.Handed> handed =
+            others.handOver(request.sessionId(), newSink.openOrder(), ResumeClaim.of(request));
         if (handed.isPresent()) {
-          record = handed.get();
+          record = records.parse(handed.get().record());
+          keptElsewhere = !handed.get().released();
           if (!mayResume(record, request)) {
             return new ResumeResult.Failed(ResumeResult.Reason.INVALID_TOKEN);
           }
@@ -111,6 +111,11 @@ final class Resumption {
       ReplayPlan replay = ReplayPlan.of(record, request, streams);
       if (!replay.complete()) {
         return new ResumeResult.Failed(ResumeResult.Reason.GAP, replay.lost());
+      }
+      if (keptElsewhere) {
+        // its node found events lost in a channel this identity may no longer read: it keeps it
+        return new ResumeResult.Failed(
+            ResumeResult.Reason.GAP, List.copyOf(new TreeSet<>(record.positions().keySet())));
       }
       Outbound previous = current == null ? null : current.release(now);
       String token = tokens.next("", 24);
@@ -193,9 +198,10 @@ final class Resumption {
    * claim}), it keeps it too, and the record it answers makes the other resume fail the same way,
    * as a resume here leaves the connection holding it alone until every check has passed.
    *
-   * @return the session's record as it was, JSON, if this node held it
+   * @return the session's record as it was, and whether it was let go, if this node held it
    */
-  Optional<String> handOver(String sessionId, long openOrder, ResumeClaim claim, long now) {
+  Optional<HandOver.Handed> handOver(
+      String sessionId, long openOrder, ResumeClaim claim, long now) {
     if (!held.contains(sessionId)) {
       // no wait for the lock: a resume here may hold its stripe while it asks the other nodes,
       // this one's asker among them (a cycle only the asks' 2 s bound would break)
@@ -213,7 +219,7 @@ final class Resumption {
       }
       record = current.record();
       if (openOrder < record.newestOwner() || !wouldResume(sessionId, record, claim)) {
-        return Optional.of(records.toJson(record));
+        return Optional.of(new HandOver.Handed(records.toJson(record), false));
       }
       previous = letGo(current, now);
     } finally {
@@ -222,7 +228,7 @@ final class Resumption {
     if (previous != null) {
       previous.closeAsTakenOver();
     }
-    return Optional.of(records.toJson(record));
+    return Optional.of(new HandOver.Handed(records.toJson(record), true));
   }
 
   /**

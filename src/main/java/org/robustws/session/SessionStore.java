@@ -277,10 +277,11 @@ public final class SessionStore {
    * the resume would fail from this node's record.
    *
    * @param openOrder where the resuming connection comes in the order of opens
-   * @return the session's record as it was, JSON, if this node held it
+   * @return the session's record as it was, and whether it was let go, if this node held it
    * @see Resumption#handOver
    */
-  public Optional<String> handOver(String sessionId, long openOrder, ResumeClaim claim, long now) {
+  public Optional<HandOver.Handed> handOver(
+      String sessionId, long openOrder, ResumeClaim claim, long now) {
     return resumption.handOver(sessionId, openOrder, claim, now);
   }
 
