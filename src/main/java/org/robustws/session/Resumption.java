@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Function;
+import java.util.function.Predicate;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
 import org.robustws.session.SessionStore.ResumeRequest;
@@ -26,13 +26,13 @@ final class Resumption {
   private final Tokens tokens;
   private final HeldSessions held;
   private final DetachedSessions detached;
-  private final Function<String, ReentrantLock> lockOf;
+  private final SessionLocks locks;
   private final long graceMillis;
   private final int maxRuns;
   private final int maxSubscriptions;
 
   /**
-   * @param lockOf the store's lock of a session id
+   * @param locks the store's locks of session ids
    */
   Resumption(
       SessionRecords records,
@@ -41,7 +41,7 @@ final class Resumption {
       Tokens tokens,
       HeldSessions held,
       DetachedSessions detached,
-      Function<String, ReentrantLock> lockOf,
+      SessionLocks locks,
       WsSettings settings) {
     this.records = records;
     this.others = others;
@@ -49,7 +49,7 @@ final class Resumption {
     this.tokens = tokens;
     this.held = held;
     this.detached = detached;
-    this.lockOf = lockOf;
+    this.locks = locks;
     this.graceMillis = settings.resumeGraceMs();
     this.maxRuns = settings.historyEvents();
     this.maxSubscriptions = settings.maxSubscriptions();
@@ -64,7 +64,7 @@ final class Resumption {
    * held the session (a half-open socket) loses it and is returned as {@code previous}.
    */
   ResumeResult resume(ResumeRequest request, Outbound newSink, long now, ResumedFrames resumed) {
-    ReentrantLock lock = lockOf.apply(request.sessionId());
+    ReentrantLock lock = locks.of(request.sessionId());
     lock.lock();
     try {
       ClientSession current = held.get(request.sessionId());
@@ -165,10 +165,7 @@ final class Resumption {
 
   /** The token is the session's (or the one before) and so is the subject, if it has one. */
   private static boolean mayResume(SessionRecord record, ResumeRequest request) {
-    boolean tokenOk =
-        Tokens.matches(record.tokenHash(), request.token())
-            || Tokens.matches(record.previousTokenHash(), request.token());
-    return tokenOk && (record.subject() == null || record.subject().equals(request.subject()));
+    return claims(record, hash -> Tokens.matches(hash, request.token()), request.subject());
   }
 
   /**
@@ -177,10 +174,7 @@ final class Resumption {
    * may no longer read (fewer channels lose no more events).
    */
   private boolean wouldResume(String sessionId, SessionRecord record, ResumeClaim claim) {
-    boolean tokenOk =
-        Tokens.sameHash(record.tokenHash(), claim.tokenHash())
-            || Tokens.sameHash(record.previousTokenHash(), claim.tokenHash());
-    if (!tokenOk || (record.subject() != null && !record.subject().equals(claim.subject()))) {
+    if (!claims(record, hash -> Tokens.sameHash(hash, claim.tokenHash()), claim.subject())) {
       return false;
     }
     SessionRecord from =
@@ -188,6 +182,15 @@ final class Resumption {
             ? record.caughtUp(claim.lastSeq(), claim.positions())
             : record;
     return from != null && ReplayPlan.of(from, claim.request(sessionId), streams).complete();
+  }
+
+  /**
+   * Whether {@code token} accepts the session's token hash (or the one before) and the subject is
+   * the session's, if it has one.
+   */
+  private static boolean claims(SessionRecord record, Predicate<String> token, String subject) {
+    return (token.test(record.tokenHash()) || token.test(record.previousTokenHash()))
+        && (record.subject() == null || record.subject().equals(subject));
   }
 
   /**
@@ -210,7 +213,7 @@ final class Resumption {
     ClientSession current;
     Outbound previous;
     SessionRecord record;
-    ReentrantLock lock = lockOf.apply(sessionId);
+    ReentrantLock lock = locks.of(sessionId);
     lock.lock();
     try {
       current = held.get(sessionId);

@@ -25,8 +25,6 @@ import org.robustws.stream.StreamPosition;
  * resume on another node, are {@link Resumption}'s, under the same locks.
  */
 public final class SessionStore {
-  private static final int LOCK_STRIPES = 64;
-
   /** How many ticks of {@link #refreshRecords} rewrite every held session's record once. */
   public static final int REFRESH_TICKS = 30;
 
@@ -36,7 +34,7 @@ public final class SessionStore {
   private final HeldSessions held;
   private final DetachedSessions detached;
   private final Resumption resumption;
-  private final ReentrantLock[] locks = new ReentrantLock[LOCK_STRIPES];
+  private final SessionLocks locks = new SessionLocks();
   private final int maxRuns;
   private final int maxSubscriptions;
 
@@ -58,11 +56,8 @@ public final class SessionStore {
         new DetachedSessions(settings.resumeGraceMs(), settings.maxSessions(), held::size);
     this.maxRuns = settings.historyEvents();
     this.maxSubscriptions = settings.maxSubscriptions();
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-      locks[i] = new ReentrantLock();
-    }
     this.resumption =
-        new Resumption(records, others, streams, tokens, held, detached, this::lockOf, settings);
+        new Resumption(records, others, streams, tokens, held, detached, locks, settings);
   }
 
   /** A new session and its resume token, which only the client gets: the store keeps its hash. */
@@ -175,7 +170,7 @@ public final class SessionStore {
     if (!session.detach(sink, now)) {
       return;
     }
-    ReentrantLock lock = lockOf(session.id());
+    ReentrantLock lock = locks.of(session.id());
     lock.lock();
     try {
       if (held.get(session.id()) != session) {
@@ -196,7 +191,7 @@ public final class SessionStore {
 
   /** Makes a detached session's record answer {@code expired}: there are too many sessions. */
   private void expire(String sessionId) {
-    ReentrantLock lock = lockOf(sessionId);
+    ReentrantLock lock = locks.of(sessionId);
     lock.lock();
     try {
       if (!held.contains(sessionId)) {
@@ -234,7 +229,7 @@ public final class SessionStore {
   }
 
   private void save(ClientSession session) {
-    ReentrantLock lock = lockOf(session.id());
+    ReentrantLock lock = locks.of(session.id());
     lock.lock();
     try {
       records.writeHeld(session.record());
@@ -294,9 +289,5 @@ public final class SessionStore {
         int replayed,
         long lastSeq,
         Map<String, StreamPosition> positions);
-  }
-
-  private ReentrantLock lockOf(String sessionId) {
-    return locks[Math.floorMod(sessionId.hashCode(), LOCK_STRIPES)];
   }
 }
