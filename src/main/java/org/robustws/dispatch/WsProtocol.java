@@ -21,6 +21,7 @@ import org.robustws.protocol.Position;
 import org.robustws.protocol.ProtocolException;
 import org.robustws.protocol.ServerMessage;
 import org.robustws.session.ClientSession;
+import org.robustws.session.ResumeRequest;
 import org.robustws.session.ResumeResult;
 import org.robustws.session.SessionStore;
 import org.robustws.stream.ChannelStreams.Publication;
@@ -194,7 +195,7 @@ final class WsProtocol {
         .forEach((channel, p) -> positions.put(channel, new StreamPosition(p.epoch(), p.offset())));
     ResumeResult result =
         sessions.resume(
-            new SessionStore.ResumeRequest(
+            new ResumeRequest(
                 request.sessionId(),
                 request.resumeToken(),
                 request.lastSeq(),

@@ -74,23 +74,16 @@ public final class ClientSession {
   }
 
   /**
-   * The session of {@code record} continued by {@code sink} after {@code lastSeq}, with a new
-   * token; the caller then {@link #replay}s what the client misses. A session of no subject becomes
-   * {@code subject}'s (which may be none too).
+   * The session of {@code record}, as a resume took it ({@link SessionRecord#resumedBy}: its new
+   * token, its subject), continued by {@code sink} after {@code lastSeq}; the caller then {@link
+   * #replay}s what the client misses.
    */
   static ClientSession resumed(
-      SessionRecord record,
-      long lastSeq,
-      String usedTokenHash,
-      String newTokenHash,
-      String subject,
-      Outbound sink,
-      int maxRuns,
-      int maxSubscriptions) {
+      SessionRecord record, long lastSeq, Outbound sink, int maxRuns, int maxSubscriptions) {
     ClientSession session = new ClientSession(record.id(), lastSeq, maxRuns, maxSubscriptions);
-    session.subject = record.subject() != null ? record.subject() : subject;
-    session.tokenHash = newTokenHash;
-    session.previousTokenHash = usedTokenHash;
+    session.subject = record.subject();
+    session.tokenHash = record.tokenHash();
+    session.previousTokenHash = record.previousTokenHash();
     session.positions = record.positions().isEmpty() ? null : new HashMap<>(record.positions());
     session.sink = sink;
     session.newestOwner = sink.openOrder();

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.IntSupplier;
 
 /**
@@ -14,7 +13,7 @@ import java.util.function.IntSupplier;
  * WildFly's PROTOSTREAM container fails on its values' transcoding).
  */
 final class DetachedSessions {
-  private final LinkedHashMap<String, Long> detached = new LinkedHashMap<>();
+  private final LinkedHashMap<String, Detached> detached = new LinkedHashMap<>();
   private final long lifespanMillis;
   private final int maxSessions;
   private final IntSupplier held;
@@ -29,23 +28,29 @@ final class DetachedSessions {
   }
 
   /**
+   * A session detached here, and the hash of the token it had then: a resume (here or on another
+   * node) gives it another, and then it is no longer this node's to expire.
+   */
+  record Detached(String sessionId, String tokenHash, long at) {}
+
+  /**
    * Counts a detached session, forgets those whose records have expired by now, and says which
    * sessions, oldest first, exceed the cap and must expire.
    */
-  synchronized List<String> add(String sessionId, long now) {
-    List<String> over = new ArrayList<>();
+  synchronized List<Detached> add(String sessionId, String tokenHash, long now) {
+    List<Detached> over = new ArrayList<>();
     detached.remove(sessionId);
-    detached.put(sessionId, now);
-    Iterator<Map.Entry<String, Long>> oldest = detached.entrySet().iterator();
+    detached.put(sessionId, new Detached(sessionId, tokenHash, now));
+    Iterator<Detached> oldest = detached.values().iterator();
     while (oldest.hasNext()) {
-      Map.Entry<String, Long> next = oldest.next();
-      boolean gone = now - next.getValue() > lifespanMillis;
+      Detached next = oldest.next();
+      boolean gone = now - next.at() > lifespanMillis;
       if (!gone && held.getAsInt() + detached.size() <= maxSessions) {
         break;
       }
       oldest.remove();
       if (!gone) {
-        over.add(next.getKey());
+        over.add(next);
       }
     }
     return over;

@@ -23,8 +23,7 @@ record ReplayPlan(List<StreamEntry> entries, List<String> lost) {
    * positions, merged by append time. A client that sends its own positions resumes from them when
    * the runs no longer reach back to its {@code lastSeq}.
    */
-  static ReplayPlan of(
-      SessionRecord record, SessionStore.ResumeRequest request, ChannelStreams streams) {
+  static ReplayPlan of(SessionRecord record, ResumeRequest request, ChannelStreams streams) {
     long lastSeq = request.lastSeq();
     Map<String, StreamPosition> from = new TreeMap<>(record.positions());
     List<StreamEntry> entries = new ArrayList<>();

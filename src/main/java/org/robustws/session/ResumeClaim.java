@@ -1,7 +1,6 @@
 package org.robustws.session;
 
 import java.util.Map;
-import org.robustws.session.SessionStore.ResumeRequest;
 import org.robustws.stream.StreamPosition;
 
 /**

@@ -8,8 +8,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import org.robustws.config.WsSettings;
 import org.robustws.connection.Outbound;
-import org.robustws.session.SessionStore.ResumeRequest;
-import org.robustws.session.SessionStore.ResumedFrames;
 import org.robustws.stream.ChannelStreams;
 
 /**
@@ -88,7 +86,6 @@ final class Resumption {
           }
         }
       }
-      String used = request.token();
       if (newSink.openOrder() < record.newestOwner()) {
         return new ResumeResult.Superseded(null);
       }
@@ -117,18 +114,23 @@ final class Resumption {
         return new ResumeResult.Failed(
             ResumeResult.Reason.GAP, List.copyOf(new TreeSet<>(record.positions().keySet())));
       }
-      Outbound previous = current == null ? null : current.release(now);
       String token = tokens.next("", 24);
-      ClientSession session =
-          ClientSession.resumed(
-              record,
-              request.lastSeq(),
-              Tokens.hash(used),
+      // recorded before the client can see the new token: if the write fails, nothing has moved
+      // and the token the client holds still resumes
+      SessionRecord taken =
+          record.resumedBy(
               Tokens.hash(token),
-              request.subject(),
-              newSink,
-              maxRuns,
-              maxSubscriptions);
+              Tokens.hash(request.token()),
+              newSink.openOrder(),
+              request.subject());
+      if (!records.writeResumed(taken, record.tokenHash())) {
+        // a resume on another node read the record when this one did, before either held the
+        // session, and wrote first: it keeps the session, this connection is closed as taken over
+        return new ResumeResult.Superseded(current == null ? null : letGo(current, now));
+      }
+      ClientSession session =
+          ClientSession.resumed(taken, request.lastSeq(), newSink, maxRuns, maxSubscriptions);
+      Outbound previous = current == null ? null : current.release(now);
       int replayed;
       // findable and listening before the replay, which holds the session's lock throughout: a
       // live event delivered meanwhile waits for it and is then a duplicate or the next one
@@ -149,15 +151,8 @@ final class Resumption {
                 (count, lastSeq, at) -> resumed.encode(session.id(), token, count, lastSeq, at));
       }
       newSink.flush();
-      SessionRecord written = session.record();
-      if (!records.writeResumed(written, record.tokenHash())) {
-        // a resume on another node read the record when this one did, before either held the
-        // session, and wrote first: it keeps the session, this connection is closed as taken over
-        letGo(session, now);
-        return new ResumeResult.Superseded(previous);
-      }
       return new ResumeResult.Resumed(
-          session, replayed, previous, written.positions(), List.copyOf(revoked));
+          session, replayed, previous, session.record().positions(), List.copyOf(revoked));
     } finally {
       lock.unlock();
     }

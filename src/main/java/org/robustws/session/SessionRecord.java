@@ -69,6 +69,26 @@ public record SessionRecord(
         subject);
   }
 
+  /**
+   * This record taken by a resume: the new token, the one used before it, the resuming connection's
+   * open order, held (not detached) and, if it had none, the resuming identity's subject. Where the
+   * session stands is unchanged: the resume's replay is recorded with the next write.
+   */
+  SessionRecord resumedBy(
+      String newTokenHash, String usedTokenHash, long openOrder, String claimant) {
+    return new SessionRecord(
+        id,
+        newTokenHash,
+        usedTokenHash,
+        seq,
+        replayableFrom,
+        positions,
+        runs,
+        0,
+        openOrder,
+        subject != null ? subject : claimant);
+  }
+
   /** This record without the channels {@code gone}: their positions and their runs. */
   SessionRecord without(Set<String> gone) {
     if (gone.isEmpty()) {

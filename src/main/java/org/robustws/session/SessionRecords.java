@@ -102,12 +102,15 @@ final class SessionRecords {
         stored -> stored == null || stored.tokenHash().equals(record.tokenHash()) ? record : null);
   }
 
-  /** Makes a detached session's record answer {@code expired}. */
-  void expire(String sessionId) {
+  /**
+   * Makes a detached session's record answer {@code expired}, if its token is still the one of hash
+   * {@code tokenHash}.
+   */
+  void expire(String sessionId, String tokenHash) {
     update(
         sessionId,
         stored ->
-            stored == null || stored.detachedAt() == 0
+            stored == null || stored.detachedAt() == 0 || !stored.tokenHash().equals(tokenHash)
                 ? null
                 : new SessionRecord(
                     stored.id(),

@@ -1,10 +1,8 @@
 package org.robustws.session;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Predicate;
 import org.infinispan.Cache;
 import org.robustws.channel.ChannelRegistry;
 import org.robustws.config.WsSettings;
@@ -102,22 +100,34 @@ public final class SessionStore {
   }
 
   /**
-   * Subscribes the session and writes its record.
+   * Subscribes the session and writes its record. A session no longer held here (a resume moved it
+   * to a newer connection while its old one's frame was on its way) changes alone: the channel's
+   * fan-out and the record are the newer session's.
    *
    * @see ClientSession#subscribe
    */
   public ClientSession.Subscription subscribe(ClientSession session, String channel) {
-    ClientSession.Subscription result =
-        session.subscribe(
-            channel,
-            () -> {
-              held.listen(session, channel);
-              return streams.head(channel).map(StreamHead::position).orElse(StreamPosition.START);
-            });
-    if (result == ClientSession.Subscription.ADDED) {
-      save(session);
-    }
-    return result;
+    return locks.get(
+        session.id(),
+        () -> {
+          boolean current = held.get(session.id()) == session;
+          ClientSession.Subscription result =
+              session.subscribe(
+                  channel,
+                  () -> {
+                    if (current) {
+                      held.listen(session, channel);
+                    }
+                    return streams
+                        .head(channel)
+                        .map(StreamHead::position)
+                        .orElse(StreamPosition.START);
+                  });
+          if (result == ClientSession.Subscription.ADDED) {
+            save(session);
+          }
+          return result;
+        });
   }
 
   /**
@@ -127,9 +137,15 @@ public final class SessionStore {
    * the usual order, costs no write (bench/RESULTS.md, auth).
    */
   public void claim(ClientSession session, String subject) {
-    if (session.claim(subject) && session.recorded()) {
-      save(session);
-    }
+    // under the lock: a first write under way (a publication's) either carries the subject or is
+    // over, and then this one writes it
+    locks.run(
+        session.id(),
+        () -> {
+          if (session.claim(subject) && session.recorded()) {
+            save(session);
+          }
+        });
   }
 
   /**
@@ -147,12 +163,18 @@ public final class SessionStore {
    * @return false if it was not subscribed
    */
   public boolean unsubscribe(ClientSession session, String channel) {
-    if (!session.unsubscribe(channel)) {
-      return false;
-    }
-    held.stopListening(session, channel);
-    save(session);
-    return true;
+    return locks.get(
+        session.id(),
+        () -> {
+          if (!session.unsubscribe(channel)) {
+            return false;
+          }
+          if (held.get(session.id()) == session) {
+            held.stopListening(session, channel);
+            save(session);
+          }
+          return true;
+        });
   }
 
   /** Whether any session a connection of this node holds is subscribed to the channel. */
@@ -170,36 +192,39 @@ public final class SessionStore {
     if (!session.detach(sink, now)) {
       return;
     }
+    SessionRecord record;
     ReentrantLock lock = locks.of(session.id());
     lock.lock();
     try {
       if (held.get(session.id()) != session) {
         return; // a resume took it between its detach and this lock, and wrote a newer record
       }
+      record = session.record();
       try {
-        records.writeHeld(session.record());
+        records.writeHeld(record);
       } finally {
         held.forget(session); // also when the write fails (a cache degraded on a split)
       }
     } finally {
       lock.unlock();
     }
-    for (String oldest : detached.add(session.id(), now)) {
+    for (DetachedSessions.Detached oldest : detached.add(session.id(), record.tokenHash(), now)) {
       expire(oldest);
     }
   }
 
-  /** Makes a detached session's record answer {@code expired}: there are too many sessions. */
-  private void expire(String sessionId) {
-    ReentrantLock lock = locks.of(sessionId);
-    lock.lock();
-    try {
-      if (!held.contains(sessionId)) {
-        records.expire(sessionId);
-      }
-    } finally {
-      lock.unlock();
-    }
+  /**
+   * Makes a session's record answer {@code expired}: there are too many sessions. Not if a resume
+   * has moved it since it was detached here (a connection holds it, or detached it later).
+   */
+  private void expire(DetachedSessions.Detached session) {
+    locks.run(
+        session.sessionId(),
+        () -> {
+          if (!held.contains(session.sessionId())) {
+            records.expire(session.sessionId(), session.tokenHash());
+          }
+        });
   }
 
   /** Writes the records of every session this node holds, for a stop. */
@@ -228,29 +253,20 @@ public final class SessionStore {
     return rewritten;
   }
 
-  private void save(ClientSession session) {
-    ReentrantLock lock = locks.of(session.id());
-    lock.lock();
-    try {
-      records.writeHeld(session.record());
-      session.markRecorded();
-    } finally {
-      lock.unlock();
-    }
-  }
-
   /**
-   * What a client sends to resume. {@code positions}: its own per channel, may be empty. {@code
-   * subject}: who the resuming connection authenticated as, or {@code null}; {@code mayRead}: which
-   * of the session's channels that identity may still read.
+   * Writes the record of a session this node holds. One no longer held here was detached (its
+   * record written then, and perhaps expired since) or moved to a newer connection: nothing.
    */
-  public record ResumeRequest(
-      String sessionId,
-      String token,
-      long lastSeq,
-      Map<String, StreamPosition> positions,
-      String subject,
-      Predicate<String> mayRead) {}
+  private void save(ClientSession session) {
+    locks.run(
+        session.id(),
+        () -> {
+          if (held.get(session.id()) == session) {
+            records.writeHeld(session.record());
+            session.markRecorded();
+          }
+        });
+  }
 
   /**
    * Moves a session to the connection behind {@code newSink}, if the token matches, no newer
@@ -278,16 +294,5 @@ public final class SessionStore {
   public Optional<HandOver.Handed> handOver(
       String sessionId, long openOrder, ResumeClaim claim, long now) {
     return resumption.handOver(sessionId, openOrder, claim, now);
-  }
-
-  /** Makes the {@code resumed} frame. */
-  @FunctionalInterface
-  public interface ResumedFrames {
-    String encode(
-        String sessionId,
-        String resumeToken,
-        int replayed,
-        long lastSeq,
-        Map<String, StreamPosition> positions);
   }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +58,18 @@ class SessionStoreTest {
 
   private TestStores stores(HistoryLimits limits, Path store) {
     TestStores created = new TestStores(WsSettings.defaults(), limits, clock, store);
+    open.add(created);
+    return created;
+  }
+
+  /** Stores in memory whose server keeps at most {@code maxSessions} sessions. */
+  private TestStores cappedAt(int maxSessions) {
+    TestStores created =
+        new TestStores(
+            TestSettings.defaultsWith(10, 1, maxSessions),
+            new HistoryLimits(1000, 1 << 20, 600_000),
+            clock,
+            null);
     open.add(created);
     return created;
   }
@@ -140,7 +157,7 @@ class SessionStoreTest {
   private ResumeResult resume(
       String id, String token, long lastSeq, Map<String, StreamPosition> positions, ListSink sink) {
     return stores.sessions.resume(
-        new SessionStore.ResumeRequest(id, token, lastSeq, positions, null, channel -> true),
+        new ResumeRequest(id, token, lastSeq, positions, null, channel -> true),
         sink,
         clock.millis(),
         (sessionId, newToken, replayed, seq, at) ->
@@ -150,7 +167,7 @@ class SessionStoreTest {
   private ResumeResult resumeAs(
       SessionStore.Created created, String subject, Predicate<String> mayRead, ListSink sink) {
     return stores.sessions.resume(
-        new SessionStore.ResumeRequest(
+        new ResumeRequest(
             created.session().id(), created.resumeToken(), 0, Map.of(), subject, mayRead),
         sink,
         clock.millis(),
@@ -844,7 +861,7 @@ class SessionStoreTest {
                   () -> {
                     together.await();
                     return node.resume(
-                        new SessionStore.ResumeRequest(
+                        new ResumeRequest(
                             created.session().id(),
                             created.resumeToken(),
                             0,
@@ -919,7 +936,7 @@ class SessionStoreTest {
     for (SessionStore node : List.of(nodes[1], nodes[0])) { // and on its own node
       ResumeResult result =
           node.resume(
-              new SessionStore.ResumeRequest(
+              new ResumeRequest(
                   created.session().id(), created.resumeToken(), 1, Map.of(), null, c -> true),
               sink(),
               clock.millis(),
@@ -952,13 +969,7 @@ class SessionStoreTest {
   /** Beyond {@code ws.max-sessions}, the session detached first expires first. */
   @Test
   void beyondTheSessionCapTheOldestDetachedSessionsExpireFirst() {
-    stores =
-        new TestStores(
-            TestSettings.defaultsWith(10, 1, 3),
-            new HistoryLimits(1000, 1 << 20, 600_000),
-            clock,
-            null);
-    open.add(stores);
+    stores = cappedAt(3);
     List<SessionStore.Created> created = new ArrayList<>();
     List<ListSink> sinks = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
@@ -973,6 +984,177 @@ class SessionStoreTest {
     assertReason(ResumeResult.Reason.EXPIRED, resume(created.get(0), 0, sink()), "the oldest");
     for (int i = 1; i < 4; i++) {
       assertInstanceOf(ResumeResult.Resumed.class, resume(created.get(i), 0, sink()), "" + i);
+    }
+  }
+
+  /**
+   * A frame of the old connection that found the session before a resume moved it to a newer
+   * connection, and is handled after: it leaves the resumed session's channels and record alone.
+   */
+  @Test
+  void anOldConnectionsFramesAfterAResumeLeaveTheResumedSessionAlone() {
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old, null);
+    ClientSession before = created.session();
+    stores.sessions.subscribe(before, "x");
+    ListSink fresh = sink();
+    assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, fresh));
+    String token = newToken(fresh);
+
+    assertTrue(stores.sessions.unsubscribe(before, "x"));
+    stores.sessions.subscribe(before, "y");
+    publish("x", "a");
+    publish("y", "b");
+    assertEquals(List.of(1L), fresh.seqs(), "the resumed session still listens to x, not to y");
+    assertTrue(stores.sessions.heldSubscribers("y").isEmpty());
+    stores.sessions.closed(fresh, clock.millis());
+    ResumeResult.Resumed again =
+        assertInstanceOf(
+            ResumeResult.Resumed.class, resume(before.id(), token, 1, Map.of(), sink()));
+    assertEquals(Set.of("x"), again.session().channels(), "and its record is the resumed one's");
+  }
+
+  /**
+   * A session detached on one node, then resumed and detached on another, is no longer the first
+   * node's to expire at its cap: the first node's oldest detached session is, but this one resumes.
+   * Two stores on one cache.
+   */
+  @Test
+  void theCapOfANodeLeavesASessionResumedElsewhereSinceAlone() {
+    List<SessionStore> nodes = new ArrayList<>();
+    for (int n = 0; n < 2; n++) {
+      nodes.add(
+          new SessionStore(
+              stores.sessionCache,
+              new InMemoryChannelRegistry(),
+              stores.streams,
+              OtherNodes.NONE,
+              TestSettings.defaultsWith(10, 1, 2)));
+    }
+    SessionStore first = nodes.get(0);
+    SessionStore second = nodes.get(1);
+    ListSink sink = sink();
+    SessionStore.Created moved = first.create(sink, null);
+    first.closed(sink, clock.millis());
+    ListSink elsewhere = sink();
+    assertInstanceOf(
+        ResumeResult.Resumed.class,
+        second.resume(
+            new ResumeRequest(
+                moved.session().id(), moved.resumeToken(), 0, Map.of(), null, c -> true),
+            elsewhere,
+            clock.millis(),
+            (id, token, replayed, seq, at) ->
+                "{\"type\":\"resumed\",\"token\":\"" + token + "\"}"));
+    clock.advance(Duration.ofMillis(1));
+    second.closed(elsewhere, clock.millis());
+    for (int i = 0; i < 2; i++) { // two more detached on the first node: one over its cap of two
+      ListSink other = sink();
+      first.create(other, null);
+      clock.advance(Duration.ofMillis(1));
+      first.closed(other, clock.millis());
+    }
+    assertInstanceOf(
+        ResumeResult.Resumed.class,
+        resume(moved.session().id(), newToken(elsewhere), 0, Map.of(), sink()),
+        "expired by the first node's cap");
+  }
+
+  /**
+   * A claim of a session no longer held here (its connection closed meanwhile, and the cap has
+   * expired it since) writes nothing: the record stays expired.
+   */
+  @Test
+  void aClaimOfASessionNoLongerHeldWritesNothing() {
+    stores = cappedAt(1);
+    ListSink sink = sink();
+    SessionStore.Created created = stores.sessions.create(sink, null);
+    stores.sessions.subscribe(created.session(), "x");
+    stores.sessions.closed(sink, clock.millis());
+    ListSink next = sink();
+    stores.sessions.create(next, null);
+    clock.advance(Duration.ofMillis(1));
+    stores.sessions.closed(next, clock.millis()); // over the cap of one: the first expires
+    stores.sessions.claim(created.session(), "alice");
+    assertReason(ResumeResult.Reason.EXPIRED, resume(created, 0, sink()));
+  }
+
+  /**
+   * An {@code auth} whose claim comes while the session's first record (a publication's) is being
+   * written: the stored record gets the subject, by that write or the next.
+   */
+  @Test
+  void aClaimDuringTheFirstRecordWriteIsRecorded() throws Exception {
+    WriteGate gate = new WriteGate();
+    stores.sessionCache.addListener(gate);
+    SessionStore.Created created = stores.sessions.create(sink(), null);
+    gate.hold = true;
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> publishing =
+          threads.submit(() -> stores.sessions.recordBeforePublishing(created.session()));
+      assertTrue(gate.entered.await(10, TimeUnit.SECONDS));
+      Future<?> claiming = threads.submit(() -> stores.sessions.claim(created.session(), "alice"));
+      Thread.sleep(200); // the claim runs into the write under way, or waits for it
+      gate.release.countDown();
+      publishing.get(10, TimeUnit.SECONDS);
+      claiming.get(10, TimeUnit.SECONDS);
+    } finally {
+      threads.shutdownNow();
+    }
+    assertEquals(
+        "alice",
+        new SessionRecords(stores.sessionCache, GRACE).read(created.session().id()).subject());
+  }
+
+  /**
+   * A resume whose record write fails (a cache that refuses writes, as the side of a split without
+   * a majority does) moves nothing: the client gets no {@code resumed} (no new token the record
+   * does not know), the connection holding the session keeps it, and the token still resumes.
+   */
+  @Test
+  void aResumeWhoseRecordWriteFailsMovesNothing() {
+    WriteGate gate = new WriteGate();
+    stores.sessionCache.addListener(gate);
+    ListSink old = sink();
+    SessionStore.Created created = stores.sessions.create(old, null);
+    stores.sessions.subscribe(created.session(), "x");
+    publish("x", "a");
+    gate.fail = true;
+    ListSink fresh = sink();
+    assertThrows(RuntimeException.class, () -> resume(created, 0, fresh));
+    gate.fail = false;
+    assertTrue(fresh.frames.isEmpty(), "sent: " + fresh.frames);
+    assertEquals(0, old.closedWith);
+    assertSame(created.session(), stores.sessions.find(created.session().id()).orElseThrow());
+    publish("x", "b");
+    assertEquals(List.of(1L, 2L), old.seqs(), "the holder still gets the events");
+    stores.sessions.closed(old, clock.millis());
+    assertInstanceOf(ResumeResult.Resumed.class, resume(created, 0, sink()));
+  }
+
+  /** Holds or fails the writes of a cache, in the writing thread, before they take effect. */
+  @Listener(sync = true)
+  public static final class WriteGate {
+    volatile boolean fail;
+    volatile boolean hold;
+    final CountDownLatch entered = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+
+    @CacheEntryCreated
+    @CacheEntryModified
+    public void before(CacheEntryEvent<String, String> event) throws InterruptedException {
+      if (!event.isPre()) {
+        return;
+      }
+      if (fail) {
+        throw new IllegalStateException("writes refused");
+      }
+      if (hold) {
+        hold = false;
+        entered.countDown();
+        release.await(10, TimeUnit.SECONDS);
+      }
     }
   }
 
