@@ -79,6 +79,19 @@ prepare_node() {
   cp "$WAR" "$DIR/node-$1/deployments/"
 }
 
+# What every running node makes of the cluster, for a node that did not become ready: its members
+# (the JGroups view its command dispatcher sees) on stderr, its threads in $DIR/node-N.threads.
+diagnose() {
+  local m members
+  for m in "${NODES[@]}"; do
+    alive "$(pid_file "$m")" || continue
+    members=$(curl -fs --max-time 2 "http://127.0.0.1:$(mgmt_port "$m")/prometheus" |
+      awk '/^ws_cluster_members/ {print $2}')
+    log "node-$m: ws_cluster_members ${members:-unknown}; threads in $DIR/node-$m.threads"
+    jcmd "$(cat "$(pid_file "$m")")" Thread.print >"$DIR/node-$m.threads" 2>&1 || true
+  done
+}
+
 start_node() {
   local n=$1
   if alive "$(pid_file "$n")"; then
@@ -99,8 +112,10 @@ start_node() {
   local deadline=$((SECONDS + BOOT_TIMEOUT))
   until ready "$n"; do
     if [ $SECONDS -ge $deadline ] || { [ -f "$(pid_file "$n")" ] && ! alive "$(pid_file "$n")"; }; then
-      tail -n 40 "$DIR/node-$n/log/server.log" >&2 2>/dev/null || tail -n 40 "$DIR/node-$n.out" >&2
+      { grep -v WFLYMPHEALTH0003 "$DIR/node-$n/log/server.log" 2>/dev/null || cat "$DIR/node-$n.out"; } |
+        tail -n 40 >&2
       log "node-$n did not become ready within ${BOOT_TIMEOUT}s"
+      diagnose
       return 1
     fi
     sleep 0.5
